@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** The bin: wires the real process to `runCli` and installs the only signal handlers. */
+import { runCli } from './run-cli.js';
+import { createInterface } from 'node:readline/promises';
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (name: NodeJS.Signals): void => {
+  signals += 1;
+  if (signals > 1) {
+    process.stderr.write(`encord-meta: second ${name}, exiting now\n`);
+    process.exit(130);
+  }
+  process.stderr.write(`encord-meta: ${name} received, finishing in-flight work and flushing reports (again to force)\n`);
+  controller.abort(new Error(name));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const prompt = process.stdin.isTTY
+  ? async (question: string): Promise<string> => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    }
+  : undefined;
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+  prompt,
+});
+process.exitCode = code;
+// Let open handles (none expected) not keep a cron job alive.
+setTimeout(() => process.exit(code), 2000).unref();

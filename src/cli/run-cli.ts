@@ -1,0 +1,63 @@
+/**
+ * `runCli(argv, io)`: the whole command line, in-process. Returns the exit code instead of exiting, so
+ * tests and embedders call it directly; `main.ts` is the only place that touches `process`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createContext, type CommandContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { VERSION } from '../version.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('encord-meta')
+    .description(
+      'Bulk-import custom metadata (client_metadata) into Encord datasets from CSV and Parquet,\n' +
+        'safely (read, merge, write only what changes) and resumably. Ships an Encord emulator.',
+    )
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--domain <url>', 'Encord API domain: a URL, or "us" for api.us.encord.com').env('ENCORD_DOMAIN'))
+    .option('--ssh-key <path>', 'OpenSSH ed25519 private key file (else ENCORD_SSH_KEY_FILE, then ENCORD_SSH_KEY)')
+    .option('--ssh-key-passphrase-env <name>', 'name of the environment variable holding the key passphrase')
+    .option('--bearer-token-env <name>', 'name of the environment variable holding a bearer token (instead of a key)')
+    .option('--config <file>', 'job config file (JSON) with defaults for these options')
+    .option('--json', 'machine-readable output on stdout (one JSON document)')
+    .option('-q, --quiet', 'only errors on stderr')
+    .option('-v, --verbose', 'more detail on stderr (every retry, every rate change)')
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const ctx = createContext(io, (code) => {
+    exitCode = code;
+  });
+  const program = buildProgram(ctx);
+  // Sub-commands inherit exit override and output routing.
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return EXIT.OK;
+      }
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    throw error;
+  }
+  return exitCode;
+}

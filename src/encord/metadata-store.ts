@@ -1,0 +1,79 @@
+/**
+ * The seam between the pipeline and Encord: everything the import needs, nothing more. `EncordClient`
+ * implements it over HTTP; tests may implement it in memory. All metadata values are plain JSON objects.
+ */
+import type { Metadata, WireTypedSchema } from './protocol/types.js';
+
+/** One data unit of a dataset as listed (v1 call A), with its position in server order. */
+export interface DataUnit {
+  /** Position in the dataset's `data_rows`, in server order: Encord's "data unit number". */
+  readonly index: number;
+  readonly dataHash: string;
+  readonly title: string;
+  readonly dataType: string;
+  /** Storage item behind the row; `null` for legacy rows (those can only be written with the v1 save). */
+  readonly backingItemUuid: string | null;
+  /** Current custom metadata; `null` means "unknown" and must never be treated as empty. */
+  readonly metadata: Metadata | null;
+}
+
+export interface DatasetListing {
+  readonly datasetHash: string;
+  readonly title: string;
+  readonly description: string;
+  readonly backingFolderUuid: string | null;
+  readonly units: readonly DataUnit[];
+}
+
+/** Current metadata of one storage item (v2 get-bulk). */
+export interface ItemMetadata {
+  readonly uuid: string;
+  readonly metadata: Metadata;
+  readonly backedDataUnitsCount: number;
+}
+
+/** Outcome of one item in a bulk patch: either written (with what the server now holds) or failed. */
+export type PatchOutcome =
+  | { readonly uuid: string; readonly ok: true; readonly metadata: Metadata }
+  | { readonly uuid: string; readonly ok: false; readonly error: Error };
+
+/** Request/retry counters, for the run summary. */
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export interface MetadataStore {
+  /** v1 call A with `fetch_client_metadata: true`; rows in server order. */
+  getDataset(datasetHash: string, options?: { signal?: AbortSignal }): Promise<DatasetListing>;
+  /** v1 call C: fresh metadata of one row. */
+  refetchDataUnit(datasetHash: string, dataHash: string, options?: { signal?: AbortSignal }): Promise<DataUnit>;
+  /**
+   * v1 call D (`DataRow.save`): writes the complete dictionary. Resolves with what the server now
+   * holds; rejects if `updated_fields` is not `["client_metadata"]` or the echoed value differs.
+   */
+  saveMetadata(
+    datasetHash: string,
+    dataHash: string,
+    metadata: Metadata,
+    options?: { signal?: AbortSignal },
+  ): Promise<Metadata>;
+  /** v2 get-bulk in chunks of ≤ 1000, in request order. */
+  getItems(uuids: readonly string[], options?: { signal?: AbortSignal }): Promise<ItemMetadata[]>;
+  /**
+   * v2 patch-bulk in chunks of ≤ 1000 (halving on 413). Never rejects for per-item problems: a uuid missing
+   * from `results` or a chunk that failed after retries becomes a failed outcome of each of its items.
+   * Rejects only for fatal errors (authentication, abort).
+   */
+  patchItems(
+    patches: ReadonlyMap<string, Metadata>,
+    options?: { signal?: AbortSignal },
+  ): Promise<PatchOutcome[]>;
+  getTypedSchema(options?: { signal?: AbortSignal }): Promise<WireTypedSchema | null>;
+  setTypedSchema(schema: WireTypedSchema, options?: { signal?: AbortSignal }): Promise<void>;
+  getSimpleSchema(options?: { signal?: AbortSignal }): Promise<Record<string, string> | null>;
+  setSimpleSchema(schema: Record<string, string>, options?: { signal?: AbortSignal }): Promise<void>;
+  readonly stats: ClientStats;
+  close(): Promise<void>;
+}
