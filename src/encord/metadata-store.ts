@@ -46,9 +46,9 @@ export interface ClientStats {
 
 export interface MetadataStore {
   /** v1 call A with `fetch_client_metadata: true`; rows in server order. */
-  getDataset(datasetHash: string, options?: { signal?: AbortSignal }): Promise<DatasetListing>;
+  getDataset(datasetHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DatasetListing>;
   /** v1 call C: fresh metadata of one row. */
-  refetchDataUnit(datasetHash: string, dataHash: string, options?: { signal?: AbortSignal }): Promise<DataUnit>;
+  refetchDataUnit(datasetHash: string, dataHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DataUnit>;
   /**
    * v1 call D (`DataRow.save`): writes the complete dictionary. Resolves with what the server now
    * holds; rejects if `updated_fields` is not `["client_metadata"]` or the echoed value differs.
@@ -57,10 +57,10 @@ export interface MetadataStore {
     datasetHash: string,
     dataHash: string,
     metadata: Metadata,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<Metadata>;
   /** v2 get-bulk in chunks of ≤ 1000, in request order. */
-  getItems(uuids: readonly string[], options?: { signal?: AbortSignal }): Promise<ItemMetadata[]>;
+  getItems(uuids: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<ItemMetadata[]>;
   /**
    * v2 patch-bulk in chunks of ≤ 1000 (halving on 413). Never rejects for per-item problems: a uuid missing
    * from `results` or a chunk that failed after retries becomes a failed outcome of each of its items.
@@ -68,12 +68,12 @@ export interface MetadataStore {
    */
   patchItems(
     patches: ReadonlyMap<string, Metadata>,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<PatchOutcome[]>;
-  getTypedSchema(options?: { signal?: AbortSignal }): Promise<WireTypedSchema | null>;
-  setTypedSchema(schema: WireTypedSchema, options?: { signal?: AbortSignal }): Promise<void>;
-  getSimpleSchema(options?: { signal?: AbortSignal }): Promise<Record<string, string> | null>;
-  setSimpleSchema(schema: Record<string, string>, options?: { signal?: AbortSignal }): Promise<void>;
+  getTypedSchema(options?: { signal?: AbortSignal | undefined }): Promise<WireTypedSchema | null>;
+  setTypedSchema(schema: WireTypedSchema, options?: { signal?: AbortSignal | undefined }): Promise<void>;
+  getSimpleSchema(options?: { signal?: AbortSignal | undefined }): Promise<Record<string, string> | null>;
+  setSimpleSchema(schema: Record<string, string>, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   readonly stats: ClientStats;
   close(): Promise<void>;
 }

@@ -1,0 +1,202 @@
+/**
+ * Options of `EncordClient`: the user type (everything optional but `auth`, with TSDoc defaults), the
+ * resolved type, and `resolveClientOptions()`, which validates and fails fast before any I/O.
+ */
+import { readFileSync } from 'node:fs';
+import type { EncordAuth } from './auth.js';
+import type { ClientEvent } from './client-events.js';
+import { EncordConfigError } from './errors.js';
+import { realSleep, type Sleep } from './retry.js';
+
+export const DEFAULT_DOMAIN = 'https://api.encord.com';
+/** Short names accepted for `domain`. */
+export const DOMAIN_ALIASES = {
+  default: DEFAULT_DOMAIN,
+  us: 'https://api.us.encord.com',
+} as const;
+
+/** Most items the SDK puts in one patch-bulk / get-bulk request (`STORAGE_BUNDLE_CREATE_LIMIT`). */
+export const MAX_BULK_CHUNK = 1000;
+
+export interface EncordClientOptions {
+  /** Credentials: from `loadCredentials()`, `sshKeyAuth()` or `bearerTokenAuth()`. */
+  readonly auth: EncordAuth;
+  /**
+   * API origin: `us` for the US platform, or any `http(s)://host[:port]` (a path, query or trailing slash is
+   * dropped; a bare host name gets `https://`).
+   * @default "https://api.encord.com"
+   */
+  readonly domain?: string | undefined;
+  /** Requests in flight at once, and connections in the pool. @default 8 */
+  readonly concurrency?: number | undefined;
+  /** Ceiling (and starting value) of the adaptive rate, requests per second. @default 20 */
+  readonly maxRequestsPerSecond?: number | undefined;
+  /** Floor of the adaptive rate after repeated 429s. @default maxRequestsPerSecond / 20 */
+  readonly minRequestsPerSecond?: number | undefined;
+  /** Retries after the first attempt for 429, 5xx and network errors. @default 5 */
+  readonly maxRetries?: number | undefined;
+  /** Backoff ceiling of the first retry (full jitter, doubling per retry). @default 1000 */
+  readonly retryBaseDelayMs?: number | undefined;
+  /** Largest backoff delay. @default 30000 */
+  readonly retryMaxDelayMs?: number | undefined;
+  /** Largest wait honoured from a `Retry-After` header. @default 60000 */
+  readonly maxRetryAfterMs?: number | undefined;
+  /** Connect, headers and body timeout of each attempt (the SDK uses 180 s). @default 180000 */
+  readonly timeoutMs?: number | undefined;
+  /** Items per get-bulk / patch-bulk request (halved automatically on HTTP 413). @default 1000 */
+  readonly bulkChunkSize?: number | undefined;
+  /** Appended to the `User-Agent` (`encord-meta/<version> node/<version> <suffix>`). @default none */
+  readonly userAgentSuffix?: string | undefined;
+  /** Receives request, retry, rate and pause events; must not throw (errors are ignored). @default none */
+  readonly onEvent?: ((event: ClientEvent) => void) | undefined;
+  /** Clock in ms (tests). @default Date.now */
+  readonly now?: (() => number) | undefined;
+  /** Sleep used for backoff and pacing (tests). @default a setTimeout-based sleep */
+  readonly sleep?: Sleep | undefined;
+  /** Jitter source in [0, 1) (tests). @default Math.random */
+  readonly random?: (() => number) | undefined;
+}
+
+export interface ResolvedClientOptions {
+  readonly auth: EncordAuth;
+  readonly domain: string;
+  readonly concurrency: number;
+  readonly maxRequestsPerSecond: number;
+  readonly minRequestsPerSecond: number;
+  readonly maxRetries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly timeoutMs: number;
+  readonly bulkChunkSize: number;
+  readonly userAgent: string;
+  readonly onEvent: ((event: ClientEvent) => void) | undefined;
+  readonly now: () => number;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+}
+
+function shown(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'function') text = '[function]';
+  else if (typeof value === 'object' && value !== null) text = type === 'array' ? '[…]' : '{…}';
+  else text = String(value);
+  return `\`${text}\` (${type})`;
+}
+
+function invalid(name: string, expected: string, value: unknown): EncordConfigError {
+  return new EncordConfigError('INVALID_OPTIONS', `Expected \`${name}\` to be ${expected}, got ${shown(value)}`);
+}
+
+function integer(name: string, value: unknown, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function number(name: string, value: unknown, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalid(name, `a number from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function fn<T>(name: string, value: unknown, def: T): T {
+  if (value === undefined) return def;
+  if (typeof value !== 'function') throw invalid(name, 'a function', value);
+  return value as T;
+}
+
+/**
+ * Normalise a domain: an alias (`us`), or a URL reduced to its origin. Throws `INVALID_OPTIONS` for
+ * anything else, and for URLs with credentials in them.
+ */
+export function resolveDomain(domain: string | undefined): string {
+  if (domain === undefined || domain.trim() === '') return DEFAULT_DOMAIN;
+  const raw = domain.trim();
+  const alias = (DOMAIN_ALIASES as Record<string, string | undefined>)[raw.toLowerCase()];
+  if (alias !== undefined) return alias;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw invalid('domain', `"us" or an http(s) URL such as ${DEFAULT_DOMAIN}`, domain);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalid('domain', 'an http: or https: URL', domain);
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Do not echo the value: it holds a password.
+    throw new EncordConfigError('INVALID_OPTIONS', 'Expected `domain` to be a URL without user name or password');
+  }
+  return url.origin;
+}
+
+let cachedVersion: string | undefined;
+/** This package's version, read from package.json next to src/ or dist/. */
+export function packageVersion(): string {
+  if (cachedVersion === undefined) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    } catch {
+      cachedVersion = '0.0.0';
+    }
+  }
+  return cachedVersion;
+}
+
+/** Validate options and fill in defaults. Throws `EncordConfigError` (`INVALID_OPTIONS`) on the first problem. */
+export function resolveClientOptions(options: EncordClientOptions): ResolvedClientOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
+  const auth = options.auth as unknown;
+  if (
+    typeof auth !== 'object' ||
+    auth === null ||
+    typeof (auth as EncordAuth).v1Authorization !== 'function' ||
+    typeof (auth as EncordAuth).v2Headers !== 'function'
+  ) {
+    throw invalid('auth', 'credentials from loadCredentials(), sshKeyAuth() or bearerTokenAuth()', auth);
+  }
+  const concurrency = integer('concurrency', options.concurrency, 8, 1, 256);
+  const maxRequestsPerSecond = number('maxRequestsPerSecond', options.maxRequestsPerSecond, 20, 0.01, 10_000);
+  const minRequestsPerSecond = number(
+    'minRequestsPerSecond',
+    options.minRequestsPerSecond,
+    maxRequestsPerSecond / 20,
+    0.01,
+    maxRequestsPerSecond,
+  );
+  const suffix = options.userAgentSuffix;
+  if (suffix !== undefined && (typeof suffix !== 'string' || !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(suffix))) {
+    throw invalid('userAgentSuffix', 'product tokens such as "my-tool/1.2" (visible ASCII)', suffix);
+  }
+  const domain = options.domain;
+  if (domain !== undefined && typeof domain !== 'string') throw invalid('domain', 'a string', domain);
+  const retryBaseDelayMs = number('retryBaseDelayMs', options.retryBaseDelayMs, 1000, 0, 600_000);
+  const retryMaxDelayMs = number('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0, 3_600_000);
+  return {
+    auth: options.auth,
+    domain: resolveDomain(domain),
+    concurrency,
+    maxRequestsPerSecond,
+    minRequestsPerSecond,
+    maxRetries: integer('maxRetries', options.maxRetries, 5, 0, 100),
+    retryBaseDelayMs,
+    retryMaxDelayMs: Math.max(retryMaxDelayMs, 0),
+    maxRetryAfterMs: number('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0, 3_600_000),
+    timeoutMs: integer('timeoutMs', options.timeoutMs, 180_000, 1, 3_600_000),
+    bulkChunkSize: integer('bulkChunkSize', options.bulkChunkSize, MAX_BULK_CHUNK, 1, MAX_BULK_CHUNK),
+    userAgent: `encord-meta/${packageVersion()} node/${process.versions.node}${suffix === undefined ? '' : ` ${suffix}`}`,
+    onEvent: fn('onEvent', options.onEvent, undefined),
+    now: fn('now', options.now, Date.now),
+    sleep: fn('sleep', options.sleep, realSleep),
+    random: fn('random', options.random, Math.random),
+  };
+}

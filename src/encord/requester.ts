@@ -1,0 +1,294 @@
+/**
+ * Runs one logical API call: one trace id for all its attempts; per attempt a concurrency slot, a rate
+ * token, freshly built and signed headers (a v2 `created` is never stale), the HTTP exchange and the
+ * protocol's verdict; between attempts the retry policy. Keeps the counters and emits the events.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ClientStats } from './metadata-store.js';
+import type { ClientEvent } from './client-events.js';
+import type { ResolvedClientOptions } from './client-options.js';
+import { redact } from '../errors.js';
+import { EncordApiError, type RequestContext } from './errors.js';
+import { HttpTransport, type HttpRequest, type HttpResponse } from './http.js';
+import { JsonEncodeError, encodeAsciiJson } from './json-codec.js';
+import { AdaptiveRateLimiter } from './rate-limiter.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import { interpretV1Response, v1Body, v1Headers, v1Path, type Scrub, type V1Call } from './v1.js';
+import { encodeQuery, interpretV2Response, v2Headers, v2Path, type QueryParams, type V2Method } from './v2.js';
+
+/** One v2 call. `body` is a JSON value sent as is (no key aliasing); `undefined` sends no body. */
+export interface V2Call {
+  readonly method: V2Method;
+  /** Path below `/v2/public/`, e.g. `storage/items/patch-bulk`. */
+  readonly path: string;
+  readonly query?: QueryParams | undefined;
+  readonly body?: unknown;
+}
+
+/**
+ * A scrubber for server text that removes this attempt's own secret header values (the bearer token, the
+ * v1 signature, the v2 signature) wherever they appear, then applies the generic `redact()`.
+ */
+function scrubberFor(headers: Readonly<Record<string, string>>): Scrub {
+  const secrets = new Set<string>();
+  const auth = headers['authorization'];
+  if (auth !== undefined) {
+    secrets.add(auth);
+    const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
+    if (bearer !== undefined) secrets.add(bearer);
+    const sig = auth.split(':')[1];
+    if (sig !== undefined) secrets.add(sig);
+  }
+  const signature = headers['signature'];
+  if (signature !== undefined) {
+    secrets.add(signature);
+    const b64 = /^[^=]+=:(.+):$/.exec(signature)?.[1];
+    if (b64 !== undefined) secrets.add(b64);
+  }
+  const list = [...secrets].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const s of list) out = out.split(s).join('[REDACTED]');
+    return redact(out);
+  };
+}
+
+/** A body that cannot be JSON (NaN, Infinity, a cycle) is the caller's data problem: INVALID_ARGUMENTS. */
+function unencodable(error: unknown, method: string, path: string, operation: string): unknown {
+  if (!(error instanceof JsonEncodeError)) return error;
+  return new EncordApiError('INVALID_ARGUMENTS', `The request body cannot be sent as JSON: ${error.message}`, {
+    method,
+    path,
+    operation,
+    traceId: '',
+  }, { cause: error });
+}
+
+/** FIFO counting semaphore whose waiters can be aborted. */
+class Slots {
+  #free: number;
+  readonly #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    if (this.#free > 0) {
+      this.#free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject,
+      };
+      const onAbort = (): void => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next === undefined) this.#free += 1;
+    else next.resolve();
+  }
+}
+
+/** The answer of a call and the context it ran in (for messages about what the answer contained). */
+export interface ApiResult {
+  readonly value: unknown;
+  readonly context: RequestContext;
+}
+
+export class Requester {
+  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
+  readonly limiter: AdaptiveRateLimiter;
+  readonly #o: ResolvedClientOptions;
+  readonly #transport: HttpTransport;
+  readonly #slots: Slots;
+  readonly #policy: RetryPolicy;
+
+  constructor(options: ResolvedClientOptions) {
+    this.#o = options;
+    this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs });
+    this.#slots = new Slots(options.concurrency);
+    this.#policy = {
+      maxRetries: options.maxRetries,
+      baseDelayMs: options.retryBaseDelayMs,
+      maxDelayMs: options.retryMaxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      sleep: options.sleep,
+      random: options.random,
+    };
+    this.limiter = new AdaptiveRateLimiter({
+      maxRate: options.maxRequestsPerSecond,
+      minRate: options.minRequestsPerSecond,
+      now: options.now,
+      sleep: options.sleep,
+      onRateChange: (c) => this.#emit({ type: 'rate', ...c }),
+      onPause: (p) => this.#emit({ type: 'pause', ...p }),
+    });
+  }
+
+  /** A v1 call; resolves with the envelope's `response`. */
+  v1(call: V1Call, signal?: AbortSignal): Promise<ApiResult> {
+    const path = v1Path(call);
+    const operation = `${call.queryType} ${call.queryMethod}`;
+    let body: Buffer;
+    try {
+      body = v1Body(call);
+    } catch (error) {
+      return Promise.reject(unencodable(error, 'POST', path, operation));
+    }
+    return this.#execute('v1', 'POST', path, operation, signal, (_now, trace) => ({
+      method: 'POST',
+      target: path,
+      body,
+      headers: v1Headers(this.#o.auth, call, body, this.#o.userAgent, trace),
+    }), interpretV1Response);
+  }
+
+  /** A v2 call; resolves with the parsed JSON (`null` for 204). */
+  v2(call: V2Call, signal?: AbortSignal): Promise<ApiResult> {
+    const path = v2Path(call.path);
+    const target = `${path}${encodeQuery(call.query)}`;
+    const operation = call.path.replace(/^\/+|\/+$/g, '');
+    let body: Buffer | undefined;
+    try {
+      body = call.body === undefined ? undefined : encodeAsciiJson(call.body);
+    } catch (error) {
+      return Promise.reject(unencodable(error, call.method, path, operation));
+    }
+    return this.#execute('v2', call.method, path, operation, signal, (now, trace) => ({
+      method: call.method,
+      target,
+      body,
+      headers: v2Headers(this.#o.auth, call.method, target, body, now, this.#o.userAgent, trace),
+    }), interpretV2Response);
+  }
+
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  #emit(event: ClientEvent): void {
+    try {
+      this.#o.onEvent?.(event);
+    } catch {
+      // A logging callback must not break requests.
+    }
+  }
+
+  #execute(
+    api: 'v1' | 'v2',
+    method: string,
+    path: string,
+    operation: string,
+    signal: AbortSignal | undefined,
+    prepare: (nowMs: number, traceHeader: string) => HttpRequest,
+    interpret: (res: HttpResponse, context: RequestContext, nowMs: number, identity: string, scrub: Scrub) => unknown,
+  ): Promise<ApiResult> {
+    const traceId = randomBytes(16).toString('hex');
+    const traceHeader = `${traceId}/1;o=1`;
+    const context: RequestContext = { method, path, operation, traceId };
+    const aborted = (cause: unknown): EncordApiError =>
+      new EncordApiError('ABORTED', 'The request was aborted before it was sent', context, { cause });
+
+    return withRetry(
+      async (attempt) => {
+        try {
+          await this.#slots.acquire(signal);
+        } catch (error) {
+          throw aborted(error);
+        }
+        try {
+          try {
+            await this.limiter.acquire(signal);
+          } catch (error) {
+            throw aborted(error);
+          }
+          const now = this.#o.now();
+          const request = { ...prepare(now, traceHeader), signal };
+          const scrub = scrubberFor(request.headers);
+          const started = performance.now();
+          this.stats.requests += 1;
+          let status: number | undefined;
+          try {
+            const res = await this.#transport.send(this.#o.domain, request, context);
+            status = res.status;
+            const value = interpret(res, context, this.#o.now(), this.#o.auth.identity, scrub);
+            this.limiter.onSuccess();
+            this.#emitRequest(api, context, attempt, status, undefined, started);
+            return { value, context };
+          } catch (error) {
+            const e = error instanceof EncordApiError ? error : undefined;
+            const wait = e?.retryAfterMs === undefined ? undefined : Math.min(e.retryAfterMs, this.#o.maxRetryAfterMs);
+            if (e?.code === 'RATE_LIMITED') {
+              this.stats.rateLimited += 1;
+              this.limiter.onRateLimited(wait);
+            } else if (wait !== undefined && wait > 0) {
+              // e.g. 503 + Retry-After: the server asked everyone to wait, not just this request.
+              this.limiter.pause(wait);
+            } else if (e?.status !== undefined && e.status < 500) {
+              // The server answered promptly (a 4xx about this request): it is not overloaded.
+              this.limiter.onSuccess();
+            }
+            this.#emitRequest(api, context, attempt, e?.status ?? status, e?.code ?? 'BAD_RESPONSE', started);
+            throw error;
+          }
+        } finally {
+          this.#slots.release();
+        }
+      },
+      this.#policy,
+      {
+        signal,
+        onRetry: (notice) => {
+          this.stats.retries += 1;
+          this.#emit({
+            type: 'retry',
+            api,
+            method,
+            path,
+            operation,
+            retryNumber: notice.retryNumber,
+            code: notice.error.code,
+            status: notice.error.status,
+            delayMs: notice.delayMs,
+            delaySource: notice.source,
+            traceId,
+          });
+        },
+      },
+    );
+  }
+
+  #emitRequest(
+    api: 'v1' | 'v2',
+    context: RequestContext,
+    attempt: number,
+    status: number | undefined,
+    code: EncordApiError['code'] | undefined,
+    started: number,
+  ): void {
+    this.#emit({
+      type: 'request',
+      api,
+      method: context.method,
+      path: context.path,
+      operation: context.operation,
+      attempt,
+      status,
+      code,
+      durationMs: Math.round(performance.now() - started),
+      traceId: context.traceId,
+    });
+  }
+}

@@ -1,0 +1,103 @@
+/** Adaptive rate limiter on a fake clock. */
+import { describe, expect, it } from 'vitest';
+import { AdaptiveRateLimiter, type RateChange } from '../../src/encord/rate-limiter.js';
+import { fakeTime } from './helpers.js';
+
+function limiter(max = 10, extra: { minRate?: number; burst?: number } = {}) {
+  const time = fakeTime(0);
+  const changes: RateChange[] = [];
+  const pauses: number[] = [];
+  const l = new AdaptiveRateLimiter({
+    maxRate: max,
+    minRate: extra.minRate ?? 1,
+    ...(extra.burst === undefined ? {} : { burst: extra.burst }),
+    now: time.now,
+    sleep: time.sleep,
+    onRateChange: (c) => changes.push(c),
+    onPause: (p) => pauses.push(p.delayMs),
+  });
+  return { l, time, changes, pauses };
+}
+
+describe('AdaptiveRateLimiter', () => {
+  it('paces requests at the current rate', async () => {
+    const { l, time } = limiter(10);
+    const at: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await l.acquire();
+      at.push(time.now());
+    }
+    expect(at).toEqual([0, 100, 200, 300]);
+  });
+
+  it('paces concurrent callers too', async () => {
+    const { l, time } = limiter(4);
+    await Promise.all(Array.from({ length: 4 }, () => l.acquire()));
+    // The first goes at once; the others are scheduled one interval apart.
+    expect(time.wakes).toEqual([250, 500, 750]);
+  });
+
+  it('allows a burst, then paces', async () => {
+    const { l, time } = limiter(10, { burst: 3 });
+    for (let i = 0; i < 3; i++) await l.acquire();
+    expect(time.now()).toBe(0);
+    await l.acquire();
+    expect(time.now()).toBe(100);
+  });
+
+  it('halves on 429 (once per cooldown), not below the floor', () => {
+    const { l, time, changes } = limiter(16, { minRate: 3 });
+    l.onRateLimited();
+    l.onRateLimited(); // same instant: a burst of 429s from in-flight requests counts once
+    expect(l.rate).toBe(8);
+    time.advance(1000);
+    l.onRateLimited();
+    time.advance(1000);
+    l.onRateLimited();
+    time.advance(1000);
+    l.onRateLimited();
+    expect(l.rate).toBe(3);
+    expect(changes.map((c) => c.rate)).toEqual([8, 4, 3]);
+    expect(changes.every((c) => c.reason === 'rate-limited')).toBe(true);
+  });
+
+  it('recovers additively after sustained success, up to the cap', () => {
+    const { l, changes } = limiter(20);
+    l.onRateLimited();
+    expect(l.rate).toBe(10);
+    for (let i = 0; i < 9; i++) l.onSuccess();
+    expect(l.rate).toBe(10);
+    l.onSuccess(); // 10 successes at 10 rps = about one second's worth
+    expect(l.rate).toBe(11);
+    for (let i = 0; i < 500; i++) l.onSuccess();
+    expect(l.rate).toBe(20);
+    expect(changes.at(-1)).toMatchObject({ rate: 20, reason: 'recovered' });
+  });
+
+  it('Retry-After pauses every caller, including those already waiting', async () => {
+    const { l, time, pauses } = limiter(10);
+    await l.acquire(); // t=0, next slot at 100
+    const waiting = l.acquire(); // sleeps until 100
+    l.onRateLimited(5000); // pause until 5000 while it waits
+    await waiting;
+    expect(time.now()).toBeGreaterThanOrEqual(5000);
+    const start = time.now();
+    await l.acquire();
+    expect(time.now() - start).toBeGreaterThan(0); // paced after the pause, not a burst
+    expect(pauses).toEqual([5000]);
+    l.pause(100); // never shortens a longer pause
+    expect(l.pausedUntil).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('aborts a waiting caller', async () => {
+    const { l } = limiter(1);
+    await l.acquire();
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(l.acquire(ac.signal)).rejects.toThrow('stop');
+  });
+
+  it('rejects impossible limits', () => {
+    expect(() => new AdaptiveRateLimiter({ maxRate: 1, minRate: 2, now: Date.now, sleep: async () => {} })).toThrow(RangeError);
+  });
+});
