@@ -1,0 +1,73 @@
+/**
+ * embedding: an array of finite numbers whose length is the spec's size. From text, a JSON array
+ * (`[0.1, 0.2]`); from Parquet, a LIST cell. `NaN`/`Infinity` are not JSON and not accepted.
+ */
+import type { SpecOf } from '../schema/field-spec.js';
+import type { Cell } from '../sources/source.js';
+import { type CoerceResult, describeCell, EMPTY, fail, quote, value } from './coerce-result.js';
+
+const NON_FINITE_WORD = /nan|infinity/i;
+
+/** Coerce a cell to an embedding of `spec.size` numbers (any size from 1 when the size is unknown). */
+export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceResult {
+  const expected = spec.size === null ? 'a JSON array of numbers' : `a JSON array of ${spec.size} numbers`;
+  let items: readonly unknown[];
+  let fromText: boolean;
+  if (typeof cell === 'string') {
+    const text = cell.trim();
+    if (text === '') return EMPTY;
+    if (text.charCodeAt(0) !== 91 /* [ */) {
+      return fail('INVALID_EMBEDDING', expected, quote(cell), 'write it as a JSON array such as [0.1, 0.2]');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      const hint = NON_FINITE_WORD.test(text) ? 'NaN and Infinity are not numbers' : 'not valid JSON';
+      return fail('INVALID_EMBEDDING', expected, quote(cell), hint);
+    }
+    if (!Array.isArray(parsed)) return fail('INVALID_EMBEDDING', expected, quote(cell));
+    items = parsed;
+    fromText = true;
+  } else if (Array.isArray(cell)) {
+    items = cell as readonly Cell[];
+    fromText = false;
+  } else if (cell === null) {
+    return EMPTY;
+  } else {
+    return fail('INVALID_EMBEDDING', expected, describeCell(cell as Cell));
+  }
+  const size = spec.size;
+  if (items.length === 0 || (size !== null && items.length !== size)) {
+    const got = `an array of ${items.length} ${items.length === 1 ? 'number' : 'numbers'}`;
+    return fail('INVALID_EMBEDDING', expected, got);
+  }
+  const out: number[] = fromText ? (items as number[]) : new Array<number>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    let n: number;
+    if (typeof item === 'number') n = item;
+    else if (typeof item === 'bigint' && item >= -BigInt(Number.MAX_SAFE_INTEGER) && item <= BigInt(Number.MAX_SAFE_INTEGER)) n = Number(item);
+    else return fail('INVALID_EMBEDDING', expected, `element ${i} = ${describeCell(item as Cell)}`);
+    if (!Number.isFinite(n)) return fail('INVALID_EMBEDDING', expected, `element ${i} = ${String(n)}`);
+    if (!fromText) out[i] = n;
+  }
+  return value(out);
+}
+
+/**
+ * The number of elements of an embedding-looking cell (JSON array text or LIST), or `null`; for
+ * `schema check`'s "embedding sizes seen".
+ */
+export function embeddingLength(cell: Cell): number | null {
+  if (Array.isArray(cell)) return cell.length;
+  if (typeof cell !== 'string') return null;
+  const text = cell.trim();
+  if (text.charCodeAt(0) !== 91) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.length : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * How cells are read: decimal and thousands separators, the zone of naive datetimes, day/month order,
+ * boolean words, the order of `a,b` points. One user type, one resolved type, one `resolveCoercionOptions()`
+ * that fails fast before any row is read.
+ */
+import { MetaError } from '../errors.js';
+import { timeZoneFor } from './time-zone.js';
+
+export const THOUSANDS_SEPARATORS = ['none', ',', '.', ' '] as const;
+export type ThousandsSeparator = (typeof THOUSANDS_SEPARATORS)[number];
+
+export const DATE_FORMATS = ['iso', 'dd/mm/yyyy', 'mm/dd/yyyy'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+export const GEO_ORDERS = ['lat,lon', 'lon,lat'] as const;
+export type GeoOrder = (typeof GEO_ORDERS)[number];
+
+/** Words read as `true` unless configured; compared trimmed and case-insensitively. */
+export const DEFAULT_TRUE_VALUES = ['true', 'yes', 'y', '1', 'on', 't'] as const;
+/** Words read as `false` unless configured; compared trimmed and case-insensitively. */
+export const DEFAULT_FALSE_VALUES = ['false', 'no', 'n', '0', 'off', 'f'] as const;
+
+export interface CoercionOptions {
+  /**
+   * Numbers use a decimal comma (`12,5` = 12.5). Then `.` can only be a thousands separator.
+   * @default false
+   */
+  readonly decimalComma?: boolean | undefined;
+  /**
+   * Thousands separator accepted in numbers, in groups of three (`1,234,567`). A space also matches the
+   * no-break spaces spreadsheets write. Must differ from the decimal separator.
+   * @default 'none'
+   */
+  readonly thousandsSeparator?: ThousandsSeparator | undefined;
+  /**
+   * IANA zone of datetimes written without `Z` or an offset (`2026-11-28 10:00`). Values with a zone keep it.
+   * @default 'UTC'
+   */
+  readonly timezone?: string | undefined;
+  /**
+   * How to read slash dates: `28/11/2026` needs `dd/mm/yyyy`, `11/28/2026` needs `mm/dd/yyyy`. With `iso`,
+   * slash dates are rejected as ambiguous.
+   * @default 'iso'
+   */
+  readonly dateFormat?: DateFormat | undefined;
+  /** Words read as `true`. @default ['true', 'yes', 'y', '1', 'on', 't'] */
+  readonly trueValues?: readonly string[] | undefined;
+  /** Words read as `false`. @default ['false', 'no', 'n', '0', 'off', 'f'] */
+  readonly falseValues?: readonly string[] | undefined;
+  /**
+   * Order of the two numbers of a bare pair `a,b` / `a b` / `a;b` (and of a two-element list). GeoJSON and
+   * WKT are always longitude first, as their standards say.
+   * @default 'lat,lon'
+   */
+  readonly geoOrder?: GeoOrder | undefined;
+}
+
+export interface ResolvedCoercionOptions {
+  readonly decimalComma: boolean;
+  readonly thousandsSeparator: ThousandsSeparator;
+  /** Canonical IANA name (`Intl`'s spelling). */
+  readonly timezone: string;
+  readonly dateFormat: DateFormat;
+  /** Lower-cased, trimmed. */
+  readonly trueValues: ReadonlySet<string>;
+  /** Lower-cased, trimmed. */
+  readonly falseValues: ReadonlySet<string>;
+  readonly geoOrder: GeoOrder;
+}
+
+/** Error code of a bad option value. */
+export const COERCION_OPTIONS_INVALID = 'OPTIONS_INVALID';
+
+/**
+ * Validate and fill in defaults. Throws a `MetaError` (`OPTIONS_INVALID`) shaped like
+ * ``Expected `timezone` to be an IANA zone such as Europe/Paris, got `Mars/Base` (string)``.
+ */
+export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedCoercionOptions {
+  const decimalComma = options.decimalComma ?? false;
+  if (typeof decimalComma !== 'boolean') bad('decimalComma', 'a boolean', decimalComma);
+
+  const thousandsSeparator = options.thousandsSeparator ?? 'none';
+  if (!THOUSANDS_SEPARATORS.includes(thousandsSeparator)) {
+    bad('thousandsSeparator', `one of ${THOUSANDS_SEPARATORS.map((s) => `'${s}'`).join(', ')}`, thousandsSeparator);
+  }
+  const decimalSeparator = decimalComma ? ',' : '.';
+  if (thousandsSeparator === decimalSeparator) {
+    bad(
+      'thousandsSeparator',
+      `to differ from the decimal separator ('${decimalSeparator}'${decimalComma ? ' with `decimalComma`' : ''})`,
+      thousandsSeparator,
+      true,
+    );
+  }
+
+  const requested = options.timezone ?? 'UTC';
+  const zone = typeof requested === 'string' ? timeZoneFor(requested) : null;
+  if (zone === null) bad('timezone', 'an IANA zone such as Europe/Paris', requested);
+
+  const dateFormat = options.dateFormat ?? 'iso';
+  if (!DATE_FORMATS.includes(dateFormat)) bad('dateFormat', `one of ${DATE_FORMATS.join(', ')}`, dateFormat);
+
+  const geoOrder = options.geoOrder ?? 'lat,lon';
+  if (!GEO_ORDERS.includes(geoOrder)) bad('geoOrder', `one of ${GEO_ORDERS.join(', ')}`, geoOrder);
+
+  const trueValues = wordSet('trueValues', options.trueValues ?? DEFAULT_TRUE_VALUES);
+  const falseValues = wordSet('falseValues', options.falseValues ?? DEFAULT_FALSE_VALUES);
+  for (const word of trueValues) {
+    if (falseValues.has(word)) {
+      throw new MetaError(
+        COERCION_OPTIONS_INVALID,
+        `Expected \`trueValues\` and \`falseValues\` to have no word in common, got \`${word}\` in both`,
+      );
+    }
+  }
+
+  return Object.freeze({
+    decimalComma,
+    thousandsSeparator,
+    timezone: zone!.name,
+    dateFormat,
+    trueValues,
+    falseValues,
+    geoOrder,
+  });
+}
+
+function wordSet(name: string, words: unknown): ReadonlySet<string> {
+  if (!Array.isArray(words) || words.length === 0) bad(name, 'a non-empty list of words', words);
+  const set = new Set<string>();
+  for (const word of words as unknown[]) {
+    if (typeof word !== 'string' || word.trim() === '') bad(name, 'a list of non-empty words', word);
+    set.add((word as string).trim().toLowerCase());
+  }
+  return set;
+}
+
+function bad(name: string, expected: string, got: unknown, raw = false): never {
+  const shown = typeof got === 'string' ? got : Array.isArray(got) ? JSON.stringify(got) : String(got);
+  const what = Array.isArray(got) ? 'array' : got === null ? 'null' : typeof got;
+  const verb = raw ? expected : `to be ${expected}`;
+  throw new MetaError(COERCION_OPTIONS_INVALID, `Expected \`${name}\` ${verb}, got \`${shown}\` (${what})`);
+}

@@ -1,0 +1,179 @@
+/**
+ * The pure core of `schema check`: run every cell of a file through the coercer of its column's key and
+ * count what would pass, fail or be empty, with a few failing samples per column. No I/O: the caller opens
+ * the source and prints the result (`formatFileCheck`).
+ */
+import { coerce } from '../coercion/coerce.js';
+import { embeddingLength } from '../coercion/coerce-embedding.js';
+import type { ResolvedCoercionOptions } from '../coercion/coercion-options.js';
+import { describeCell } from '../coercion/coerce-result.js';
+import type { Cell } from '../sources/source.js';
+import { describeSpec, type FieldSpec } from './field-spec.js';
+import type { MetaSchema } from './meta-schema.js';
+
+/** What the check needs of a row (`RawRow` fits). */
+export interface RowLike {
+  readonly line: number;
+  readonly values: Readonly<Record<string, Cell>>;
+}
+
+export interface CheckFileInput {
+  readonly schema: MetaSchema;
+  /** Column names in file order. Columns starting with `_` (mapping columns) are ignored. */
+  readonly columns: readonly string[];
+  readonly rows: AsyncIterable<RowLike> | Iterable<RowLike>;
+  readonly options: ResolvedCoercionOptions;
+  /** Failing samples kept per column. @default 5 */
+  readonly maxSamples?: number | undefined;
+  /** Distinct out-of-enum values kept per column. @default 20 */
+  readonly maxDistinct?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface CheckSample {
+  readonly line: number;
+  /** The cell as messages show it (`"12,5"`, `number 3`). */
+  readonly value: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ColumnCheck {
+  readonly column: string;
+  /** The key's spec, or `null` when the schema has no such key (values are then counted, not checked). */
+  readonly spec: FieldSpec | null;
+  /** Values that coerce (for a key missing from the schema: non-empty values). */
+  readonly ok: number;
+  readonly failed: number;
+  readonly empty: number;
+  /** Up to `maxSamples` failures, in file order. */
+  readonly samples: readonly CheckSample[];
+  /** Enum columns: distinct values not in the enum, most frequent first. */
+  readonly outOfEnum: readonly { readonly value: string; readonly count: number }[];
+  /** Embedding columns: array lengths seen, most frequent first. */
+  readonly embeddingSizes: readonly { readonly size: number; readonly count: number }[];
+}
+
+export interface FileCheck {
+  readonly rows: number;
+  /** Checked columns, in file order. */
+  readonly columns: readonly ColumnCheck[];
+  /** Columns starting with `_`. */
+  readonly ignoredColumns: readonly string[];
+  /** Schema keys no column provides (informative). */
+  readonly keysNotInFile: readonly string[];
+}
+
+interface Tally {
+  column: string;
+  spec: FieldSpec | null;
+  ok: number;
+  failed: number;
+  empty: number;
+  samples: CheckSample[];
+  outOfEnum: Map<string, number>;
+  embeddingSizes: Map<number, number>;
+}
+
+/** Check every row against the schema. Rejects with the signal's reason when aborted. */
+export async function checkFileAgainstSchema(input: CheckFileInput): Promise<FileCheck> {
+  const maxSamples = input.maxSamples ?? 5;
+  const maxDistinct = input.maxDistinct ?? 20;
+  const ignoredColumns = input.columns.filter((c) => c.startsWith('_'));
+  const tallies: Tally[] = input.columns
+    .filter((c) => !c.startsWith('_'))
+    .map((column) => ({
+      column,
+      spec: input.schema.fields.get(column) ?? null,
+      ok: 0,
+      failed: 0,
+      empty: 0,
+      samples: [],
+      outOfEnum: new Map(),
+      embeddingSizes: new Map(),
+    }));
+  let rows = 0;
+  for await (const row of input.rows) {
+    input.signal?.throwIfAborted();
+    rows++;
+    for (const t of tallies) {
+      const cell = row.values[t.column] ?? null;
+      if (t.spec === null) {
+        if (cell === null || (typeof cell === 'string' && cell.trim() === '')) t.empty++;
+        else t.ok++;
+        continue;
+      }
+      if (t.spec.type === 'embedding') {
+        const size = embeddingLength(cell);
+        if (size !== null) t.embeddingSizes.set(size, (t.embeddingSizes.get(size) ?? 0) + 1);
+      }
+      const result = coerce(cell, t.spec, input.options);
+      if (result.kind === 'value') t.ok++;
+      else if (result.kind === 'empty') t.empty++;
+      else {
+        t.failed++;
+        if (t.samples.length < maxSamples) {
+          t.samples.push({ line: row.line, value: describeCell(cell), code: result.code, message: result.message });
+        }
+        if (result.code === 'INVALID_ENUM' && typeof cell === 'string') {
+          const v = cell.trim();
+          const n = t.outOfEnum.get(v);
+          if (n !== undefined) t.outOfEnum.set(v, n + 1);
+          else if (t.outOfEnum.size < maxDistinct) t.outOfEnum.set(v, 1);
+        }
+      }
+    }
+  }
+  const present = new Set(input.columns);
+  return {
+    rows,
+    columns: tallies.map((t) => ({
+      column: t.column,
+      spec: t.spec,
+      ok: t.ok,
+      failed: t.failed,
+      empty: t.empty,
+      samples: t.samples,
+      outOfEnum: [...t.outOfEnum].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count),
+      embeddingSizes: [...t.embeddingSizes].map(([size, count]) => ({ size, count })).sort((a, b) => b.count - a.count),
+    })),
+    ignoredColumns,
+    keysNotInFile: [...input.schema.fields.keys()].filter((k) => !present.has(k)),
+  };
+}
+
+/** Whether any checked value failed. */
+export function checkHasFailures(check: FileCheck): boolean {
+  return check.columns.some((c) => c.failed > 0);
+}
+
+/**
+ * A printable report:
+ * ```
+ * weather.csv: 200 rows
+ *   city: datetime: 0 ok, 200 failed, 0 empty
+ *     line 2: Invalid datetime: expected …, got "Paris"
+ *   notes: not in the schema: 180 values, 20 empty
+ * ```
+ */
+export function formatFileCheck(check: FileCheck, fileName: string): string {
+  const lines = [`${fileName}: ${check.rows} ${check.rows === 1 ? 'row' : 'rows'}`];
+  for (const c of check.columns) {
+    if (c.spec === null) {
+      lines.push(`  ${c.column}: not in the schema: ${c.ok} values, ${c.empty} empty`);
+      continue;
+    }
+    lines.push(`  ${c.column}: ${describeSpec(c.spec)}: ${c.ok} ok, ${c.failed} failed, ${c.empty} empty`);
+    for (const s of c.samples) lines.push(`    line ${s.line}: ${s.message}`);
+    if (c.failed > c.samples.length) lines.push(`    … ${c.failed - c.samples.length} more`);
+    if (c.outOfEnum.length > 0) {
+      lines.push(`    values not in the enum: ${c.outOfEnum.map((v) => `${JSON.stringify(v.value)} (${v.count})`).join(', ')}`);
+    }
+    if (c.embeddingSizes.length > 0) {
+      lines.push(`    embedding sizes seen: ${c.embeddingSizes.map((s) => `${s.size} (${s.count})`).join(', ')}`);
+    }
+  }
+  if (check.ignoredColumns.length > 0) lines.push(`  ignored: ${check.ignoredColumns.join(', ')}`);
+  if (check.keysNotInFile.length > 0) lines.push(`  schema keys with no column: ${check.keysNotInFile.join(', ')}`);
+  return lines.join('\n');
+}

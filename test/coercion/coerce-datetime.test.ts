@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { coerceDatetime } from '../../src/coercion/coerce-datetime.js';
+import { resolveCoercionOptions } from '../../src/coercion/coercion-options.js';
+import type { Cell } from '../../src/sources/source.js';
+
+const utc = resolveCoercionOptions();
+const paris = resolveCoercionOptions({ timezone: 'Europe/Paris' });
+const dmy = resolveCoercionOptions({ dateFormat: 'dd/mm/yyyy' });
+const mdy = resolveCoercionOptions({ dateFormat: 'mm/dd/yyyy' });
+
+describe('coerceDatetime: accepted, output is YYYY-MM-DDTHH:mm:ss.sssZ', () => {
+  it.each<[string, Cell, string]>([
+    ['ISO with offset', '2026-11-28T10:00:00+01:00', '2026-11-28T09:00:00.000Z'],
+    ['ISO with Z', '2026-11-28T10:00:00Z', '2026-11-28T10:00:00.000Z'],
+    ['ISO with lower-case z', '2026-11-28t10:00:00z', '2026-11-28T10:00:00.000Z'],
+    ['offset without colon', '2026-11-28T10:00:00-0530', '2026-11-28T15:30:00.000Z'],
+    ['offset hours only', '2026-11-28T10:00+02', '2026-11-28T08:00:00.000Z'],
+    ['space separator and UTC suffix', '2026-11-28 10:00:00 UTC', '2026-11-28T10:00:00.000Z'],
+    ['offset crossing midnight', '2026-01-01T00:30:00+01:00', '2025-12-31T23:30:00.000Z'],
+    ['yyyymmdd', '20261128', '2026-11-28T00:00:00.000Z'],
+    ['Parquet INT yyyymmdd', 20261128, '2026-11-28T00:00:00.000Z'],
+    ['yyyy-mm-dd (a Parquet DATE too)', '2026-11-28', '2026-11-28T00:00:00.000Z'],
+    ['yyyy/mm/dd is not ambiguous', '2026/11/28', '2026-11-28T00:00:00.000Z'],
+    ['yyyy-mm-dd hh:mm', '2026-11-28 10:05', '2026-11-28T10:05:00.000Z'],
+    ['yyyy-mm-dd hh:mm:ss', '2026-11-28 10:05:07', '2026-11-28T10:05:07.000Z'],
+    ['fraction of 1 digit', '2026-11-28T10:05:07.5', '2026-11-28T10:05:07.500Z'],
+    ['fraction of 3 digits', '2026-11-28T10:05:07.123', '2026-11-28T10:05:07.123Z'],
+    ['microseconds are truncated, not rounded', '2026-11-28T10:05:07.123999', '2026-11-28T10:05:07.123Z'],
+    ['Parquet nanoseconds truncated', '2026-12-31T23:59:59.999999999Z', '2026-12-31T23:59:59.999Z'],
+    ['trimmed', '  2026-11-28  ', '2026-11-28T00:00:00.000Z'],
+    ['leap day in a leap year', '2028-02-29', '2028-02-29T00:00:00.000Z'],
+    ['2000 is a leap year', '2000-02-29', '2000-02-29T00:00:00.000Z'],
+    ['year 0099 is not 1999', '0099-01-01', '0099-01-01T00:00:00.000Z'],
+  ])('%s: %o → %s', (_what, cell, expected) => {
+    expect(coerceDatetime(cell, utc)).toEqual({ kind: 'value', value: expected });
+  });
+
+  it.each<[string, Cell]>([
+    ['empty', ''],
+    ['blanks', '  '],
+    ['NULL', null],
+  ])('%s is empty', (_what, cell) => {
+    expect(coerceDatetime(cell, utc)).toEqual({ kind: 'empty' });
+  });
+});
+
+describe('coerceDatetime: calendar and format errors', () => {
+  it.each<[string, Cell, string, string]>([
+    ['2026 is not a leap year', '2026-02-29', 'INVALID_DATETIME', '2026 is not a leap year'],
+    ['no 30 February', '2026-02-30', 'INVALID_DATETIME', 'February 2026 has 28 days'],
+    ['no month 13', '2026-13-01', 'INVALID_DATETIME', 'month 13 does not exist'],
+    ['no 31 April', '2026-04-31', 'INVALID_DATETIME', 'April 2026 has 30 days'],
+    ['no day 0', '2026-01-00', 'INVALID_DATETIME', 'January 2026 has 31 days'],
+    ['hour 24', '2026-11-28T24:00:00Z', 'INVALID_DATETIME', 'time of day out of range'],
+    ['leap second', '2026-12-31T23:59:60Z', 'INVALID_DATETIME', 'time of day out of range'],
+    ['compact with bad day', '20260231', 'INVALID_DATETIME', 'February 2026 has 28 days'],
+    ['a zone on a bare date', '2026-11-28Z', 'INVALID_DATETIME', 'a zone needs a time of day'],
+    ['offset out of range', '2026-11-28T10:00:00+25:00', 'INVALID_DATETIME', 'offset +25:00 out of range'],
+    ['a city name', 'Paris', 'INVALID_DATETIME', 'expected an ISO 8601 date or date-time such as 2026-11-28 or 2026-11-28T10:00:00Z, got "Paris"'],
+    ['N/A', 'N/A', 'INVALID_DATETIME', 'for a missing value leave the cell empty'],
+    ['epoch seconds are not dates', 1764324000, 'INVALID_DATETIME', 'got number 1764324000'],
+    ['a non-integer number', 2026.5, 'INVALID_DATETIME', 'got number 2026.5'],
+    ['a boolean', false, 'INVALID_DATETIME', 'got boolean false'],
+    ['slash date without --date-format', '28/11/2026', 'AMBIGUOUS_DATE', 'pass --date-format dd/mm/yyyy or mm/dd/yyyy (looks like dd/mm/yyyy)'],
+    ['slash date that could be either', '03/04/2026', 'AMBIGUOUS_DATE', 'Ambiguous date: expected an ISO 8601 date such as 2026-11-28, got "03/04/2026"; pass --date-format'],
+    ['31/02/2026 without --date-format', '31/02/2026', 'AMBIGUOUS_DATE', 'pass --date-format'],
+  ])('%s: %o', (_what, cell, code, message) => {
+    const result = coerceDatetime(cell, utc);
+    expect(result).toMatchObject({ kind: 'error', code });
+    expect(result.kind === 'error' && result.message).toContain(message);
+  });
+});
+
+describe('coerceDatetime: --date-format', () => {
+  it.each<[string, string, ReturnType<typeof resolveCoercionOptions>, string]>([
+    ['dd/mm/yyyy', '28/11/2026', dmy, '2026-11-28T00:00:00.000Z'],
+    ['dd.mm.yyyy', '28.11.2026', dmy, '2026-11-28T00:00:00.000Z'],
+    ['dd-mm-yyyy with time', '28-11-2026 10:30', dmy, '2026-11-28T10:30:00.000Z'],
+    ['d/m/yyyy', '3/4/2026', dmy, '2026-04-03T00:00:00.000Z'],
+    ['mm/dd/yyyy', '11/28/2026', mdy, '2026-11-28T00:00:00.000Z'],
+    ['mm/dd/yyyy with offset', '11/28/2026 10:00:00+01:00', mdy, '2026-11-28T09:00:00.000Z'],
+    ['ISO still works with a date format', '2026-11-28', dmy, '2026-11-28T00:00:00.000Z'],
+  ])('%s: %s', (_what, cell, options, expected) => {
+    expect(coerceDatetime(cell, options)).toEqual({ kind: 'value', value: expected });
+  });
+
+  it.each<[string, string, ReturnType<typeof resolveCoercionOptions>, string]>([
+    ['31/02/2026 as dd/mm', '31/02/2026', dmy, 'February 2026 has 28 days'],
+    ['28/11/2026 as mm/dd', '28/11/2026', mdy, 'month 28 does not exist'],
+  ])('%s: %s is refused', (_what, cell, options, message) => {
+    const result = coerceDatetime(cell, options);
+    expect(result).toMatchObject({ kind: 'error', code: 'INVALID_DATETIME' });
+    expect(result.kind === 'error' && result.message).toContain(message);
+  });
+});
+
+describe('coerceDatetime: naive times in --timezone Europe/Paris', () => {
+  it.each<[string, string, string]>([
+    ['winter (UTC+1)', '2026-01-15 10:00', '2026-01-15T09:00:00.000Z'],
+    ['summer (UTC+2)', '2026-07-15 10:00', '2026-07-15T08:00:00.000Z'],
+    ['a bare date is local midnight', '2026-07-15', '2026-07-14T22:00:00.000Z'],
+    ['Parquet naive TIMESTAMP', '2026-07-15T10:00:00.250000', '2026-07-15T08:00:00.250Z'],
+    // 2026-10-25: 03:00 CEST → 02:00 CET, so 02:30 happens twice. We take the first (CEST, +02:00),
+    // like Temporal's 'compatible', java.time and Python's fold=0.
+    ['DST-ambiguous 02:30 on 2026-10-25 → the earlier instant', '2026-10-25 02:30', '2026-10-25T00:30:00.000Z'],
+    ['just after the repeated hour', '2026-10-25 03:00', '2026-10-25T02:00:00.000Z'],
+    // 2026-03-29: 02:00 CET → 03:00 CEST, so 02:30 does not exist. It moves forward by the gap (→ 03:30 CEST).
+    ['DST-skipped 02:30 on 2026-03-29 → shifted forward', '2026-03-29 02:30', '2026-03-29T01:30:00.000Z'],
+    ['just before the gap', '2026-03-29 01:59', '2026-03-29T00:59:00.000Z'],
+    ['an explicit offset ignores --timezone', '2026-07-15T10:00:00Z', '2026-07-15T10:00:00.000Z'],
+  ])('%s: %s', (_what, cell, expected) => {
+    expect(coerceDatetime(cell, paris)).toEqual({ kind: 'value', value: expected });
+  });
+
+  it('other zones: New York (UTC-5 in winter), Kolkata (UTC+5:30, no DST)', () => {
+    const ny = resolveCoercionOptions({ timezone: 'America/New_York' });
+    const kolkata = resolveCoercionOptions({ timezone: 'Asia/Kolkata' });
+    expect(coerceDatetime('2026-01-15 10:00', ny)).toEqual({ kind: 'value', value: '2026-01-15T15:00:00.000Z' });
+    expect(coerceDatetime('2026-01-15 10:00', kolkata)).toEqual({ kind: 'value', value: '2026-01-15T04:30:00.000Z' });
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { coerceNumber } from '../../src/coercion/coerce-number.js';
+import { resolveCoercionOptions } from '../../src/coercion/coercion-options.js';
+import type { Cell } from '../../src/sources/source.js';
+
+const plain = resolveCoercionOptions();
+const comma = resolveCoercionOptions({ decimalComma: true });
+const thousandsComma = resolveCoercionOptions({ thousandsSeparator: ',' });
+const european = resolveCoercionOptions({ decimalComma: true, thousandsSeparator: '.' });
+const spaced = resolveCoercionOptions({ decimalComma: true, thousandsSeparator: ' ' });
+
+describe('coerceNumber: accepted', () => {
+  it.each<[string, Cell, number]>([
+    ['integer', '12', 12],
+    ['spaces around are trimmed', ' 12 ', 12],
+    ['tab and newline trimmed', '\t12\n', 12],
+    ['exponent', '1e3', 1000],
+    ['upper-case exponent with sign', '2.5E-2', 0.025],
+    ['explicit plus', '+5', 5],
+    ['negative fraction', '-0.5', -0.5],
+    ['leading dot', '.5', 0.5],
+    ['trailing dot', '5.', 5],
+    ['negative zero is plain zero', '-0', 0],
+    ['Parquet DECIMAL text', '123.4500', 123.45],
+    ['zero', '0', 0],
+    ['Parquet DOUBLE', 12.5, 12.5],
+    ['Parquet INT64 as bigint within 2^53', 9007199254740991n, 9007199254740991],
+    ['negative bigint within 2^53', -42n, -42],
+  ])('%s: %o → %o', (_what, cell, expected) => {
+    expect(coerceNumber(cell, plain)).toEqual({ kind: 'value', value: expected });
+  });
+
+  it.each<[string, Cell]>([
+    ['empty string', ''],
+    ['blanks only', '   '],
+    ['NULL', null],
+  ])('%s is empty', (_what, cell) => {
+    expect(coerceNumber(cell, plain)).toEqual({ kind: 'empty' });
+  });
+});
+
+describe('coerceNumber: refused, with the reason in the message', () => {
+  it.each<[string, Cell, string]>([
+    ['decimal comma without --decimal-comma', '12,5', 'Invalid number: expected a decimal, got "12,5"; decimal comma? use --decimal-comma'],
+    ['thousands separator without --thousands', '1,234', `Invalid number: expected a decimal, got "1,234"; thousands separator? use --thousands ','`],
+    ['grouped with decimals', '1,234.5', "thousands separator? use --thousands ','"],
+    ['space thousands', '1 234', "thousands separator? use --thousands ' '"],
+    ['N/A placeholder', 'N/A', 'Invalid number: expected a decimal, got "N/A"; for a missing value leave the cell empty'],
+    ['NaN text', 'NaN', 'got "NaN"'],
+    ['Infinity text', 'Infinity', 'not a finite number'],
+    ['-inf', '-inf', 'not a finite number'],
+    ['hex', '0x1F', 'hexadecimal is not accepted'],
+    ['unit', '12 kg', 'remove the unit'],
+    ['percent', '12%', 'remove the unit'],
+    ['word', 'false', 'got "false"'],
+    ['two dots', '1.2.3', 'got "1.2.3"'],
+    ['overflow', '1e400', 'out of range'],
+    ['Parquet boolean', true, 'booleans are not numbers'],
+    ['Parquet NaN', Number.NaN, 'expected a finite decimal, got number NaN'],
+    ['Parquet Infinity', Number.POSITIVE_INFINITY, 'got number Infinity'],
+    ['bigint beyond 2^53', 9007199254740993n, 'expected an integer within ±2^53, got integer 9007199254740993; a JSON number would lose digits'],
+    ['list', [1, 2], 'got a list of 2 values'],
+  ])('%s: %o', (_what, cell, message) => {
+    const result = coerceNumber(cell, plain);
+    expect(result.kind).toBe('error');
+    if (result.kind === 'error') {
+      expect(result.code).toBe('INVALID_NUMBER');
+      expect(result.message).toContain(message);
+    }
+  });
+
+  it('F32 keys refuse values beyond the F32 range', () => {
+    expect(coerceNumber('1e39', plain, 'F32')).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    expect(coerceNumber('1e38', plain, 'F32')).toEqual({ kind: 'value', value: 1e38 });
+  });
+});
+
+describe('coerceNumber: separators when configured', () => {
+  it.each<[string, string, ReturnType<typeof resolveCoercionOptions>, number | 'error']>([
+    ['decimal comma', '12,5', comma, 12.5],
+    ['decimal comma, leading comma', ',5', comma, 0.5],
+    ['decimal comma refuses a point', '12.5', comma, 'error'],
+    ['decimal comma, integer', '12', comma, 12],
+    ['thousands ,', '1,234', thousandsComma, 1234],
+    ['thousands , with decimals', '1,234,567.25', thousandsComma, 1234567.25],
+    ['thousands , with a bad group', '1,23', thousandsComma, 'error'],
+    ['thousands , still takes plain numbers', '1234.5', thousandsComma, 1234.5],
+    ['european 1.234,5', '1.234,5', european, 1234.5],
+    ['european groups only', '-1.234.567', european, -1234567],
+    ['space groups', '1 234,5', spaced, 1234.5],
+    ['no-break space groups (spreadsheets)', '1\u00a0234', spaced, 1234],
+    ['narrow no-break space groups', '1\u202f234\u202f567', spaced, 1234567],
+  ])('%s: %o', (_what, cell, options, expected) => {
+    const result = coerceNumber(cell, options);
+    if (expected === 'error') expect(result).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    else expect(result).toEqual({ kind: 'value', value: expected });
+  });
+
+  it('with --decimal-comma a point is explained', () => {
+    const result = coerceNumber('12.5', comma);
+    expect(result.kind === 'error' && result.message).toContain("with --decimal-comma the decimal separator is ','");
+  });
+});
