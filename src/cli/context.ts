@@ -32,12 +32,22 @@ export interface CommandContext {
 }
 
 /** Error codes that mean "the user asked for something wrong": exit 2, nothing written. */
-const USAGE_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'SCHEMA_FILE_INVALID', 'OPTION_INVALID']);
+const USAGE_CODES = new Set([
+  'USAGE',
+  'SCHEMA_UNKNOWN_COLUMNS',
+  'SCHEMA_INVALID',
+  'SCHEMA_FILE_UNREADABLE',
+  'SCHEMA_NOT_REPRESENTABLE',
+  'OPTIONS_INVALID',
+  'INVALID_OPTIONS',
+  'CREDENTIALS_MISSING',
+  'CREDENTIALS_CONFLICT',
+]);
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof MetaError) {
     if (error.code === 'ABORTED' || error.code === 'INTERRUPTED') return EXIT.INTERRUPTED;
-    if (USAGE_CODES.has(error.code) || error.code.startsWith('USAGE_') || error.code.startsWith('CONFIG_')) {
+    if (USAGE_CODES.has(error.code) || /^(USAGE|CONFIG|KEY)_/.test(error.code)) {
       return EXIT.USAGE;
     }
   }

@@ -16,6 +16,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on SIGINT/SIGTERM (installed by main.ts only). */
   readonly signal?: AbortSignal | undefined;
+  /** Standard input, for `import -` (a file piped in). */
+  readonly stdin?: AsyncIterable<Uint8Array | string> | undefined;
   /** Reads a line from the user for confirmations; absent when stdin is not a terminal. */
   readonly prompt?: ((question: string) => Promise<string>) | undefined;
 }
@@ -33,6 +35,7 @@ export function bufferIo(
     cwd: overrides.cwd ?? process.cwd(),
     signal: overrides.signal,
     prompt: overrides.prompt,
+    stdin: overrides.stdin,
     out: () => out,
     err: () => err,
   };

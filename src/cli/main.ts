@@ -35,6 +35,7 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: controller.signal,
   prompt,
+  stdin: process.stdin,
 });
 process.exitCode = code;
 // Let open handles (none expected) not keep a cron job alive.

@@ -2,7 +2,7 @@
  * `runCli(argv, io)`: the whole command line, in-process. Returns the exit code instead of exiting, so
  * tests and embedders call it directly; `main.ts` is the only place that touches `process`.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createContext, type CommandContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -16,7 +16,7 @@ export function buildProgram(ctx: CommandContext): Command {
         'safely (read, merge, write only what changes) and resumably. Ships an Encord emulator.',
     )
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--domain <url>', 'Encord API domain: a URL, or "us" for api.us.encord.com').env('ENCORD_DOMAIN'))
+    .option('--domain <url>', 'Encord API domain: a URL, or "us" for api.us.encord.com (else ENCORD_DOMAIN)')
     .option('--ssh-key <path>', 'OpenSSH ed25519 private key file (else ENCORD_SSH_KEY_FILE, then ENCORD_SSH_KEY)')
     .option('--ssh-key-passphrase-env <name>', 'name of the environment variable holding the key passphrase')
     .option('--bearer-token-env <name>', 'name of the environment variable holding a bearer token (instead of a key)')

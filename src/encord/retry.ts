@@ -74,7 +74,11 @@ export interface RetryDelay {
 /** How long to wait before retry `retryNumber` after `error`. */
 export function retryDelay(error: EncordApiError, retryNumber: number, policy: RetryPolicy): RetryDelay {
   if (error.retryAfterMs !== undefined) {
-    return { delayMs: Math.min(error.retryAfterMs, policy.maxRetryAfterMs), source: 'retry-after' };
+    // Retry-After is a floor, not a replacement for backoff: "Retry-After: 0" from a server under a
+    // 429 storm must not turn into a tight loop that spends every retry within milliseconds.
+    const backoff = backoffDelay(retryNumber, policy);
+    const told = Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
+    return told >= backoff ? { delayMs: told, source: 'retry-after' } : { delayMs: backoff, source: 'backoff' };
   }
   return { delayMs: backoffDelay(retryNumber, policy), source: 'backoff' };
 }

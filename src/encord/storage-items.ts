@@ -1,7 +1,7 @@
 /**
  * Bulk reads and writes of storage-item metadata over v2 (spec §5.4 F and H, §8). Reads keep request order.
- * Writes report per item: a write is only "ok" when the server's echo equals what was sent; 413 halves the
- * chunk down to single items; a chunk that still fails with a non-fatal error fails each of its items; fatal
+ * Writes report per item: a write is only "ok" when the server's echo equals what was sent; 413 and 400 halve
+ * the chunk down to single items; a chunk that still fails with a non-fatal error fails each of its items; fatal
  * errors (authentication, abort) reject the whole call and stop the other chunks.
  */
 import type { ItemMetadata, PatchOutcome } from './metadata-store.js';
@@ -118,7 +118,9 @@ async function patchChunk(requester: Requester, entries: readonly Entry[], signa
   } catch (error) {
     if (!(error instanceof EncordApiError) || isFatalError(error)) throw error;
     if (error.cause instanceof JsonEncodeError) return splitUnencodable(requester, entries, signal);
-    if (error.code === 'PAYLOAD_TOO_LARGE' && entries.length > 1) {
+    // 413: the body is too big, halve it. 400: one item is invalid (strict validation, unknown key):
+    // bisect so only that item fails instead of the whole chunk.
+    if ((error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'INVALID_ARGUMENTS') && entries.length > 1) {
       const half = Math.ceil(entries.length / 2);
       const first = await patchChunk(requester, entries.slice(0, half), signal);
       const second = await patchChunk(requester, entries.slice(half), signal);

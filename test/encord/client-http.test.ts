@@ -332,7 +332,15 @@ describe('v2 storage items', () => {
 
   it('patchItems: a chunk failing after retries fails each item; other chunks still succeed', async () => {
     const { client } = makeClient({ bulkChunkSize: 2, maxRetries: 1, concurrency: 1 });
-    server.use(json(400, { message: 'unknown key' }), json(500, {}), json(500, {}), json(200, { results: [wireItem(U(5), { n: 5 })] }));
+    // [1,2] → 400, bisected: [1] → 400, [2] → 400; [3,4] → 500 twice; [5] → ok
+    server.use(
+      json(400, { message: 'unknown key' }),
+      json(400, { message: 'unknown key' }),
+      json(400, { message: 'unknown key' }),
+      json(500, {}),
+      json(500, {}),
+      json(200, { results: [wireItem(U(5), { n: 5 })] }),
+    );
     const out = await client.patchItems(new Map([1, 2, 3, 4, 5].map((n) => [U(n), { n }])));
     expect(out.map((o) => (o.ok ? 'ok' : (o.error as EncordApiError).code))).toEqual([
       'INVALID_ARGUMENTS',
@@ -341,6 +349,13 @@ describe('v2 storage items', () => {
       'SERVER_ERROR',
       'ok',
     ]);
+  });
+
+  it('patchItems: a 400 on a chunk is bisected so only the invalid item fails', async () => {
+    const { client } = makeClient({ bulkChunkSize: 2, maxRetries: 0, concurrency: 1 });
+    server.use(json(400, { message: 'bad value' }), json(200, { results: [wireItem(U(1), { n: 1 })] }), json(400, { message: 'bad value' }));
+    const out = await client.patchItems(new Map([1, 2].map((n) => [U(n), { n }])));
+    expect(out.map((o) => (o.ok ? 'ok' : (o.error as EncordApiError).code))).toEqual(['ok', 'INVALID_ARGUMENTS']);
   });
 
   it('patchItems: authentication errors reject the whole call', async () => {

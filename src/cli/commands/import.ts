@@ -1,0 +1,183 @@
+/** `encord-meta import FILE --dataset HASH`: the main job. */
+import { createWriteStream, writeFileSync, mkdirSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { runImport } from '../../pipeline/run-import.js';
+import type { ImportResult } from '../../pipeline/import-result.js';
+import { loadSchemaFile } from '../../schema/index.js';
+import { MetaError } from '../../errors.js';
+import { connect, explain, jobConfigOf, type Connection } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { ProgressLine } from '../progress.js';
+import { formatImportResult } from '../format-import.js';
+import { intOption, positiveNumber, defaultStateDir } from '../options.js';
+
+interface ImportFlags {
+  dataset?: string;
+  key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
+  keyColumn?: string;
+  format?: 'csv' | 'parquet';
+  delimiter?: string;
+  schema?: string;
+  mode?: 'merge' | 'replace';
+  empty?: 'keep' | 'delete' | 'null';
+  unknownColumns?: 'error' | 'skip' | 'string';
+  decimalComma?: boolean;
+  thousands?: 'none' | ',' | '.' | ' ';
+  timezone?: string;
+  dateFormat?: 'iso' | 'dd/mm/yyyy' | 'mm/dd/yyyy';
+  dryRun?: boolean;
+  diffs?: number;
+  report?: string;
+  summary?: string;
+  journal?: string;
+  stateDir?: string;
+  concurrency?: number;
+  batchSize?: number;
+  rateLimit?: number;
+  maxErrors?: number;
+  bulk?: boolean;
+  progress?: boolean;
+}
+
+export function registerImport(program: Command, ctx: CommandContext): void {
+  program
+    .command('import')
+    .summary('import a CSV or Parquet file into the custom metadata of a dataset')
+    .description(
+      'Stream FILE, map each row to a data unit, coerce each cell to the org schema, merge with the\n' +
+        'metadata the unit already has, and write only what changes. Rerunning the same command resumes:\n' +
+        'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input.',
+    )
+    .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')
+    .option('-d, --dataset <hash>', 'dataset hash')
+    .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
+    .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+    .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+    .option('--schema <file>', 'coerce against this schema file instead of the org schema')
+    .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
+    .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(['keep', 'delete', 'null']))
+    .addOption(new Option('--unknown-columns <policy>', 'a column missing from the schema is an error, skipped, or imported as string').choices(['error', 'skip', 'string']))
+    .option('--decimal-comma', 'numbers use a decimal comma (12,5)')
+    .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
+    .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')
+    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']))
+    .option('--dry-run', 'plan, coerce and show diffs; write nothing but the failure report')
+    .option('--diffs <n>', 'diffs a dry run shows', intOption('--diffs', 0, 100_000))
+    .option('--report <file>', 'failure report CSV (default: <state-dir>/reports/<dataset>-<time>.csv)')
+    .option('--summary <file>', 'write the run summary as JSON')
+    .option('--journal <file>', 'undo journal (default: <state-dir>/journals/<dataset>-<time>.jsonl)')
+    .option('--state-dir <dir>', 'locks, journals and reports (default: ~/.encord-meta)')
+    .option('--concurrency <n>', 'writes in flight (default 4)', intOption('--concurrency', 1, 256))
+    .option('--batch-size <n>', 'items per bulk request (default 500, max 1000)', intOption('--batch-size', 1, 1000))
+    .option('--rate-limit <n>', 'most requests per second (default 20; lowered automatically on 429)', positiveNumber('--rate-limit'))
+    .option('--max-errors <n>', 'stop reading once more rows than this have failed', intOption('--max-errors', 0, Number.MAX_SAFE_INTEGER))
+    .option('--no-bulk', 'write every row with the per-row save (slower; for debugging)')
+    .option('--no-progress', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  encord-meta import metadata.csv --dataset 4f1c…e2 --dry-run\n' +
+        '  encord-meta import metadata.parquet --dataset 4f1c…e2 --report failures.csv --summary run.json\n' +
+        '  encord-meta import failures.csv --dataset 4f1c…e2      # retry exactly the rows that failed\n' +
+        '  encord-meta --config nightly.json import                # everything from the job config\n' +
+        '\nExit codes: 0 all applied or unchanged, 3 some rows failed (see the report), 2 usage, 1 fatal, 130 interrupted.',
+    )
+    .action(async (file: string | undefined, flags: ImportFlags, command: Command) =>
+      ctx.run(async () => {
+        const g = ctx.globals(command);
+        const config = jobConfigOf(ctx, command);
+        const cwd = ctx.io.cwd;
+        let path = file ?? config.file;
+        const dataset = flags.dataset ?? config.dataset;
+        if (!path) throw usage('give the FILE to import (or "file" in --config)');
+        if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
+        const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const dryRun = flags.dryRun === true;
+        const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
+        if (path === '-') path = await spoolStdin(ctx, stateDir);
+        const schemaFile = flags.schema ?? config.schema;
+        const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
+
+        let connection: Connection | undefined;
+        const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
+        let result: ImportResult;
+        try {
+          connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) });
+          result = await runImport({
+            file: resolve(cwd, path),
+            format: flags.format ?? config.format,
+            delimiter: flags.delimiter ?? config.delimiter,
+            datasetHash: dataset,
+            store: connection.client,
+            key: flags.key ?? config.key,
+            keyColumn: flags.keyColumn ?? config.keyColumn,
+            schema,
+            mapping: config.columns,
+            unknownColumns: flags.unknownColumns ?? config.unknownColumns,
+            coercion: {
+              ...config.coercion,
+              ...(flags.decimalComma !== undefined && { decimalComma: flags.decimalComma }),
+              ...(flags.thousands !== undefined && { thousandsSeparator: flags.thousands }),
+              ...(flags.timezone !== undefined && { timezone: flags.timezone }),
+              ...(flags.dateFormat !== undefined && { dateFormat: flags.dateFormat }),
+            },
+            mode: flags.mode ?? config.mode,
+            empty: flags.empty ?? config.empty,
+            dryRun,
+            diffLimit: flags.diffs,
+            reportPath,
+            journalPath: flags.journal ?? config.journal ? resolve(cwd, (flags.journal ?? config.journal)!) : undefined,
+            stateDir,
+            concurrency: flags.concurrency ?? config.concurrency,
+            batchSize: flags.batchSize ?? config.batchSize,
+            maxErrors: flags.maxErrors ?? config.maxErrors,
+            bulk: flags.bulk,
+            signal: ctx.io.signal,
+            onProgress: (p) =>
+              progressLine.update(
+                { phase: p.phase, done: p.rowsRead, total: p.rowsTotal, ...(p.phase === 'writing' && { written: p.written, unchanged: p.unchanged, failed: p.failed }) },
+                p.phase === 'done',
+              ),
+          });
+        } catch (error) {
+          throw explain(error, connection);
+        } finally {
+          progressLine.done();
+          await connection?.client.close();
+        }
+        const summaryPath = flags.summary ?? config.summary;
+        if (summaryPath) {
+          const full = resolve(cwd, summaryPath);
+          mkdirSync(dirname(full), { recursive: true });
+          writeFileSync(full, `${JSON.stringify(result.summary, null, 2)}\n`);
+        }
+        if (g.json) ctx.printJson(result);
+        else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
+        else if (result.summary.failed > 0) ctx.io.stderr.write(`${result.summary.failed} rows failed; report: ${result.summary.reportPath ?? '(none)'}\n`);
+        if (result.summary.interrupted) return EXIT.INTERRUPTED;
+        return result.summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
+      }),
+    );
+}
+
+/**
+ * The import reads its file twice (plan, then write), so piped input is first copied to a file in the
+ * state directory; it is kept next to the report so a failed run can be inspected and rerun.
+ */
+async function spoolStdin(ctx: CommandContext, stateDir: string): Promise<string> {
+  if (!ctx.io.stdin) throw usage('"-" reads standard input, which this caller does not provide');
+  const dir = join(stateDir, 'stdin');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
+  await pipeline(ctx.io.stdin, createWriteStream(path));
+  return path;
+}
+
+function usage(message: string): MetaError {
+  return new MetaError('USAGE', message);
+}

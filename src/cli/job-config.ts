@@ -1,0 +1,99 @@
+/**
+ * The job config file (`--config job.json`): everything a nightly job repeats, so the crontab line stays
+ * short. Validated with zod at the boundary; every error names the file and the key path. Command-line
+ * options override the file.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { z } from 'zod';
+import { MetaError } from '../errors.js';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const JobConfigSchema = z
+  .object({
+    domain: z.string().min(1).optional(),
+    sshKey: z.string().min(1).optional(),
+    sshKeyPassphraseEnv: z.string().min(1).optional(),
+    bearerTokenEnv: z.string().min(1).optional(),
+    dataset: z.string().min(1).optional(),
+    file: z.string().min(1).optional(),
+    format: z.enum(['csv', 'parquet']).optional(),
+    delimiter: z.string().min(1).max(1).optional(),
+    key: z.enum(['index', 'data_hash', 'title', 'item_uuid']).optional(),
+    keyColumn: z.string().min(1).optional(),
+    schema: z.string().min(1).optional(),
+    mode: z.enum(['merge', 'replace']).optional(),
+    empty: z.enum(['keep', 'delete', 'null']).optional(),
+    unknownColumns: z.enum(['error', 'skip', 'string']).optional(),
+    report: z.string().min(1).optional(),
+    summary: z.string().min(1).optional(),
+    journal: z.string().min(1).optional(),
+    stateDir: z.string().min(1).optional(),
+    concurrency: z.number().int().min(1).max(256).optional(),
+    batchSize: z.number().int().min(1).max(1000).optional(),
+    rateLimit: z.number().positive().max(10_000).optional(),
+    maxErrors: z.number().int().min(0).optional(),
+    timeoutMs: z.number().int().min(100).optional(),
+    coercion: z
+      .object({
+        decimalComma: z.boolean().optional(),
+        thousandsSeparator: z.enum(['none', ',', '.', ' ']).optional(),
+        timezone: z.string().min(1).optional(),
+        dateFormat: z.enum(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']).optional(),
+        trueValues: z.array(z.string()).optional(),
+        falseValues: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    columns: z
+      .object({
+        rename: z.record(z.string(), z.string().min(1).nullable()).optional(),
+        ignore: z.array(z.string()).optional(),
+        constants: z.record(z.string(), scalar).optional(),
+        geo: z.array(z.object({ key: z.string().min(1), latitude: z.string().min(1), longitude: z.string().min(1) }).strict()).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type JobConfig = z.infer<typeof JobConfigSchema>;
+
+/** Read and validate a job config; relative paths inside it are relative to the file. */
+export function loadJobConfig(path: string, cwd: string): JobConfig {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (cause) {
+    throw new MetaError('CONFIG_UNREADABLE', `cannot read config ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new MetaError('CONFIG_INVALID', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = JobConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+      return `  ${where}: ${issue.message}`;
+    });
+    throw new MetaError('CONFIG_INVALID', `${path} has ${lines.length === 1 ? 'an error' : `${lines.length} errors`}:\n${lines.join('\n')}`);
+  }
+  const base = dirname(full);
+  const rel = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(base, p));
+  const c = parsed.data;
+  return {
+    ...c,
+    ...(c.sshKey !== undefined && { sshKey: rel(c.sshKey)! }),
+    ...(c.file !== undefined && { file: rel(c.file)! }),
+    ...(c.schema !== undefined && { schema: rel(c.schema)! }),
+    ...(c.report !== undefined && { report: rel(c.report)! }),
+    ...(c.summary !== undefined && { summary: rel(c.summary)! }),
+    ...(c.journal !== undefined && { journal: rel(c.journal)! }),
+    ...(c.stateDir !== undefined && { stateDir: rel(c.stateDir)! }),
+  };
+}

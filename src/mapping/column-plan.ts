@@ -1,0 +1,142 @@
+/**
+ * Which file columns become which metadata keys, decided once per run before any row is read: renames,
+ * ignored columns, constants, two columns combined into one geospatial value. Columns starting with `_`
+ * (failure-report columns) and the id columns are never imported.
+ */
+import type { Cell } from '../sources/source.js';
+import type { FieldSpec, MetaSchema } from '../schema/index.js';
+import { MetaError } from '../errors.js';
+import { ID_COLUMNS } from './key-resolver.js';
+
+/** Column mapping of a job config. */
+export interface ColumnMapping {
+  /** file column → metadata key; `null` ignores the column. */
+  readonly rename?: Readonly<Record<string, string | null>> | undefined;
+  /** File columns not to import. */
+  readonly ignore?: readonly string[] | undefined;
+  /** Metadata keys set to the same raw value on every row (coerced like a cell). */
+  readonly constants?: Readonly<Record<string, string | number | boolean>> | undefined;
+  /** Two columns combined into one geospatial key. */
+  readonly geo?: readonly { readonly key: string; readonly latitude: string; readonly longitude: string }[] | undefined;
+}
+
+/** What to do with a column that has no key in the schema. */
+export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'string'] as const;
+export type UnknownColumnPolicy = (typeof UNKNOWN_COLUMN_POLICIES)[number];
+
+export type PlannedField =
+  | { readonly kind: 'cell'; readonly key: string; readonly column: string; readonly spec: FieldSpec }
+  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly spec: FieldSpec }
+  | {
+      readonly kind: 'geo';
+      readonly key: string;
+      readonly latitude: string;
+      readonly longitude: string;
+      readonly spec: FieldSpec;
+    };
+
+export interface ColumnPlan {
+  readonly fields: readonly PlannedField[];
+  /** Columns read but not imported, with why (shown by --dry-run and --verbose). */
+  readonly skipped: readonly { readonly column: string; readonly reason: string }[];
+}
+
+const STRING_SPEC = { type: 'string', maxLength: 8192 } as unknown as FieldSpec;
+
+export function planColumns(input: {
+  readonly columns: readonly string[];
+  readonly keyColumn: string;
+  readonly schema: MetaSchema;
+  readonly mapping?: ColumnMapping | undefined;
+  readonly unknownColumns?: UnknownColumnPolicy | undefined;
+  readonly source: string;
+}): ColumnPlan {
+  const { columns, keyColumn, schema, mapping = {}, unknownColumns = 'error' } = input;
+  const fields: PlannedField[] = [];
+  const skipped: { column: string; reason: string }[] = [];
+  const unknown: string[] = [];
+  const ignore = new Set(mapping.ignore ?? []);
+  const geoColumns = new Set<string>();
+  const keysTaken = new Map<string, string>();
+
+  const specFor = (key: string, what: string): FieldSpec | undefined => {
+    const spec = schema.fields.get(key);
+    if (spec) return spec;
+    if (unknownColumns === 'string') return STRING_SPEC;
+    if (unknownColumns === 'skip') return undefined;
+    unknown.push(what);
+    return undefined;
+  };
+  const claim = (key: string, by: string): void => {
+    const prior = keysTaken.get(key);
+    if (prior !== undefined) {
+      throw new MetaError('CONFIG_DUPLICATE_KEY', `${input.source}: metadata key "${key}" would be set by both ${prior} and ${by}; map one of them elsewhere or ignore it`);
+    }
+    keysTaken.set(key, by);
+  };
+
+  for (const g of mapping.geo ?? []) {
+    for (const col of [g.latitude, g.longitude]) {
+      if (!columns.includes(col)) {
+        throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config geo.${g.key}: column "${col}" is not in ${input.source} (columns: ${columns.join(', ')})`);
+      }
+      geoColumns.add(col);
+    }
+    const spec = specFor(g.key, `"${g.key}" (geo of ${g.latitude}, ${g.longitude})`);
+    if (spec) {
+      claim(g.key, `columns ${g.latitude}+${g.longitude}`);
+      fields.push({ kind: 'geo', key: g.key, latitude: g.latitude, longitude: g.longitude, spec });
+    }
+  }
+  for (const column of Object.keys(mapping.rename ?? {})) {
+    if (!columns.includes(column)) {
+      throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config rename: column "${column}" is not in ${input.source} (columns: ${columns.join(', ')})`);
+    }
+  }
+
+  for (const column of columns) {
+    if (column === keyColumn) continue;
+    if (column.startsWith('_')) {
+      skipped.push({ column, reason: 'starts with _ (report column)' });
+      continue;
+    }
+    if (ignore.has(column) || geoColumns.has(column)) {
+      if (!geoColumns.has(column)) skipped.push({ column, reason: 'ignored by config' });
+      continue;
+    }
+    const renamed = mapping.rename?.[column];
+    if (renamed === null) {
+      skipped.push({ column, reason: 'ignored by config (rename: null)' });
+      continue;
+    }
+    if (renamed === undefined && ID_COLUMNS[column] !== undefined) {
+      skipped.push({ column, reason: 'identifies the data unit' });
+      continue;
+    }
+    const key = renamed ?? column;
+    const spec = specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
+    if (!spec) {
+      if (unknownColumns === 'skip') skipped.push({ column, reason: 'no such key in the schema (--unknown-columns skip)' });
+      continue;
+    }
+    claim(key, `column "${column}"`);
+    fields.push({ kind: 'cell', key, column, spec });
+  }
+
+  for (const [key, raw] of Object.entries(mapping.constants ?? {})) {
+    const spec = specFor(key, `constant "${key}"`);
+    if (!spec) continue;
+    claim(key, `constant "${key}"`);
+    fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec });
+  }
+
+  if (unknown.length > 0) {
+    throw new MetaError(
+      'SCHEMA_UNKNOWN_COLUMNS',
+      `${input.source}: ${unknown.length === 1 ? 'column' : 'columns'} ${unknown.join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no key in the org metadata schema. ` +
+        `Add ${unknown.length === 1 ? 'it' : 'them'} (encord-meta schema push), rename or ignore ${unknown.length === 1 ? 'it' : 'them'} in the job config, ` +
+        `or pass --unknown-columns skip|string. Nothing was written.`,
+    );
+  }
+  return { fields, skipped };
+}

@@ -1,0 +1,154 @@
+/**
+ * Resolve a row's key cell to the data unit it targets: by index in the dataset's server order (Encord's
+ * "data unit number"), data hash, title (file name), or storage item uuid. Built once per run from the
+ * listing; each lookup is a Map hit.
+ */
+import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
+import type { Cell } from '../sources/source.js';
+import { MetaError } from '../errors.js';
+
+export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+/** Column names that identify a unit (and are never imported as metadata unless mapped explicitly). */
+export const ID_COLUMNS: Readonly<Record<string, KeyKind | 'info'>> = {
+  index: 'index',
+  data_hash: 'data_hash',
+  title: 'title',
+  item_uuid: 'item_uuid',
+  backing_item_uuid: 'item_uuid',
+  data_type: 'info',
+};
+
+/** Row-level mapping failure codes. */
+export const MAPPING_CODES = {
+  KEY_EMPTY: 'KEY_EMPTY',
+  KEY_INVALID: 'KEY_INVALID',
+  KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+  KEY_AMBIGUOUS_TITLE: 'KEY_AMBIGUOUS_TITLE',
+  DUPLICATE_TARGET: 'DUPLICATE_TARGET',
+  SHARED_ITEM_CONFLICT: 'SHARED_ITEM_CONFLICT',
+} as const;
+export type MappingCode = keyof typeof MAPPING_CODES;
+
+/** When several id columns exist, the most specific wins: a hash never changes, an index can. */
+const DETECT_ORDER: readonly [string, KeyKind][] = [
+  ['data_hash', 'data_hash'],
+  ['item_uuid', 'item_uuid'],
+  ['backing_item_uuid', 'item_uuid'],
+  ['title', 'title'],
+  ['index', 'index'],
+];
+
+export interface KeyChoice {
+  readonly kind: KeyKind;
+  readonly column: string;
+}
+
+/** Pick the key column: explicit options first, else a column named like a key kind. */
+export function chooseKey(columns: readonly string[], kind?: KeyKind, column?: string): KeyChoice {
+  if (column !== undefined) {
+    if (!columns.includes(column)) {
+      throw new MetaError('USAGE_KEY_COLUMN', `--key-column "${column}" is not a column of the file (columns: ${columns.join(', ')})`);
+    }
+    const detected = ID_COLUMNS[column];
+    const k = kind ?? (detected && detected !== 'info' ? detected : undefined);
+    if (!k) throw new MetaError('USAGE_KEY_COLUMN', `say what "${column}" holds with --key index|data_hash|title|item_uuid`);
+    return { kind: k, column };
+  }
+  if (kind !== undefined) {
+    const found = DETECT_ORDER.find(([name, k]) => k === kind && columns.includes(name));
+    if (!found) {
+      throw new MetaError('USAGE_KEY_COLUMN', `--key ${kind} needs a column named ${kind}, or --key-column NAME`);
+    }
+    return { kind, column: found[0] };
+  }
+  const found = DETECT_ORDER.find(([name]) => columns.includes(name));
+  if (!found) {
+    throw new MetaError(
+      'USAGE_KEY_COLUMN',
+      `no key column: name one of the columns index, data_hash, title or item_uuid, or pass --key-column NAME --key KIND (columns: ${columns.slice(0, 20).join(', ')})`,
+    );
+  }
+  return { kind: found[1], column: found[0] };
+}
+
+export type Resolution =
+  | { readonly ok: true; readonly units: readonly DataUnit[] }
+  | { readonly ok: false; readonly code: MappingCode; readonly message: string };
+
+export class KeyResolver {
+  private readonly byHash = new Map<string, DataUnit>();
+  private readonly byTitle = new Map<string, DataUnit | DataUnit[]>();
+  private readonly byItem = new Map<string, DataUnit[]>();
+
+  constructor(private readonly listing: DatasetListing) {
+    for (const unit of listing.units) {
+      this.byHash.set(unit.dataHash, unit);
+      const seen = this.byTitle.get(unit.title);
+      if (seen === undefined) this.byTitle.set(unit.title, unit);
+      else if (Array.isArray(seen)) seen.push(unit);
+      else this.byTitle.set(unit.title, [seen, unit]);
+      if (unit.backingItemUuid) {
+        const list = this.byItem.get(unit.backingItemUuid);
+        if (list) list.push(unit);
+        else this.byItem.set(unit.backingItemUuid, [unit]);
+      }
+    }
+  }
+
+  /** Units that share this unit's storage item (itself included). */
+  unitsOfItem(itemUuid: string): readonly DataUnit[] {
+    return this.byItem.get(itemUuid) ?? [];
+  }
+
+  resolve(kind: KeyKind, cell: Cell): Resolution {
+    const text = cellText(cell).trim();
+    if (text === '') return fail('KEY_EMPTY', `the key cell is empty`);
+    switch (kind) {
+      case 'index': {
+        if (!/^\d+$/.test(text)) return fail('KEY_INVALID', `expected a data unit index (a whole number from 0), got "${clip(text)}"`);
+        const unit = this.listing.units[Number(text)];
+        return unit
+          ? { ok: true, units: [unit] }
+          : fail('KEY_NOT_FOUND', `index ${text} is past the end of the dataset (it has ${this.listing.units.length} data units, 0 to ${this.listing.units.length - 1})`);
+      }
+      case 'data_hash': {
+        const unit = this.byHash.get(text.toLowerCase()) ?? this.byHash.get(text);
+        return unit ? { ok: true, units: [unit] } : fail('KEY_NOT_FOUND', `no data unit with data hash "${clip(text)}" in this dataset`);
+      }
+      case 'title': {
+        const found = this.byTitle.get(text);
+        if (found === undefined) return fail('KEY_NOT_FOUND', `no data unit titled "${clip(text)}" in this dataset`);
+        if (Array.isArray(found)) {
+          return fail('KEY_AMBIGUOUS_TITLE', `${found.length} data units are titled "${clip(text)}"; use data_hash or index to say which`);
+        }
+        return { ok: true, units: [found] };
+      }
+      case 'item_uuid': {
+        const units = this.byItem.get(text.toLowerCase()) ?? this.byItem.get(text);
+        return units ? { ok: true, units } : fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
+      }
+    }
+  }
+}
+
+/** The write target of a unit: its storage item when it has one (shared by every unit it backs). */
+export function targetOf(unit: DataUnit): string {
+  return unit.backingItemUuid ?? `row:${unit.dataHash}`;
+}
+
+export function cellText(cell: Cell): string {
+  if (cell === null) return '';
+  if (typeof cell === 'string') return cell;
+  if (Array.isArray(cell)) return JSON.stringify(cell, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(cell);
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function fail(code: MappingCode, message: string): Resolution {
+  return { ok: false, code, message };
+}

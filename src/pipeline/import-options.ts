@@ -1,0 +1,107 @@
+/**
+ * Options of `runImport`, with one `resolveImportOptions()` that validates and fails fast before any I/O.
+ */
+import type { MetadataStore } from '../encord/metadata-store.js';
+import { MetaError } from '../errors.js';
+import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
+import type { ColumnMapping, UnknownColumnPolicy } from '../mapping/column-plan.js';
+import type { KeyKind } from '../mapping/key-resolver.js';
+import type { MetaSchema } from '../schema/index.js';
+import type { WriteMode } from './merge.js';
+import type { EmptyPolicy } from './row-preparer.js';
+import type { ImportProgress } from './import-result.js';
+
+export interface ImportOptions {
+  /** CSV or Parquet file to import. */
+  readonly file: string;
+  /** `csv` or `parquet`; @default from the file extension */
+  readonly format?: 'csv' | 'parquet' | undefined;
+  /** CSV delimiter; @default detected from the header line */
+  readonly delimiter?: string | undefined;
+  readonly datasetHash: string;
+  readonly store: MetadataStore;
+  /** How rows identify data units; @default detected from the column names */
+  readonly key?: KeyKind | undefined;
+  readonly keyColumn?: string | undefined;
+  /** Schema to coerce against; @default the organisation's schema, read from Encord */
+  readonly schema?: MetaSchema | undefined;
+  readonly mapping?: ColumnMapping | undefined;
+  /** @default 'error' */
+  readonly unknownColumns?: UnknownColumnPolicy | undefined;
+  readonly coercion?: CoercionOptions | undefined;
+  /** @default 'merge' */
+  readonly mode?: WriteMode | undefined;
+  /** What an empty cell does: leave the key (`keep`), remove it (`delete`) or set it to null. @default 'keep' */
+  readonly empty?: EmptyPolicy | undefined;
+  /** Plan, coerce and diff, but write nothing. @default false */
+  readonly dryRun?: boolean | undefined;
+  /** How many diffs a dry run keeps. @default 20 */
+  readonly diffLimit?: number | undefined;
+  /** Failure report path (CSV). @default no report file */
+  readonly reportPath?: string | undefined;
+  /** Undo journal path (JSONL). @default `<stateDir>/journals/<dataset>-<time>.jsonl` when stateDir is set */
+  readonly journalPath?: string | undefined;
+  /** Directory for the run lock and journals. @default none (no lock) */
+  readonly stateDir?: string | undefined;
+  /** Writes in flight at once (bulk batches or single saves). @default 4 */
+  readonly concurrency?: number | undefined;
+  /** Items per patch-bulk batch. @default 500 */
+  readonly batchSize?: number | undefined;
+  /** Stop reading once more rows than this have failed. @default unlimited */
+  readonly maxErrors?: number | undefined;
+  /** Use the v2 bulk path for rows with a storage item. @default true */
+  readonly bulk?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Clock, for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+export interface ResolvedImportOptions
+  extends Omit<ImportOptions, 'coercion' | 'mode' | 'empty' | 'dryRun' | 'diffLimit' | 'concurrency' | 'batchSize' | 'unknownColumns' | 'bulk' | 'now'> {
+  readonly coercion: ResolvedCoercionOptions;
+  readonly mode: WriteMode;
+  readonly empty: EmptyPolicy;
+  readonly dryRun: boolean;
+  readonly diffLimit: number;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly unknownColumns: UnknownColumnPolicy;
+  readonly bulk: boolean;
+  readonly now: () => number;
+}
+
+function intIn(name: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new MetaError('USAGE_OPTION', `Expected \`${name}\` to be an integer from ${min} to ${max}, got \`${String(value)}\` (${typeof value})`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new MetaError('USAGE_OPTION', `Expected \`${name}\` to be one of ${allowed.join(', ')}, got \`${String(value)}\` (${typeof value})`);
+  }
+  return value as T;
+}
+
+export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
+  if (!options.file) throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path, got nothing');
+  if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
+  if (options.maxErrors !== undefined) intIn('maxErrors', options.maxErrors, 0, Number.MAX_SAFE_INTEGER, 0);
+  return {
+    ...options,
+    coercion: resolveCoercionOptions(options.coercion ?? {}),
+    mode: oneOf('mode', options.mode, ['merge', 'replace'], 'merge'),
+    empty: oneOf('empty', options.empty, ['keep', 'delete', 'null'], 'keep'),
+    unknownColumns: oneOf('unknownColumns', options.unknownColumns, ['error', 'skip', 'string'], 'error'),
+    dryRun: options.dryRun ?? false,
+    diffLimit: intIn('diffLimit', options.diffLimit, 0, 100_000, 20),
+    concurrency: intIn('concurrency', options.concurrency, 1, 256, 4),
+    batchSize: intIn('batchSize', options.batchSize, 1, 1000, 500),
+    bulk: options.bulk ?? true,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,73 @@
+/** What an import reports: live progress, the key plan, and the final summary (`--summary run.json`). */
+import type { Metadata } from '../encord/protocol/types.js';
+import type { ColumnStats } from './row-preparer.js';
+
+export interface ImportProgress {
+  phase: 'listing' | 'planning' | 'writing' | 'done';
+  rowsRead: number;
+  /** Rows in the file, once the planning pass has counted them. */
+  rowsTotal: number | undefined;
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
+/** Counts from the planning pass, before any write. */
+export interface KeyPlan {
+  keyKind: string;
+  keyColumn: string;
+  rows: number;
+  resolved: number;
+  badRecords: number;
+  notFound: number;
+  invalidKey: number;
+  ambiguousTitle: number;
+  duplicateTarget: number;
+  sharedItemConflict: number;
+  invalidCells: number;
+  /** Rows whose merged value differs from the listing (what a run would write, before the fresh re-read). */
+  toWrite: number;
+  unchanged: number;
+}
+
+export interface Diff {
+  line: number;
+  dataHash: string;
+  title: string;
+  before: Metadata | null;
+  after: Metadata;
+  changedKeys: string[];
+}
+
+export interface RunSummary {
+  file: string;
+  datasetHash: string;
+  dryRun: boolean;
+  mode: string;
+  keyKind: string;
+  keyColumn: string;
+  rowsRead: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+  failedByCode: Record<string, number>;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  rowsPerSecond: number;
+  interrupted: boolean;
+  stoppedEarly: boolean;
+  reportPath: string | null;
+  journalPath: string | null;
+}
+
+export interface ImportResult {
+  summary: RunSummary;
+  plan: KeyPlan;
+  columns: Record<string, ColumnStats>;
+  skippedColumns: { column: string; reason: string }[];
+  diffs: Diff[];
+}

@@ -1,0 +1,82 @@
+/**
+ * Merging a row's update into the metadata a unit has now. The write always carries the complete merged
+ * dictionary, so keys the file does not mention survive (the reserved `keyframes` key included, even in
+ * replace mode), and a row whose merged value equals the current one is not written at all.
+ */
+import type { JsonValue, Metadata } from '../encord/protocol/types.js';
+
+/** Marker for "remove this key" (`--empty delete`). */
+export const DELETE: unique symbol = Symbol('delete');
+
+export interface UpdateEntry {
+  readonly key: string;
+  readonly value: JsonValue | typeof DELETE;
+  /** The schema type of the key: datetimes compare by instant, not by spelling. */
+  readonly type: string;
+}
+
+export const WRITE_MODES = ['merge', 'replace'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
+/** Keys Encord reserves; never dropped, whatever the mode. */
+const RESERVED_KEYS = ['keyframes'] as const;
+
+export function applyUpdate(current: Metadata, update: readonly UpdateEntry[], mode: WriteMode): Metadata {
+  let next: Metadata;
+  if (mode === 'merge') next = { ...current };
+  else {
+    next = {};
+    for (const k of RESERVED_KEYS) if (k in current) next[k] = current[k]!;
+  }
+  for (const entry of update) {
+    if (entry.value === DELETE) {
+      delete next[entry.key];
+      continue;
+    }
+    const old = current[entry.key];
+    // Keep the stored spelling when it means the same instant: a nightly rerun must not rewrite
+    // "2026-11-28T10:00:00Z" as "2026-11-28T10:00:00.000Z" forever.
+    if (entry.type === 'datetime' && old !== undefined && sameInstant(old, entry.value)) next[entry.key] = old;
+    else next[entry.key] = entry.value;
+  }
+  return next;
+}
+
+function sameInstant(a: JsonValue, b: JsonValue): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  if (a === b) return true;
+  const ta = Date.parse(a);
+  return !Number.isNaN(ta) && ta === Date.parse(b) && /[zZ]|[+-]\d\d:?\d\d$/.test(a);
+}
+
+/** Deep equality of JSON values; object key order does not matter. */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !jsonEqual(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+/** A stable text form of an update, for comparing two rows aimed at one shared item. */
+export function updateFingerprint(update: readonly UpdateEntry[]): string {
+  return JSON.stringify(
+    [...update].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)).map((e) => [e.key, e.value === DELETE ? { $delete: true } : e.value]),
+  );
+}
+
+/** Keys whose value differs, for dry-run diffs. */
+export function changedKeys(before: Metadata, after: Metadata): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => !jsonEqual(before[k], after[k]));
+}

@@ -1,0 +1,82 @@
+/**
+ * Turns one source row into "these units get this update", or a failed outcome with a code, a column and
+ * a message that names file, line and column. Pure over its inputs; used by the planning pass and the
+ * writing pass alike so both agree row by row.
+ */
+import type { DataUnit } from '../encord/metadata-store.js';
+import type { JsonValue } from '../encord/protocol/types.js';
+import { coerce, combineGeo, formatCellError, type ResolvedCoercionOptions } from '../coercion/index.js';
+import type { ColumnPlan } from '../mapping/column-plan.js';
+import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
+import type { RawRow } from '../sources/source.js';
+import { DELETE, type UpdateEntry } from './merge.js';
+
+export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
+export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
+
+export type PreparedRow =
+  | { readonly ok: true; readonly units: readonly DataUnit[]; readonly update: readonly UpdateEntry[] }
+  | { readonly ok: false; readonly code: string; readonly column: string | undefined; readonly message: string };
+
+/** Per metadata key: how many cells coerced, were empty, failed. */
+export interface ColumnStats {
+  ok: number;
+  empty: number;
+  failed: number;
+}
+
+export class RowPreparer {
+  readonly stats = new Map<string, ColumnStats>();
+
+  constructor(
+    private readonly input: {
+      readonly source: string;
+      readonly key: KeyChoice;
+      readonly resolver: KeyResolver;
+      readonly plan: ColumnPlan;
+      readonly coercion: ResolvedCoercionOptions;
+      readonly empty: EmptyPolicy;
+    },
+  ) {
+    for (const f of input.plan.fields) this.stats.set(f.key, { ok: 0, empty: 0, failed: 0 });
+  }
+
+  prepare(row: RawRow, countStats: boolean): PreparedRow {
+    const { key, resolver, plan, coercion, empty, source } = this.input;
+    const resolution = resolver.resolve(key.kind, row.values[key.column] ?? null);
+    if (!resolution.ok) {
+      return { ok: false, code: resolution.code, column: key.column, message: `${resolution.message} (${source} line ${row.line}, column ${key.column})` };
+    }
+    const update: UpdateEntry[] = [];
+    let firstError: { code: string; column: string; message: string } | undefined;
+    let extraErrors: string[] | undefined;
+    for (const field of plan.fields) {
+      const result =
+        field.kind === 'cell'
+          ? coerce(row.values[field.column] ?? null, field.spec, coercion)
+          : field.kind === 'constant'
+            ? coerce(field.raw, field.spec, coercion)
+            : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
+      const stats = countStats ? this.stats.get(field.key) : undefined;
+      const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
+      if (result.kind === 'value') {
+        if (stats) stats.ok += 1;
+        update.push({ key: field.key, value: result.value, type: field.spec.type });
+      } else if (result.kind === 'empty') {
+        if (stats) stats.empty += 1;
+        if (empty === 'delete') update.push({ key: field.key, value: DELETE, type: field.spec.type });
+        else if (empty === 'null') update.push({ key: field.key, value: null as JsonValue, type: field.spec.type });
+      } else {
+        if (stats) stats.failed += 1;
+        if (!firstError) {
+          firstError = { code: result.code, column, message: formatCellError(result, { file: source, line: row.line, column }) };
+        } else (extraErrors ??= []).push(column);
+      }
+    }
+    if (firstError) {
+      const more = extraErrors ? `; also invalid: ${extraErrors.join(', ')}` : '';
+      return { ok: false, code: firstError.code, column: firstError.column, message: firstError.message + more };
+    }
+    return { ok: true, units: resolution.units, update };
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The writing stage. Rows with a storage item are grouped into patch-bulk batches; legacy rows are saved
+ * one by one with the v1 call. Every write re-reads the target first (get-bulk or refetch), merges onto that
+ * fresh value, journals the previous value (fsync'd) and only then sends the complete dictionary.
+ * Admission is bounded: the producer awaits room in the queue, so a file of any size never piles up
+ * promises in memory.
+ */
+import PQueue from 'p-queue';
+import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
+import type { Metadata } from '../encord/protocol/types.js';
+import { MetaError } from '../errors.js';
+import type { UndoJournal } from '../report/undo-journal.js';
+import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
+
+/** A row waiting for its write, with what the failure report needs. */
+export interface PendingRow {
+  readonly line: number;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export interface WriteTask {
+  /** Item uuid (bulk) or data hash (per-row). */
+  readonly id: string;
+  readonly unit: DataUnit;
+  readonly update: readonly UpdateEntry[];
+  readonly rows: PendingRow[];
+}
+
+export interface WriteCallbacks {
+  written(task: WriteTask): void;
+  unchanged(task: WriteTask): void;
+  failed(task: WriteTask, code: string, message: string): Promise<void>;
+}
+
+/** Errors after which no further write can succeed: stop the run. */
+const FATAL_CODES = new Set(['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO']);
+
+export function isFatal(error: unknown): boolean {
+  return error instanceof MetaError && FATAL_CODES.has(error.code);
+}
+
+export class Writer {
+  private readonly queue: PQueue;
+  private batch: WriteTask[] = [];
+  private fatal: unknown;
+  /** Aborted on a fatal error; in-flight writes of a Ctrl-C'd run are allowed to finish. */
+  private readonly hard = new AbortController();
+
+  constructor(
+    private readonly input: {
+      readonly store: MetadataStore;
+      readonly datasetHash: string;
+      readonly mode: WriteMode;
+      readonly concurrency: number;
+      readonly batchSize: number;
+      readonly journal: UndoJournal | undefined;
+      readonly callbacks: WriteCallbacks;
+    },
+  ) {
+    this.queue = new PQueue({ concurrency: input.concurrency });
+  }
+
+  /** The first fatal error, if any: the producer stops reading when set. */
+  get fatalError(): unknown {
+    return this.fatal;
+  }
+
+  async addBulk(task: WriteTask): Promise<void> {
+    this.batch.push(task);
+    if (this.batch.length >= this.input.batchSize) await this.flushBatch();
+  }
+
+  async addSingle(task: WriteTask): Promise<void> {
+    await this.admit(() => this.saveOne(task));
+  }
+
+  /** Send what is batched and wait for every write to finish. */
+  async drain(): Promise<void> {
+    await this.flushBatch();
+    await this.queue.onIdle();
+  }
+
+  private async flushBatch(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    await this.admit(() => this.patchBatch(batch));
+  }
+
+  private async admit(work: () => Promise<void>): Promise<void> {
+    await this.queue.onSizeLessThan(this.input.concurrency);
+    void this.queue.add(async () => {
+      if (this.fatal) return;
+      try {
+        await work();
+      } catch (error) {
+        this.fatal ??= error;
+        this.hard.abort(error);
+      }
+    });
+  }
+
+  private async patchBatch(batch: WriteTask[]): Promise<void> {
+    const { store, journal, mode, callbacks } = this.input;
+    const signal = this.hard.signal;
+    let fresh: Map<string, Metadata>;
+    try {
+      const items = await store.getItems(
+        batch.map((t) => t.id),
+        { signal },
+      );
+      fresh = new Map(items.map((i) => [i.uuid, i.metadata]));
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      const { code, message } = describe(error, 'reading the current metadata');
+      for (const task of batch) await callbacks.failed(task, code, message);
+      return;
+    }
+    const patches = new Map<string, Metadata>();
+    const byId = new Map<string, WriteTask>();
+    for (const task of batch) {
+      const current = fresh.get(task.id);
+      if (current === undefined) {
+        await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
+        continue;
+      }
+      const merged = applyUpdate(current, task.update, mode);
+      if (jsonEqual(merged, current)) {
+        callbacks.unchanged(task);
+        continue;
+      }
+      patches.set(task.id, merged);
+      byId.set(task.id, task);
+      journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current }]);
+    }
+    if (patches.size === 0) return;
+    journal?.sync();
+    const outcomes = await store.patchItems(patches, { signal });
+    for (const outcome of outcomes) {
+      const task = byId.get(outcome.uuid);
+      if (!task) continue;
+      byId.delete(outcome.uuid);
+      if (outcome.ok) callbacks.written(task);
+      else {
+        if (isFatal(outcome.error)) throw outcome.error;
+        const { code, message } = describe(outcome.error, 'writing');
+        await callbacks.failed(task, code, message);
+      }
+    }
+    for (const task of byId.values()) {
+      await callbacks.failed(task, 'WRITE_UNCONFIRMED', `Encord's answer did not mention storage item ${task.id}; rerun to confirm`);
+    }
+  }
+
+  private async saveOne(task: WriteTask): Promise<void> {
+    const { store, journal, mode, callbacks, datasetHash } = this.input;
+    const signal = this.hard.signal;
+    try {
+      const unit = await store.refetchDataUnit(datasetHash, task.unit.dataHash, { signal });
+      if (unit.metadata === null) {
+        await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash}; not writing blind`);
+        return;
+      }
+      const merged = applyUpdate(unit.metadata, task.update, mode);
+      if (jsonEqual(merged, unit.metadata)) {
+        callbacks.unchanged(task);
+        return;
+      }
+      if (journal) {
+        journal.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: unit.metadata }]);
+        journal.sync();
+      }
+      await store.saveMetadata(datasetHash, task.unit.dataHash, merged, { signal });
+      callbacks.written(task);
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      const { code, message } = describe(error, 'writing');
+      await callbacks.failed(task, code, message);
+    }
+  }
+}
+
+function describe(error: unknown, doing: string): { code: string; message: string } {
+  if (error instanceof MetaError) return { code: error.code, message: `${doing}: ${error.message}` };
+  return { code: 'WRITE_FAILED', message: `${doing}: ${error instanceof Error ? error.message : String(error)}` };
+}
