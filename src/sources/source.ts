@@ -8,13 +8,19 @@
  * for UTF8, DECIMAL (exact decimal text), DATE (`yyyy-mm-dd`) and TIMESTAMP (ISO 8601; with `Z` when
  * the column is UTC-adjusted, naive otherwise; full sub-second precision); `number` for INT32/FLOAT/
  * DOUBLE and INT64 within ±2^53 (`bigint` beyond); `boolean`; `Cell[]` for LIST columns.
+ * The full table, with the exceptions (FLOAT, TIMESTAMP(NANOS) with UTC, STRUCT/MAP as JSON text), is in
+ * `parquet/parquet-cells.ts`.
  */
 export type Cell = string | number | bigint | boolean | null | readonly Cell[];
 
 export interface RawRow {
   /** 0-based record number among data rows (the header is not counted). */
   readonly index: number;
-  /** 1-based physical line where the record starts (CSV); row number + 1 for Parquet (header-like). */
+  /**
+   * 1-based physical line where the record starts (CSV; the header is line 1 unless it spans lines).
+   * Parquet: 1-based row number + 1, as if a header line came first, so row `index` 0 is line 2, the line
+   * the same row has in a CSV export of the file.
+   */
   readonly line: number;
   /** Cells keyed by column name, in header order. */
   readonly values: Readonly<Record<string, Cell>>;
@@ -23,8 +29,11 @@ export interface RawRow {
 /** A record the reader could not turn into a row: it is reported, never dropped. */
 export interface BadRecord {
   readonly index: number;
+  /** 1-based physical line where the bad record (or span of lines) starts. */
   readonly line: number;
-  /** Stable code, e.g. `CSV_QUOTE_NOT_CLOSED`, `CSV_RECORD_INCONSISTENT_COLUMNS`. */
+  /** Last physical line it covers, when it spans several (a quoted newline, a quote never closed). */
+  readonly endLine?: number;
+  /** Stable code, one of `BAD_RECORD_CODES`, e.g. `CSV_QUOTE_NOT_CLOSED`, `CSV_RECORD_INCONSISTENT_COLUMNS`. */
   readonly code: string;
   readonly message: string;
   /** What could be recovered of the record, by column, for the failure report. */
@@ -40,7 +49,45 @@ export interface TabularSource {
   readonly columns: readonly string[];
   /** Read the header / footer; rejects with a `MetaError` (code `SOURCE_*`) for a file that cannot be read at all. */
   open(): Promise<void>;
-  /** Stream the records. Stops early when the consumer breaks or the signal aborts; releases files in `finally`. */
+  /**
+   * Stream the records, from the first one, on every call. Stops early when the consumer breaks, or
+   * throws the signal's `reason` when it aborts; either way files and connections are released in
+   * `finally`. Rejects with a `MetaError` only when the rest of the file cannot be read at all
+   * (`SOURCE_READ_FAILED`, `SOURCE_RECORD_TOO_LARGE`); a bad record is an item, never an exception.
+   */
   items(options?: { signal?: AbortSignal }): AsyncIterable<SourceItem>;
   close(): Promise<void>;
 }
+
+/**
+ * Codes of the `MetaError`s a source throws (the file cannot be read at all). Stable: they are the contract.
+ */
+export const SOURCE_ERROR_CODES = {
+  SOURCE_NOT_FOUND: 'the file does not exist, or is not a readable file',
+  SOURCE_INVALID_OPTION: 'a source option is out of range',
+  SOURCE_UNKNOWN_FORMAT: 'the format is neither given nor recognisable from the name or the bytes',
+  SOURCE_EMPTY: 'CSV: the file has no header row',
+  SOURCE_BAD_HEADER: 'CSV: the header record is malformed (e.g. a quote never closed)',
+  SOURCE_DUPLICATE_COLUMN: 'two columns have the same name',
+  SOURCE_EMPTY_COLUMN_NAME: 'CSV: a header cell is empty',
+  SOURCE_UNSUPPORTED_ENCODING: 'CSV: the file is UTF-16/UTF-32 (a BOM says so); only UTF-8 is read',
+  SOURCE_INVALID_UTF8: 'CSV: the header is not valid UTF-8 (in a data row this is a bad record instead)',
+  SOURCE_NUL_BYTE: 'CSV: the header holds a NUL byte (in a data row this is a bad record instead)',
+  SOURCE_RECORD_TOO_LARGE: 'CSV: one record exceeds `maxRecordSize` (often an unclosed quote); reading stops',
+  SOURCE_CORRUPT: 'Parquet: not a Parquet file, or its footer/metadata cannot be read',
+  SOURCE_UNSUPPORTED_TYPE: 'Parquet: a column has a type with no faithful cell representation',
+  SOURCE_READ_FAILED: 'reading failed part-way (I/O error, corrupt data page)',
+} as const;
+export type SourceErrorCode = keyof typeof SOURCE_ERROR_CODES;
+
+/** Codes of `BadRecord`s (a record is reported and skipped; the run goes on). */
+export const BAD_RECORD_CODES = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is still open at the end of the file; the record and all lines after it',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a delimiter or line break',
+  CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
+  CSV_RECORD_INCONSISTENT_COLUMNS: 'the record has more or fewer fields than the header',
+  SOURCE_INVALID_UTF8: 'the record holds bytes that are not valid UTF-8 (e.g. a Latin-1 file)',
+  SOURCE_NUL_BYTE: 'a cell holds a NUL byte',
+} as const;
+/** Other csv-parse errors, should one occur, keep csv-parse's code with a `CSV_` prefix. */
+export type BadRecordCode = keyof typeof BAD_RECORD_CODES;

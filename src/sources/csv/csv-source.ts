@@ -1,0 +1,191 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { MetaError } from '../../errors.js';
+import { checkUniqueColumns, recordBuilder } from '../columns.js';
+import { CSV_DELIMITERS, detectDelimiter, readHead, type CsvDelimiter } from '../sniff.js';
+import { checkReadableFile } from '../file-check.js';
+import type { SourceItem, TabularSource } from '../source.js';
+import { CsvRecordSplitter, type CsvEvent } from './csv-records.js';
+
+export interface CsvSourceOptions {
+  /**
+   * Field delimiter.
+   * @default detected from the header line: the most frequent of `,` `;` and tab outside quotes (ties: `,`)
+   */
+  readonly delimiter?: CsvDelimiter | undefined;
+  /**
+   * Largest record accepted, in bytes. A cell of 10 MB is fine; a record past this limit stops the read
+   * with `SOURCE_RECORD_TOO_LARGE` (usually a quote never closed, swallowing the rest of the file). The
+   * parser holds one record in memory, so this is also the memory bound per record.
+   * @default 67_108_864 (64 MiB)
+   */
+  readonly maxRecordSize?: number | undefined;
+  /**
+   * Bytes read from the file at a time.
+   * @default 262_144 (256 KiB)
+   */
+  readonly chunkSize?: number | undefined;
+}
+
+export interface ResolvedCsvSourceOptions {
+  readonly delimiter: CsvDelimiter | undefined;
+  readonly maxRecordSize: number;
+  readonly chunkSize: number;
+}
+
+/** Validate `CsvSourceOptions` and fill in the defaults. */
+export function resolveCsvOptions(options: CsvSourceOptions = {}): ResolvedCsvSourceOptions {
+  const { delimiter, maxRecordSize = 64 * 1024 * 1024, chunkSize = 256 * 1024 } = options;
+  if (delimiter !== undefined && !(CSV_DELIMITERS as readonly string[]).includes(delimiter)) {
+    throw optionError('delimiter', 'one of ",", ";", "\\t"', delimiter);
+  }
+  if (!Number.isSafeInteger(maxRecordSize) || maxRecordSize < 1024) {
+    throw optionError('maxRecordSize', 'an integer of at least 1024', maxRecordSize);
+  }
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 64 * 1024 * 1024) {
+    throw optionError('chunkSize', 'an integer from 1 to 67108864', chunkSize);
+  }
+  return { delimiter, maxRecordSize, chunkSize };
+}
+
+function optionError(option: string, expected: string, got: unknown): MetaError {
+  return new MetaError(
+    'SOURCE_INVALID_OPTION',
+    `Expected \`${option}\` to be ${expected}, got \`${typeof got === 'string' ? JSON.stringify(got) : String(got)}\` (${typeof got})`,
+  );
+}
+
+/**
+ * A CSV file as a `TabularSource`. Cells are the strings as written (no trimming, no casting); every row
+ * and bad record carries its exact 1-based start line. UTF-8 with or without BOM; CRLF, LF or CR line ends
+ * (mixed too); quoted fields may hold delimiters, quotes (doubled) and line breaks. Empty lines are skipped
+ * (their lines still count). Malformed records are reported as `bad` items and reading goes on.
+ */
+export class CsvSource implements TabularSource {
+  readonly name: string;
+  private readonly options: ResolvedCsvSourceOptions;
+  private header: readonly string[] | undefined;
+  private detected: CsvDelimiter | undefined;
+
+  constructor(
+    readonly path: string,
+    options?: CsvSourceOptions,
+  ) {
+    this.name = path;
+    this.options = resolveCsvOptions(options);
+  }
+
+  get columns(): readonly string[] {
+    return this.header ?? [];
+  }
+
+  /** The delimiter in use (given or detected); available after `open()`. */
+  get delimiter(): CsvDelimiter {
+    return this.options.delimiter ?? this.detected ?? ',';
+  }
+
+  async open(): Promise<void> {
+    await checkReadableFile(this.path);
+    const head = await readHead(this.path, 64 * 1024);
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+      throw new MetaError(
+        'SOURCE_UNSUPPORTED_ENCODING',
+        `Unsupported encoding: expected UTF-8, got a UTF-16/UTF-32 byte-order mark (${this.name}); save the file as UTF-8`,
+      );
+    }
+    this.detected = this.options.delimiter ?? detectDelimiter(head.toString('utf8').replace(/^\uFEFF/, ''));
+    let first: CsvEvent | undefined;
+    for await (const event of this.events(undefined)) {
+      first = event;
+      break;
+    }
+    if (first === undefined) {
+      throw new MetaError('SOURCE_EMPTY', `Empty CSV: ${this.name} has no header row`);
+    }
+    if (first.kind === 'bad') throw this.headerError(first);
+    first.fields.forEach((column, i) => {
+      if (column.trim() === '') {
+        throw new MetaError(
+          'SOURCE_EMPTY_COLUMN_NAME',
+          `Empty column name: expected a name for every header cell, got an empty one in column ${i + 1} (${this.name} line ${first.line})`,
+          { details: { position: i + 1 } },
+        );
+      }
+    });
+    checkUniqueColumns(this.name, first.fields);
+    this.header = first.fields;
+  }
+
+  async *items(options?: { signal?: AbortSignal }): AsyncGenerator<SourceItem> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    const columns = this.header;
+    if (columns === undefined) throw new MetaError('SOURCE_READ_FAILED', `${this.name}: call open() before items()`);
+    const build = recordBuilder<string>(columns);
+    let index = 0;
+    let sawHeader = false;
+    for await (const event of this.events(signal)) {
+      if (!sawHeader) {
+        sawHeader = true; // the header, already read by open()
+        continue;
+      }
+      signal?.throwIfAborted();
+      if (event.kind === 'record') {
+        yield { kind: 'row', row: { index: index++, line: event.line, values: build(event.fields) } };
+      } else {
+        const values: Record<string, string> = {};
+        const fields = event.fields ?? [];
+        const n = Math.min(fields.length, columns.length);
+        for (let i = 0; i < n; i++) Object.defineProperty(values, columns[i]!, { value: fields[i]!, enumerable: true });
+        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values };
+        yield { kind: 'bad', bad: event.endLine > event.line ? { ...bad, endLine: event.endLine } : bad };
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing held between calls: every `items()` opens and closes its own file stream.
+  }
+
+  /**
+   * The file's records as splitter events, the header first. Reads with a `FileHandle` rather than a
+   * `ReadStream`: closing it is awaited in `finally`, so a consumer that breaks out or aborts has released
+   * the descriptor by the time its `for await` returns (a destroyed stream closes later, and reports the
+   * early return as an error event).
+   */
+  private async *events(signal: AbortSignal | undefined): AsyncGenerator<CsvEvent> {
+    const splitter = new CsvRecordSplitter({ name: this.name, delimiter: this.delimiter, maxRecordSize: this.options.maxRecordSize });
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (err) {
+      throw new MetaError('SOURCE_NOT_FOUND', `Cannot open ${this.name}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        // A fresh buffer per read: the parser and the line counter keep views into earlier chunks.
+        const chunk = Buffer.allocUnsafe(this.options.chunkSize);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
+        } catch (err) {
+          throw new MetaError('SOURCE_READ_FAILED', `Cannot read ${this.name}: ${(err as Error).message}`, { cause: err });
+        }
+        if (bytesRead === 0) break;
+        yield* splitter.write(chunk.subarray(0, bytesRead));
+      }
+      yield* splitter.end();
+      splitter.throwIfFailed();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private headerError(event: Extract<CsvEvent, { kind: 'bad' }>): MetaError {
+    const where = `${this.name} line ${event.line}`;
+    if (event.code === 'SOURCE_INVALID_UTF8' || event.code === 'SOURCE_NUL_BYTE') {
+      return new MetaError(event.code, `Bad header: ${event.message} (${where})`);
+    }
+    return new MetaError('SOURCE_BAD_HEADER', `Bad header: ${event.message} (${where})`, { details: { csvCode: event.code } });
+  }
+}

@@ -1,0 +1,52 @@
+import { MetaError } from '../errors.js';
+import { CsvSource, type CsvSourceOptions } from './csv/csv-source.js';
+import { ParquetSource, type ParquetSourceOptions } from './parquet/parquet-source.js';
+import { checkReadableFile } from './file-check.js';
+import { SOURCE_FORMATS, formatFromPath, looksLikeParquet, type SourceFormat } from './sniff.js';
+import type { TabularSource } from './source.js';
+
+export interface OpenSourceOptions {
+  /**
+   * The file's format (`--format`).
+   * @default 'auto': from the extension (`.csv` `.tsv` `.txt` / `.parquet` `.parq` `.pq`), else from the
+   * bytes (Parquet files start with `PAR1`), else CSV
+   */
+  readonly format?: SourceFormat | 'auto' | undefined;
+  /** Options for a CSV file. */
+  readonly csv?: CsvSourceOptions | undefined;
+  /** Options for a Parquet file. */
+  readonly parquet?: ParquetSourceOptions | undefined;
+}
+
+/** Decide the format of `path`: the given one, else the extension, else the magic bytes, else CSV. */
+export async function resolveFormat(path: string, format: SourceFormat | 'auto' = 'auto'): Promise<SourceFormat> {
+  if (format !== 'auto') {
+    if (!(SOURCE_FORMATS as readonly string[]).includes(format)) {
+      throw new MetaError(
+        'SOURCE_INVALID_OPTION',
+        `Expected \`format\` to be one of ${['auto', ...SOURCE_FORMATS].map((f) => `"${f}"`).join(', ')}, got \`${String(format)}\` (${typeof format})`,
+      );
+    }
+    return format;
+  }
+  const byName = formatFromPath(path);
+  if (byName !== undefined) return byName;
+  await checkReadableFile(path);
+  return (await looksLikeParquet(path)) ? 'parquet' : 'csv';
+}
+
+/** The source for `path`, not opened yet. */
+export function createSource(path: string, format: SourceFormat, options: OpenSourceOptions = {}): TabularSource {
+  return format === 'parquet' ? new ParquetSource(path, options.parquet) : new CsvSource(path, options.csv);
+}
+
+/**
+ * Pick the reader for `path` and open it (header or footer read, columns known). Rejects with a
+ * `MetaError` (`SOURCE_*`) when the file cannot be read at all.
+ */
+export async function openSource(path: string, options: OpenSourceOptions = {}): Promise<TabularSource> {
+  const format = await resolveFormat(path, options.format);
+  const source = createSource(path, format, options);
+  await source.open();
+  return source;
+}

@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import type { BadRecord, RawRow, SourceItem, TabularSource } from '../../src/sources/source.js';
+
+export const CSV_FIXTURES = fileURLToPath(new URL('../fixtures/csv/', import.meta.url));
+export const PARQUET_FIXTURES = fileURLToPath(new URL('../fixtures/parquet/', import.meta.url));
+
+/** All items of a source, in order. */
+export async function collect(source: TabularSource, signal?: AbortSignal): Promise<SourceItem[]> {
+  const out: SourceItem[] = [];
+  for await (const item of source.items(signal === undefined ? undefined : { signal })) out.push(item);
+  return out;
+}
+
+export function rows(items: readonly SourceItem[]): RawRow[] {
+  return items.flatMap((i) => (i.kind === 'row' ? [i.row] : []));
+}
+
+export function bads(items: readonly SourceItem[]): BadRecord[] {
+  return items.flatMap((i) => (i.kind === 'bad' ? [i.bad] : []));
+}
+
+/** A temp dir removed after the test file. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'encord-meta-sources-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function writeTemp(dir: string, name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Open file descriptors of this process (Linux), to check that reads release theirs. */
+export function openFds(): number | undefined {
+  return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined;
+}
+
+/** Expect a promise to reject with a MetaError of `code`; returns its message. */
+export async function rejectCode(promise: Promise<unknown>, code: string): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    const got = (err as { code?: unknown }).code;
+    if (got !== code) throw new Error(`expected code ${code}, got ${String(got)}: ${(err as Error).message}`, { cause: err });
+    return (err as Error).message;
+  }
+  throw new Error(`expected a rejection with ${code}, got success`);
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cellConverter,
+  cellJson,
+  formatDate,
+  formatTimestamp,
+  safeInteger,
+  shortestFloat32,
+  unsupportedParts,
+  type TimestampField,
+} from '../../src/sources/parquet/parquet-cells.js';
+
+describe('formatDate', () => {
+  it.each([
+    [0, '1970-01-01'],
+    [-1, '1969-12-31'],
+    [11016, '2000-02-29'],
+    [20785, '2026-11-28'],
+    [2932896, '9999-12-31'],
+    [2932897, '+010000-01-01'],
+    [-719528, '0000-01-01'],
+    [-719529, '-000001-12-31'],
+    [2 ** 31 - 1, 'infinity'],
+    [-(2 ** 31 - 1), '-infinity'],
+  ])('%i days -> %s', (days, text) => {
+    expect(formatDate(days)).toBe(text);
+  });
+});
+
+describe('formatTimestamp', () => {
+  it.each<[bigint, TimestampField, number, boolean, string]>([
+    [1795860000123456n, 'micros', 6, false, '2026-11-28T10:00:00.123456'],
+    [1795860000123456n, 'micros', 6, true, '2026-11-28T10:00:00.123456Z'],
+    [1795860000123000n, 'micros', 3, false, '2026-11-28T10:00:00.123'], // MILLIS read as micros
+    [1795860000123n, 'millis', 3, false, '2026-11-28T10:00:00.123'],
+    [1795860000123456789n, 'nanos', 9, false, '2026-11-28T10:00:00.123456789'],
+    [1795860000n, 'seconds', 0, false, '2026-11-28T10:00:00'],
+    [0n, 'micros', 6, true, '1970-01-01T00:00:00.000000Z'],
+    [-1n, 'micros', 6, false, '1969-12-31T23:59:59.999999'], // floors, not truncates
+    [-1n, 'nanos', 9, false, '1969-12-31T23:59:59.999999999'],
+    [-2208988799999999n, 'micros', 6, false, '1900-01-01T00:00:00.000001'],
+    [2n ** 63n - 1n, 'micros', 6, false, 'infinity'],
+    [-(2n ** 63n - 1n), 'micros', 6, false, '-infinity'],
+  ])('%s %s -> %s', (count, field, digits, utc, text) => {
+    expect(formatTimestamp(count, field, digits, utc)).toBe(text);
+  });
+});
+
+describe('numbers', () => {
+  it.each([
+    [Math.fround(1.1), 1.1],
+    [Math.fround(0.3), 0.3],
+    [Math.fround(-0.5), -0.5],
+    [Math.fround(3.4028235e38), 3.4028235e38],
+    [Math.fround(1e-7), 1e-7],
+    [Math.fround(16777217), 16777216],
+    [Math.fround(0.1 + 0.2), 0.3],
+    [Number.NaN, Number.NaN],
+    [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
+    [0, 0],
+  ])('shortestFloat32(%d) = %d', (value, expected) => {
+    expect(shortestFloat32(value)).toBe(expected);
+    if (Number.isFinite(value)) expect(Math.fround(shortestFloat32(value))).toBe(value);
+  });
+
+  it('keeps INT64 as a number only while exact', () => {
+    expect(safeInteger(9007199254740991n)).toBe(9007199254740991);
+    expect(safeInteger(-9007199254740991n)).toBe(-9007199254740991);
+    expect(safeInteger(9007199254740992n)).toBe(9007199254740992n);
+    expect(safeInteger(-9223372036854775808n)).toBe(-9223372036854775808n);
+  });
+});
+
+describe('nested values', () => {
+  it('turns a STRUCT into JSON text, nested lists and maps included', () => {
+    const convert = cellConverter({
+      kind: 'struct',
+      fields: [
+        { name: 'a', type: { kind: 'bigint' } },
+        { name: 'b "q"', type: { kind: 'text' } },
+        { name: 'l', type: { kind: 'list', element: { kind: 'double' } } },
+        { name: 'm', type: { kind: 'map', key: { kind: 'int' }, value: { kind: 'text' } } },
+        { name: 'n', type: { kind: 'float' } },
+      ],
+    });
+    const value = {
+      entries: {
+        a: 9007199254740993n,
+        'b "q"': 'x',
+        l: { items: [1.5, null, Number.NaN] },
+        m: { entries: [{ key: 1, value: 'one' }] },
+        n: null,
+      },
+    };
+    expect(convert(value)).toBe('{"a":9007199254740993,"b \\"q\\"":"x","l":[1.5,null,"NaN"],"m":{"1":"one"},"n":null}');
+  });
+
+  it('turns a LIST into an array of cells', () => {
+    expect(cellConverter({ kind: 'list', element: { kind: 'bigint' } })({ items: [1n, null, 2n ** 60n] })).toEqual([1, null, 2n ** 60n]);
+  });
+
+  it('names the unsupported parts of a type', () => {
+    expect(
+      unsupportedParts('c', {
+        kind: 'struct',
+        fields: [
+          { name: 'ok', type: { kind: 'int' } },
+          { name: 'bin', type: { kind: 'list', element: { kind: 'unsupported', sqlType: 'BLOB' } } },
+        ],
+      }),
+    ).toEqual([{ path: 'c.bin[]', sqlType: 'BLOB' }]);
+  });
+
+  it('writes cells as JSON', () => {
+    expect(cellJson([1, 2n, 'a', true, null, Number.POSITIVE_INFINITY])).toBe('[1,2,"a",true,null,"Infinity"]');
+  });
+});
