@@ -99,10 +99,17 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     }
     const failedByCode: Record<string, number> = {};
     const rep = report;
-    const fail = async (line: number, values: Readonly<Record<string, string>>, code: string, column: string | undefined, message: string): Promise<void> => {
+    const fail = async (
+      line: number,
+      values: Readonly<Record<string, string>>,
+      code: string,
+      column: string | undefined,
+      message: string,
+      rawFields?: readonly string[],
+    ): Promise<void> => {
       failedByCode[code] = (failedByCode[code] ?? 0) + 1;
       progress.failed += 1;
-      await rep.add({ line, values, code, column, message });
+      await rep.add({ line, values, code, column, message, rawFields });
     };
     const writer = new Writer({
       store,
@@ -134,7 +141,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       const decision = decide(item, preparer, resolver, targets);
       if ('failure' in decision) {
         const f = decision.failure;
-        await fail(f.line, f.values, f.code, f.column, f.message);
+        await fail(f.line, f.values, f.code, f.column, f.message, f.rawFields);
       } else if (item.kind === 'row') {
         const { prepared, canonical } = decision;
         const unit = prepared.units[0]!;
@@ -207,10 +214,16 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   }
 }
 
+/** The source's items; an abort ends the stream quietly (the summary says "interrupted"). */
 async function* iterate(source: TabularSource, signal: AbortSignal | undefined): AsyncGenerator<SourceItem> {
-  for await (const item of source.items(signal ? { signal } : {})) {
+  try {
+    for await (const item of source.items(signal ? { signal } : {})) {
+      if (signal?.aborted) return;
+      yield item;
+    }
+  } catch (error) {
     if (signal?.aborted) return;
-    yield item;
+    throw error;
   }
 }
 
@@ -333,6 +346,7 @@ interface RowFailure {
   readonly code: string;
   readonly column: string | undefined;
   readonly message: string;
+  readonly rawFields?: readonly string[] | undefined;
 }
 
 /** Decide a source item: a failure before any write (bad record, key, duplicates, cells), or its update. */
@@ -343,7 +357,9 @@ function decide(
   targets: TargetPlan,
 ): { failure: RowFailure } | { prepared: Extract<PreparedRow, { ok: true }>; canonical: number } {
   if (item.kind === 'bad') {
-    return { failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message } };
+    return {
+      failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message, rawFields: item.bad.fields },
+    };
   }
   const prepared = preparer.prepare(item.row, false);
   if (!prepared.ok) {

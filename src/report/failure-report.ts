@@ -1,14 +1,15 @@
 /**
  * The failure report: every row that was not applied, with its original columns as read, then `_line`,
- * `_error_code`, `_error_column`, `_error`. It is itself a valid import input (columns starting with `_`
+ * `_error_code`, `_error_column`, `_error`, and `_raw` (all fields of a record that could not be read,
+ * so an extra field is never lost). It is itself a valid import input (columns starting with `_`
  * are never imported), so fixing the cells by hand and importing the report retries exactly those rows.
  * The file is created lazily: a run with no failures leaves no report behind.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CsvFileWriter, neutraliseFormula } from './csv-writer.js';
+import { CsvFileWriter, csvLine, neutraliseFormula } from './csv-writer.js';
 
-export const REPORT_COLUMNS = ['_line', '_error_code', '_error_column', '_error'] as const;
+export const REPORT_COLUMNS = ['_line', '_error_code', '_error_column', '_error', '_raw'] as const;
 
 export interface FailedRow {
   readonly line: number;
@@ -17,6 +18,8 @@ export interface FailedRow {
   readonly code: string;
   readonly column: string | undefined;
   readonly message: string;
+  /** All fields of an unreadable record as parsed (it may have more than the header), else absent. */
+  readonly rawFields?: readonly string[] | undefined;
 }
 
 export class FailureReport {
@@ -61,6 +64,8 @@ export class FailureReport {
           return row.column ?? '';
         case '_error':
           return neutraliseFormula(row.message);
+        case '_raw':
+          return row.rawFields ? csvLine(row.rawFields).slice(0, -1) : '';
         default:
           return row.values[name] ?? '';
       }

@@ -38,6 +38,8 @@ export interface BadRecord {
   readonly message: string;
   /** What could be recovered of the record, by column, for the failure report. */
   readonly values: Readonly<Record<string, string>>;
+  /** Every field as parsed, when known: more than the columns when the record has extra fields. */
+  readonly fields?: readonly string[];
 }
 
 export type SourceItem = { readonly kind: 'row'; readonly row: RawRow } | { readonly kind: 'bad'; readonly bad: BadRecord };

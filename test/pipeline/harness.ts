@@ -52,14 +52,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: EmulatorOptions = {}, rows = ROWS as readonly (typeof ROWS)[number][]): Promise<Harness> {
+export interface HarnessRow {
+  readonly dataHash: string;
+  readonly title: string;
+  readonly metadata: Metadata;
+  readonly backingItemUuid?: string | null;
+}
+
+export async function startHarness(options: EmulatorOptions = {}, rows: readonly HarnessRow[] = ROWS): Promise<Harness> {
   const emulator = await startEmulator({
     typedSchema: SCHEMA,
     datasets: [
       {
         hash: DATASET,
         title: 'pipeline test dataset',
-        rows: rows.map((r) => ({ dataHash: r.dataHash, title: r.title, metadata: r.metadata, ...('backingItemUuid' in r ? { backingItemUuid: r.backingItemUuid } : {}) })),
+        rows: rows.map((r) => ({ dataHash: r.dataHash, title: r.title, metadata: r.metadata, ...(r.backingItemUuid !== undefined && { backingItemUuid: r.backingItemUuid }) })),
       },
     ],
     ...options,

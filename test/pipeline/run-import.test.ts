@@ -56,7 +56,7 @@ describe('import by each key kind', () => {
       speed: 12.5,
     });
     const report = readFileSync(join(h.dir, 'report.csv'), 'utf8');
-    expect(report.split('\n')[0]).toBe('index,captured_at,city,dark,weather,gps,embedding,speed,_line,_error_code,_error_column,_error');
+    expect(report.split('\n')[0]).toBe('index,captured_at,city,dark,weather,gps,embedding,speed,_line,_error_code,_error_column,_error,_raw');
     expect(report).toContain('2,20261127,Berlin,0,Rain,,,,3,INVALID_ENUM,weather,');
     expect(report).toMatch(/differ only in case|did you mean "rain"/i);
   });
@@ -170,6 +170,7 @@ describe('resume and safety', () => {
     expect(first.summary.failed).toBe(3); // a bad record (extra field), a decimal comma, an unknown enum value
     const text = readFileSync(report, 'utf8');
     expect(text).toContain('CSV_RECORD_INCONSISTENT_COLUMNS');
+    expect(text).toContain(`"${hash(1)},12,5,sunny"`); // the extra field is kept in _raw
     const fixed = h.write(
       'fixed.csv',
       text

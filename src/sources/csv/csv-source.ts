@@ -136,7 +136,7 @@ export class CsvSource implements TabularSource {
         const fields = event.fields ?? [];
         const n = Math.min(fields.length, columns.length);
         for (let i = 0; i < n; i++) Object.defineProperty(values, columns[i]!, { value: fields[i]!, enumerable: true });
-        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values };
+        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values, ...(event.fields && { fields: event.fields }) };
         yield { kind: 'bad', bad: event.endLine > event.line ? { ...bad, endLine: event.endLine } : bad };
       }
     }
