@@ -4,8 +4,10 @@
  * connection), gzip/deflate/br decoded. Network failures become `EncordApiError`s with a retry verdict.
  * This is the only module that imports undici.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
+import { JsonArrayExtractor } from './json-array-extractor.js';
 import { Pool } from 'undici';
 import { EncordApiError, type RequestContext } from './errors.js';
 
@@ -20,6 +22,11 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: Buffer | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stream-parse a 200 answer: each element of the array at `path` goes to `onItem` as JSON text, and the
+   * returned body is the rest of the document with that array empty. For answers too big for one string.
+   */
+  readonly extract?: { readonly path: readonly string[]; readonly onItem: (json: string) => void } | undefined;
 }
 
 export interface HttpResponse {
@@ -100,6 +107,49 @@ async function decode(body: Buffer, encoding: string | undefined, context: Reque
   throw new EncordApiError('BAD_RESPONSE', `Unsupported Content-Encoding "${enc}" in the answer`, context, { status });
 }
 
+/** Decode and stream a body through a `JsonArrayExtractor`; resolves with the skeleton document. */
+async function extractBody(
+  res: { body: AsyncIterable<Buffer> & NodeJS.ReadableStream & { dump(): Promise<void> }; headers: HttpResponse['headers']; statusCode: number },
+  extract: NonNullable<HttpRequest['extract']>,
+  context: RequestContext,
+): Promise<Buffer> {
+  const enc = (headerValue(res.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+  const decoder = enc === 'gzip' || enc === 'x-gzip' ? createGunzip() : enc === 'deflate' ? createInflate() : enc === 'br' ? createBrotliDecompress() : undefined;
+  if (decoder === undefined && enc !== 'identity' && enc !== '') {
+    await res.body.dump();
+    throw new EncordApiError('BAD_RESPONSE', `Unsupported Content-Encoding "${enc}" in the answer`, context, { status: res.statusCode });
+  }
+  const text = new StringDecoder('utf8');
+  const extractor = new JsonArrayExtractor(extract.path, extract.onItem);
+  try {
+    // Flowing mode ('data' events), not `for await`: the async iterator's read() re-concatenates the
+    // buffered chunks, which cost more than the parsing itself on a 600 MB answer.
+    await new Promise<void>((resolve, reject) => {
+      const source: NodeJS.ReadableStream = decoder === undefined ? res.body : res.body.pipe(decoder);
+      source.on('data', (chunk: Buffer) => {
+        try {
+          extractor.write(text.write(chunk));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      source.on('end', () => resolve());
+      source.on('error', reject);
+      if (decoder !== undefined) res.body.on('error', reject);
+    });
+    extractor.write(text.end());
+    return Buffer.from(extractor.end(), 'utf8');
+  } catch (error) {
+    if (error instanceof EncordApiError) throw error;
+    const cut = error instanceof Error && /ended early/.test(error.message);
+    throw new EncordApiError('TRANSPORT', cut ? 'The answer was cut short' : `Could not read the answer: ${(error as Error).message}`, context, {
+      status: res.statusCode,
+      cause: error,
+      retryable: true,
+    });
+  }
+}
+
 export class HttpTransport {
   readonly #pools = new Map<string, Pool>();
   readonly #options: HttpTransportOptions;
@@ -135,6 +185,9 @@ export class HttpTransport {
         body: request.body ?? null,
         signal: request.signal ?? null,
       });
+      if (request.extract !== undefined && res.statusCode === 200) {
+        return { status: res.statusCode, headers: res.headers, body: await extractBody(res, request.extract, context) };
+      }
       // Read to the end even for errors: an unconsumed body keeps the connection busy.
       const raw = Buffer.from(await res.body.arrayBuffer());
       const body = await decode(raw, headerValue(res.headers, 'content-encoding'), context, res.statusCode);

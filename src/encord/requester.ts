@@ -138,7 +138,7 @@ export class Requester {
   }
 
   /** A v1 call; resolves with the envelope's `response`. */
-  v1(call: V1Call, signal?: AbortSignal): Promise<ApiResult> {
+  v1(call: V1Call, signal?: AbortSignal, extract?: () => HttpRequest['extract']): Promise<ApiResult> {
     const path = v1Path(call);
     const operation = `${call.queryType} ${call.queryMethod}`;
     let body: Buffer;
@@ -152,6 +152,8 @@ export class Requester {
       target: path,
       body,
       headers: v1Headers(this.#o.auth, call, body, this.#o.userAgent, trace),
+      // A fresh sink per attempt: rows of a failed attempt are dropped.
+      extract: extract?.(),
     }), interpretV1Response);
   }
 
