@@ -1,0 +1,184 @@
+/**
+ * `encord-meta demo`: the whole job on this machine, with no key and no network. Starts the embedded
+ * emulator, seeds a 600-unit dataset (some units already carry metadata), pushes samples/schema.json,
+ * imports samples/metadata.csv and samples/metadata.parquet, lists the result, and says what it did.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { createEncordClient } from '../../encord/client.js';
+import { loadCredentials } from '../../encord/key-source.js';
+import { startEmulator } from '../../emulator/index.js';
+import { runImport } from '../../pipeline/run-import.js';
+import type { RunSummary } from '../../pipeline/import-result.js';
+import { runList } from '../../pipeline/run-list.js';
+import { runSchemaPush } from '../../pipeline/run-schema.js';
+import { formatListTable, listRecord } from '../../report/list-writers.js';
+import { formatSchemaDiff, loadSchemaFile } from '../../schema/index.js';
+import type { CommandContext } from '../context.js';
+import { DEMO_CSV_ROWS, DEMO_UNITS, demoDatasetSeed } from '../demo-data.js';
+import { EXIT } from '../exit-codes.js';
+import { DemoOutput } from '../json-outputs.js';
+import { intOption } from '../options.js';
+import { ProgressLine } from '../progress.js';
+
+/** The shipped samples: `samples/` next to `src/` (tsx) or `dist/` (the built bin). */
+export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
+
+function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return; // embedded without a signal: nothing could ever stop it
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+export function registerDemo(program: Command, ctx: CommandContext): void {
+  program
+    .command('demo')
+    .summary('run the whole job against the built-in emulator with the shipped samples (no key, no network)')
+    .description(
+      'Start the embedded Encord emulator, seed a dataset of 600 data units (some already carry metadata), ' +
+        'push samples/schema.json, import samples/metadata.csv (units 0-299 by index) and ' +
+        'samples/metadata.parquet (units 300-599 by title), list the result and say what happened. ' +
+        'Uses the published TEST-ONLY key in samples/keys/ that only the emulator trusts.',
+    )
+    .option('--keep-running', 'leave the emulator running afterwards and print how to point other commands at it')
+    .option('--port <n>', 'emulator port (default: any free port)', intOption('--port', 0, 65535))
+    .option('--rows <n>', 'data units shown in the final listing (default 8)', intOption('--rows', 0, DEMO_UNITS))
+    .addHelpText('after', '\nExamples:\n  npx encord-meta demo\n  npx encord-meta demo --keep-running     # then try list/set/import against it')
+    .action(async (flags: { keepRunning?: boolean; port?: number; rows?: number }, command: Command) =>
+      ctx.run(async () => {
+        const g = ctx.globals(command);
+        const human = !g.json && !g.quiet;
+        const out = (text: string): void => {
+          if (human) ctx.io.stdout.write(text);
+        };
+        const startedAt = Date.now();
+        const keyPath = join(SAMPLES_DIR, 'keys', 'demo-test-key');
+        const show = (p: string): string => relative(ctx.io.cwd, p) || p;
+        const stateDir = mkdtempSync(join(tmpdir(), 'encord-meta-demo-'));
+        const seed = demoDatasetSeed();
+        const emulator = await startEmulator({ port: flags.port ?? 0, datasets: [seed] });
+        let keptRunning = false;
+        try {
+          const credentials = await loadCredentials({ sshKeyText: readFileSync(keyPath, 'utf8') });
+          const client = createEncordClient({ auth: credentials.auth, domain: emulator.url });
+          const dataset = emulator.datasets()[0]!;
+          try {
+            out(`encord-meta demo: a local Encord emulator, the shipped samples, no key, no network.\n\n`);
+            out(`1. Emulator on ${emulator.url}, signing with the TEST-ONLY key ${show(keyPath)}\n`);
+            out(`   dataset ${dataset.hash} "${dataset.title}": ${dataset.rows} data units; some already have metadata (qa_status, keyframes)\n\n`);
+
+            const schemaPath = join(SAMPLES_DIR, 'schema.json');
+            const push = await runSchemaPush({ store: client, schema: await loadSchemaFile(schemaPath), signal: ctx.io.signal });
+            const keys = push.plan.next.fields.size;
+            out(`2. encord-meta schema push ${show(schemaPath)} --yes\n${indent(formatSchemaDiff(push.plan.diff))}   ${push.pushed ? `pushed: the organisation schema now has ${keys} keys` : push.outcome}\n\n`);
+
+            const imports: RunSummary[] = [];
+            const files = [
+              { path: join(SAMPLES_DIR, 'metadata.csv'), what: `units 0-${DEMO_CSV_ROWS - 1} by index` },
+              { path: join(SAMPLES_DIR, 'metadata.parquet'), what: `units ${DEMO_CSV_ROWS}-${DEMO_UNITS - 1} by title` },
+            ];
+            for (const [i, file] of files.entries()) {
+              out(`${3 + i}. encord-meta import ${show(file.path)} --dataset ${dataset.hash}   (${file.what})\n`);
+              const progress = new ProgressLine(ctx.io.stderr, { enabled: human });
+              let result;
+              try {
+                result = await runImport({
+                  file: file.path,
+                  datasetHash: dataset.hash,
+                  store: client,
+                  stateDir,
+                  reportPath: join(stateDir, 'reports', `${i + 1}.csv`),
+                  signal: ctx.io.signal,
+                  onProgress: (p) =>
+                    progress.update(
+                      { phase: p.phase, done: p.rowsRead, total: p.rowsTotal, ...(p.phase === 'writing' && { written: p.written, unchanged: p.unchanged, failed: p.failed }) },
+                      p.phase === 'done',
+                    ),
+                });
+              } finally {
+                progress.done();
+              }
+              const s = result.summary;
+              imports.push(s);
+              out(
+                `   rows ${s.rowsRead} (key: ${s.keyKind}) | written ${s.written} | unchanged ${s.unchanged} | failed ${s.failed} | ` +
+                  `${s.requests} requests | ${(s.durationMs / 1000).toFixed(1)} s\n\n`,
+              );
+            }
+
+            const listing = await runList({ store: client, datasetHash: dataset.hash, signal: ctx.io.signal });
+            const rows = flags.rows ?? 8;
+            const shown = listing.units.slice(0, rows);
+            out(`${3 + files.length}. encord-meta list --dataset ${dataset.hash} --limit ${rows}\n`);
+            out(
+              indent(
+                formatListTable(listing, {
+                  limit: rows,
+                  columns: ['index', 'title', ...listing.keys.filter((k) => k !== 'embedding'), 'embedding'],
+                  maxCellWidth: 26,
+                }),
+              ),
+            );
+            const failed = imports.reduce((n, s) => n + s.failed, 0);
+            const written = imports.reduce((n, s) => n + s.written, 0);
+            out(
+              `\nDone in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${written} data units written, ${failed} failed. ` +
+                `Keys the units had before (qa_status, keyframes) were kept: imports merge.\n`,
+            );
+            out(
+              '\nNext:\n' +
+                '  encord-meta demo --keep-running      leave the emulator up and try list, set, import, rollback against it\n' +
+                '  encord-meta --help                   every command, with examples\n' +
+                '  README.md                            the nightly cron job, exit codes, FAQ\n',
+            );
+            if (g.json) {
+              ctx.printJson(
+                DemoOutput.parse({
+                  command: 'demo',
+                  emulatorUrl: emulator.url,
+                  datasetHash: dataset.hash,
+                  units: dataset.rows,
+                  schema: { outcome: push.outcome, keys: [...push.plan.next.fields.keys()] },
+                  imports,
+                  listed: shown.map(listRecord),
+                  keptRunning: flags.keepRunning === true,
+                }),
+              );
+            }
+            if (flags.keepRunning) {
+              keptRunning = true;
+              const key = show(keyPath);
+              ctx.io.stderr.write(
+                `\nThe emulator keeps running on ${emulator.url} (Ctrl+C stops it). In another terminal:\n` +
+                  `  export ENCORD_DOMAIN=${emulator.url} ENCORD_SSH_KEY_FILE=${key}\n` +
+                  `  encord-meta list --dataset ${dataset.hash} --limit 5\n` +
+                  `  encord-meta set --dataset ${dataset.hash} --index 0 weather=snow\n` +
+                  `  encord-meta schema check ${show(join(SAMPLES_DIR, 'metadata.csv'))}\n`,
+              );
+              await waitForAbort(ctx.io.signal);
+            }
+            return failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
+          } finally {
+            await client.close();
+          }
+        } finally {
+          await emulator.close();
+          rmSync(stateDir, { recursive: true, force: true });
+          if (keptRunning) ctx.info(command, 'emulator stopped');
+        }
+      }),
+    );
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : `   ${l}`))
+    .join('\n')
+    .replace(/\n?$/, '\n');
+}

@@ -1,0 +1,138 @@
+/**
+ * `encord-meta list --dataset HASH`: every data unit with its index, data hash, title, storage item and
+ * every metadata key as a column; as a table for people, or CSV (a valid `import` input), JSONL, Parquet.
+ */
+import { resolve, extname } from 'node:path';
+import { Option, type Command } from 'commander';
+import { MetaError } from '../../errors.js';
+import { runList } from '../../pipeline/run-list.js';
+import {
+  formatListTable,
+  listColumns,
+  listRecord,
+  openTextFile,
+  writeListCsv,
+  writeListJsonl,
+  writeListParquet,
+  type ListFormat,
+} from '../../report/list-writers.js';
+import { jobConfigOf } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { ListOutput } from '../json-outputs.js';
+import { intOption } from '../options.js';
+import { ProgressLine } from '../progress.js';
+import { withConnection } from '../with-connection.js';
+
+interface ListFlags {
+  dataset?: string;
+  format?: ListFormat;
+  out?: string;
+  limit?: number;
+  schemaKeysOnly?: boolean;
+  progress?: boolean;
+}
+
+const BY_EXTENSION: Readonly<Record<string, ListFormat>> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.parquet': 'parquet', '.txt': 'table' };
+
+export function registerList(program: Command, ctx: CommandContext): void {
+  program
+    .command('list')
+    .summary('list every data unit of a dataset with its index and metadata')
+    .description(
+      'List every data unit in server order: index (Encord\'s data unit number), data_hash, title, item_uuid, ' +
+        'then one column per metadata key (schema keys first, then any other key found). The CSV is a valid ' +
+        '`import` input: importing it unchanged writes nothing. Format: --format, else from the --out ' +
+        'extension, else a table on a terminal and CSV in a pipe.',
+    )
+    .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'parquet']))
+    .option('-o, --out <file>', 'write to FILE instead of stdout (required for parquet)')
+    .option('--limit <n>', 'only the first N data units', intOption('--limit', 0, Number.MAX_SAFE_INTEGER))
+    .option('--schema-keys-only', 'only keys of the org schema as columns (so the CSV imports without --unknown-columns skip)')
+    .option('--no-progress', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  encord-meta list --dataset 4f1c…e2 --limit 20\n' +
+        '  encord-meta list --dataset 4f1c…e2 --format csv --out metadata.csv   # edit, then import it back\n' +
+        '  encord-meta list --dataset 4f1c…e2 --out snapshot.parquet\n' +
+        '  encord-meta list --dataset 4f1c…e2 --format jsonl | jq .metadata',
+    )
+    .action(async (flags: ListFlags, command: Command) =>
+      ctx.run(async () => {
+        const g = ctx.globals(command);
+        const config = jobConfigOf(ctx, command);
+        const dataset = flags.dataset ?? config.dataset;
+        if (!dataset) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config)');
+        const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
+        const format: ListFormat | null =
+          flags.format ?? (outPath ? BY_EXTENSION[extname(outPath).toLowerCase()] ?? 'csv' : g.json ? null : ctx.io.stdout.isTTY ? 'table' : 'csv');
+        if (format === 'parquet' && !outPath) throw new MetaError('USAGE', 'Parquet is binary: give --out FILE.parquet');
+        const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && (outPath !== undefined || g.json !== true) });
+        progress.update({ phase: 'listing', done: 0, total: undefined }, true);
+        let rows = 0;
+        try {
+          const result = await withConnection(ctx, command, (c) =>
+            runList({ store: c.client, datasetHash: dataset, schemaKeysOnly: flags.schemaKeysOnly, signal: ctx.io.signal }),
+          );
+          const onProgress = (done: number, total: number): void => progress.update({ phase: 'writing', done, total }, done === total);
+          const writeOptions = { limit: flags.limit, onProgress, signal: ctx.io.signal };
+          if (outPath || !g.json) {
+            if (format === 'parquet') rows = await writeListParquet(result, outPath!, writeOptions);
+            else if (format === 'table') {
+              const text = formatListTable(result, writeOptions);
+              rows = Math.min(result.units.length, flags.limit ?? Number.MAX_SAFE_INTEGER);
+              progress.done();
+              if (outPath) {
+                const file = openTextFile(outPath);
+                await file.write(text);
+                await file.close();
+              } else ctx.io.stdout.write(text);
+            } else {
+              const write = format === 'jsonl' ? writeListJsonl : writeListCsv;
+              if (outPath) {
+                const file = openTextFile(outPath);
+                try {
+                  rows = await write(result, file, writeOptions);
+                } finally {
+                  await file.close();
+                }
+              } else {
+                progress.done();
+                rows = await write(result, ctx.io.stdout, { ...writeOptions, onProgress: undefined });
+              }
+            }
+          }
+          progress.done();
+          const units = flags.limit === undefined ? result.units : result.units.slice(0, flags.limit);
+          if (g.json) {
+            ctx.printJson(
+              ListOutput.parse({
+                command: 'list',
+                datasetHash: result.datasetHash,
+                title: result.datasetTitle,
+                units: result.units.length,
+                rows: outPath ? rows : units.length,
+                columns: listColumns(result),
+                unknownMetadata: result.unknownMetadata,
+                omittedKeys: [...result.omittedKeys],
+                format: outPath ? format : null,
+                out: outPath ?? null,
+                ...(!outPath && { records: units.map(listRecord) }),
+              }),
+            );
+          } else {
+            if (outPath) ctx.info(command, `wrote ${rows} of ${result.units.length} data units of "${result.datasetTitle}" to ${flags.out} (${format})`);
+            if (result.unknownMetadata > 0) {
+              ctx.info(command, `warning: Encord returned no metadata for ${result.unknownMetadata} data units; their cells are empty (unknown, not "none")`);
+            }
+            if (result.omittedKeys.length > 0) ctx.info(command, `not in the schema, left out: ${result.omittedKeys.join(', ')}`);
+          }
+          return EXIT.OK;
+        } finally {
+          progress.done();
+        }
+      }),
+    );
+}

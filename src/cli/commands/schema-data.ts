@@ -1,0 +1,215 @@
+/**
+ * `schema check DATAFILE` and `schema infer DATAFILE`: a data file against the org schema (every row,
+ * with samples and the command that fixes each problem), and a schema proposed from a sample of a file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { runSchemaCheck, runSchemaInfer, type SchemaCheckResult } from '../../pipeline/run-schema-check.js';
+import { describeSpec, formatFileCheck, formatSchemaDocument, loadSchemaFile } from '../../schema/index.js';
+import { jobConfigOf } from '../connect.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { SchemaCheckOutput, SchemaInferOutput, schemaDocumentJson } from '../json-outputs.js';
+import { intOption } from '../options.js';
+import { addCoercionOptions, coercionFrom, shellQuote, type CoercionFlags } from '../coercion-flags.js';
+import { withConnection } from '../with-connection.js';
+
+interface DataFlags extends CoercionFlags {
+  format?: 'csv' | 'parquet';
+  delimiter?: string;
+}
+
+function addDataFileOptions(command: Command): Command {
+  return addCoercionOptions(
+    command
+      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+      .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)'),
+  );
+}
+
+/** Commands that would fix a failed check, most useful first. */
+export function checkFixes(result: SchemaCheckResult, fileShown: string): string[] {
+  const fixes: string[] = [];
+  const sets = result.proposals.filter((p) => p.type !== null).map((p) => `--set ${shellQuote(`${p.column}=${p.type}`)}`);
+  if (sets.length > 0) fixes.push(`encord-meta schema push ${sets.join(' ')}`);
+  if (result.proposals.some((p) => p.type === null)) {
+    fixes.push(`encord-meta schema infer ${shellQuote(fileShown)} > schema.json   # edit, then: encord-meta schema push schema.json`);
+  }
+  return fixes;
+}
+
+export function registerSchemaCheck(schema: Command, ctx: CommandContext): void {
+  addDataFileOptions(
+    schema
+      .command('check')
+      .summary('check every column of a data file against the org schema')
+      .description(
+        'Read the whole file and coerce every cell with the import\'s rules: columns with no key in the schema, ' +
+          'values the key\'s type rejects (with line numbers and counts), values outside an enum, embedding sizes. ' +
+          'Identifying columns (index, data_hash, title, item_uuid) are not checked. Writes nothing. ' +
+          'Exit 0 when the file would import cleanly, 3 when it has problems.',
+      )
+      .argument('<datafile>', 'CSV or Parquet file')
+      .option('--schema <file>', 'check against this schema file instead of the org schema (no connection needed)')
+      .option('--samples <n>', 'failing values shown per column (default 5)', intOption('--samples', 0, 1000)),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  encord-meta schema check samples/metadata.csv\n' +
+        '  encord-meta schema check samples/metadata.parquet --schema samples/schema.json\n' +
+        '  encord-meta schema check export.csv --decimal-comma --date-format dd/mm/yyyy',
+    )
+    .action(async (file: string, flags: DataFlags & { schema?: string; samples?: number }, command: Command) =>
+      ctx.run(async () => {
+        const g = ctx.globals(command);
+        const config = jobConfigOf(ctx, command);
+        const schemaFile = flags.schema ?? config.schema;
+        const given = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
+        const input = {
+          file: resolve(ctx.io.cwd, file),
+          format: flags.format ?? config.format,
+          delimiter: flags.delimiter ?? config.delimiter,
+          coercion: coercionFrom(flags, config),
+          maxSamples: flags.samples,
+          signal: ctx.io.signal,
+        };
+        const result = given
+          ? await runSchemaCheck({ ...input, schema: given })
+          : await withConnection(ctx, command, (c) => runSchemaCheck({ ...input, store: c.client }));
+        const fixes = checkFixes(result, file);
+        const check = result.check;
+        if (g.json) {
+          ctx.printJson(
+            SchemaCheckOutput.parse({
+              command: 'schema check',
+              file,
+              form: result.form,
+              rows: check.rows,
+              badRecords: result.badRecords,
+              ok: result.ok,
+              idColumns: [...result.idColumns],
+              missingKeys: [...result.missingKeys],
+              mismatched: [...result.mismatched],
+              keysNotInFile: [...check.keysNotInFile],
+              columns: check.columns.map((c) => ({
+                column: c.column,
+                type: c.spec ? describeSpec(c.spec) : null,
+                ok: c.ok,
+                failed: c.failed,
+                empty: c.empty,
+                samples: c.samples.map((s) => ({ ...s })),
+                outOfEnum: c.outOfEnum.map((v) => ({ ...v })),
+                embeddingSizes: c.embeddingSizes.map((v) => ({ ...v })),
+              })),
+              proposals: result.proposals.map((p) => ({ ...p })),
+              fixes,
+            }),
+          );
+          return result.ok ? EXIT.OK : EXIT.ROWS_FAILED;
+        }
+        const out = ctx.io.stdout;
+        const against = result.form === 'file' ? `schema file ${schemaFile}` : `the organisation schema (${result.form} form)`;
+        if (!g.quiet || !result.ok) {
+          out.write(`Checked against ${against}\n${formatFileCheck(check, file)}\n`);
+          if (result.idColumns.length > 0) out.write(`  identify data units (not checked): ${result.idColumns.join(', ')}\n`);
+          if (result.badRecords > 0) out.write(`  ${result.badRecords} unreadable records (the import reports them as failed rows)\n`);
+        }
+        if (result.ok) {
+          if (!g.quiet) out.write(`OK: every column has a key and every value fits its type. Import it with: encord-meta import ${shellQuote(file)} --dataset HASH\n`);
+          return EXIT.OK;
+        }
+        out.write('\nProblems:\n');
+        if (result.missingKeys.length > 0) {
+          out.write(`  no key in the schema: ${result.missingKeys.join(', ')} (the import refuses these columns unless --unknown-columns skip)\n`);
+        }
+        for (const column of result.mismatched) {
+          const c = check.columns.find((x) => x.column === column)!;
+          out.write(`  ${column}: ${c.failed} of ${c.ok + c.failed} values do not fit ${describeSpec(c.spec!)}\n`);
+        }
+        out.write('\nTo fix, either correct the file, or change the schema to match the data:\n');
+        for (const p of result.proposals) {
+          const alternative = p.type?.startsWith('enum(') ? ' (or string, if other values will come)' : '';
+          out.write(`  ${p.column}: ${p.type ?? '(no short form)'}${alternative} — ${p.evidence}\n`);
+        }
+        for (const fix of fixes) out.write(`  ${fix}\n`);
+        return EXIT.ROWS_FAILED;
+      }),
+    );
+}
+
+export function registerSchemaInfer(schema: Command, ctx: CommandContext): void {
+  addDataFileOptions(
+    schema
+      .command('infer')
+      .summary('propose a schema from a sample of a data file, with the evidence per column')
+      .description(
+        'Read the first rows of FILE and propose a type per column (boolean, number, uuid, datetime, ' +
+          'embedding(n), geospatial, enum, text, string), saying why. The schema goes to stdout (or --out) and ' +
+          'is a valid `schema push` input; the evidence goes to stderr. Identifying columns are left out.',
+      )
+      .argument('<datafile>', 'CSV or Parquet file')
+      .option('-o, --out <file>', 'write the schema to FILE (.yaml/.yml for YAML)')
+      .option('--yaml', 'YAML instead of JSON')
+      .option('--sample-rows <n>', 'rows read (default 1000)', intOption('--sample-rows', 1, 10_000_000))
+      .option('--enum-threshold <n>', 'most distinct values for an enum (default 20)', intOption('--enum-threshold', 1, 256)),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  encord-meta schema infer samples/metadata.csv > schema.json && encord-meta schema push schema.json\n' +
+        '  encord-meta schema infer samples/metadata.parquet --out schema.yaml',
+    )
+    .action(async (file: string, flags: DataFlags & { out?: string; yaml?: boolean; sampleRows?: number; enumThreshold?: number }, command: Command) =>
+      ctx.run(async () => {
+        const g = ctx.globals(command);
+        const config = jobConfigOf(ctx, command);
+        const result = await runSchemaInfer({
+          file: resolve(ctx.io.cwd, file),
+          format: flags.format ?? config.format,
+          delimiter: flags.delimiter ?? config.delimiter,
+          coercion: coercionFrom(flags, config),
+          maxRows: flags.sampleRows,
+          enumThreshold: flags.enumThreshold,
+          signal: ctx.io.signal,
+        });
+        const yaml = flags.yaml === true || /\.ya?ml$/i.test(flags.out ?? '');
+        const text = formatSchemaDocument(result.schema, yaml ? 'yaml' : 'json');
+        const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
+        if (outPath) {
+          mkdirSync(dirname(outPath), { recursive: true });
+          writeFileSync(outPath, text);
+        }
+        if (g.json) {
+          ctx.printJson(
+            SchemaInferOutput.parse({
+              command: 'schema infer',
+              file,
+              rowsSampled: result.rowsSampled,
+              schema: schemaDocumentJson(result.schema),
+              columns: result.columns.map((c) => ({ column: c.column, type: c.spec ? describeSpec(c.spec) : null, evidence: c.evidence, nonEmpty: c.nonEmpty, distinct: c.distinct })),
+              idColumns: [...result.idColumns],
+              ignoredColumns: [...result.ignoredColumns],
+              out: outPath ?? null,
+            }),
+          );
+          return EXIT.OK;
+        }
+        if (!outPath) ctx.io.stdout.write(text);
+        const width = Math.max(6, ...result.columns.map((c) => c.column.length), ...result.idColumns.map((c) => c.length));
+        const typeOf = (c: (typeof result.columns)[number]): string => (c.spec ? describeSpec(c.spec) : '(left out)');
+        const typeWidth = Math.min(40, Math.max(11, ...result.columns.map((c) => typeOf(c).length)));
+        const lines = [`Proposed schema for ${file} (${result.rowsSampled} rows sampled):`];
+        for (const c of result.columns) lines.push(`  ${c.column.padEnd(width)}  ${typeOf(c).padEnd(typeWidth)}  ${c.evidence}`);
+        for (const c of result.idColumns) lines.push(`  ${c.padEnd(width)}  ${'(not a key)'.padEnd(typeWidth)}  identifies data units`);
+        for (const c of result.ignoredColumns) lines.push(`  ${c.padEnd(width)}  ${'(not a key)'.padEnd(typeWidth)}  starts with _ (report column)`);
+        lines.push(`Review it, then: encord-meta schema push ${outPath ? shellQuote(flags.out!) : 'schema.json'}`);
+        const text2 = `${lines.join('\n')}\n`;
+        if (outPath) {
+          if (!g.quiet) ctx.io.stdout.write(text2);
+        } else if (!g.quiet) ctx.io.stderr.write(text2);
+        return EXIT.OK;
+      }),
+    );
+}

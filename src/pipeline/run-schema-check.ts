@@ -1,0 +1,181 @@
+/**
+ * `schema check` and `schema infer` as operations: a data file against a schema (every row, with the type
+ * `infer` would give each problem column, for the "fix it with" hint), and a schema proposed from a sample
+ * of a file. Identifying columns (index, data_hash, title, …) are never checked or proposed as keys.
+ */
+import type { MetadataStore } from '../encord/metadata-store.js';
+import { MetaError } from '../errors.js';
+import { resolveCoercionOptions, type CoercionOptions } from '../coercion/index.js';
+import { ID_COLUMNS } from '../mapping/key-resolver.js';
+import {
+  SCHEMA_LIMITS,
+  checkFileAgainstSchema,
+  inferSchema,
+  type FieldSpec,
+  type FileCheck,
+  type InferredSchema,
+  type MetaSchema,
+  type RowLike,
+} from '../schema/index.js';
+import { openSource, type CsvDelimiter } from '../sources/index.js';
+import type { TabularSource } from '../sources/source.js';
+import { pullSchema, type SchemaForm } from './pull-schema.js';
+
+type Signal = { readonly signal?: AbortSignal | undefined };
+
+export interface DataFileOptions extends Signal {
+  readonly file: string;
+  readonly format?: 'csv' | 'parquet' | undefined;
+  readonly delimiter?: string | undefined;
+  readonly coercion?: CoercionOptions | undefined;
+}
+
+export interface SchemaCheckOptions extends DataFileOptions {
+  /** Check against this schema. @default the org schema, read from `store` */
+  readonly schema?: MetaSchema | undefined;
+  readonly store?: MetadataStore | undefined;
+  /** Failing samples kept per column. @default 5 */
+  readonly maxSamples?: number | undefined;
+}
+
+export interface SchemaCheckResult {
+  readonly file: string;
+  readonly form: SchemaForm | 'file';
+  readonly check: FileCheck;
+  /** Columns that identify data units (index, data_hash, title, …): not checked. */
+  readonly idColumns: readonly string[];
+  /** Records the reader could not parse. */
+  readonly badRecords: number;
+  /** Columns with no key in the schema (the import refuses them unless told to skip). */
+  readonly missingKeys: readonly string[];
+  /** Columns with values the key's type rejects. */
+  readonly mismatched: readonly string[];
+  /** No missing keys, no failing values, no bad records. */
+  readonly ok: boolean;
+  /** For each problem column, the type `schema infer` would give it (for a `schema push --set` hint). */
+  readonly proposals: readonly { readonly column: string; readonly type: string | null; readonly evidence: string }[];
+}
+
+/** Check every column of a data file against the schema (every row), with samples and proposals. */
+export async function runSchemaCheck(options: SchemaCheckOptions): Promise<SchemaCheckResult> {
+  const coercion = resolveCoercionOptions(options.coercion ?? {});
+  let schema = options.schema;
+  let form: SchemaCheckResult['form'] = 'file';
+  const source = await openData(options);
+  try {
+    if (!schema) {
+      if (!options.store) throw new MetaError('USAGE', 'runSchemaCheck needs a `schema` or a `store`');
+      const org = await pullSchema(options.store, options);
+      schema = org.schema;
+      form = org.form;
+    }
+    const { columns, idColumns } = splitColumns(source.columns);
+    const counter = { bad: 0 };
+    const check = await checkFileAgainstSchema({
+      schema,
+      columns,
+      rows: rowsOf(source, counter, options.signal),
+      options: coercion,
+      maxSamples: options.maxSamples,
+      signal: options.signal,
+    });
+    const missingKeys = check.columns.filter((c) => c.spec === null).map((c) => c.column);
+    const mismatched = check.columns.filter((c) => c.failed > 0).map((c) => c.column);
+    let proposals: SchemaCheckResult['proposals'] = [];
+    const problems = columns.filter((c) => missingKeys.includes(c) || mismatched.includes(c));
+    if (problems.length > 0) {
+      const inferred = await inferSchema({ columns: problems, rows: rowsOf(source, { bad: 0 }, options.signal), options: coercion, signal: options.signal });
+      proposals = inferred.columns.map((c) => ({ column: c.column, type: c.spec ? specShorthand(c.spec) : null, evidence: c.evidence }));
+    }
+    return {
+      file: options.file,
+      form,
+      check,
+      idColumns,
+      badRecords: counter.bad,
+      missingKeys,
+      mismatched,
+      ok: missingKeys.length === 0 && mismatched.length === 0 && counter.bad === 0,
+      proposals,
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+export interface SchemaInferOptions extends DataFileOptions {
+  /** Rows sampled. @default 1000 */
+  readonly maxRows?: number | undefined;
+  /** Most distinct values for an enum. @default 20 */
+  readonly enumThreshold?: number | undefined;
+}
+
+export interface SchemaInferResult extends InferredSchema {
+  readonly file: string;
+  /** Columns that identify data units: never proposed as keys. */
+  readonly idColumns: readonly string[];
+}
+
+/** Propose a schema from a sample of a data file; its document form is a valid `schema push` input. */
+export async function runSchemaInfer(options: SchemaInferOptions): Promise<SchemaInferResult> {
+  const coercion = resolveCoercionOptions(options.coercion ?? {});
+  const source = await openData(options);
+  try {
+    const { columns, idColumns } = splitColumns(source.columns);
+    const inferred = await inferSchema({
+      columns,
+      rows: rowsOf(source, { bad: 0 }, options.signal),
+      options: coercion,
+      maxRows: options.maxRows,
+      enumThreshold: options.enumThreshold,
+      signal: options.signal,
+    });
+    return { ...inferred, file: options.file, idColumns };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * A spec as a `--set` type text (`string`, `enum(a,b)`, `embedding(8)`), or `null` when the short form
+ * cannot say it (enum values holding `,` or parentheses, deleted keys, unknown types).
+ */
+export function specShorthand(spec: FieldSpec): string | null {
+  switch (spec.type) {
+    case 'number':
+      return spec.format === 'F64' ? 'number' : `number(${spec.format})`;
+    case 'string':
+      return spec.maxLength === SCHEMA_LIMITS.varcharMaxLength ? 'string' : `string(${spec.maxLength})`;
+    case 'enum':
+      if (spec.values.length === 0 || spec.values.some((v) => /[,()]/.test(v) || v !== v.trim())) return null;
+      return `enum(${spec.values.join(',')})`;
+    case 'embedding':
+      return spec.size === null ? null : `embedding(${spec.size})`;
+    case 'variant':
+      return `variant(${spec.hint})`;
+    case 'tombstone':
+    case 'unknown':
+      return null;
+    default:
+      return spec.type;
+  }
+}
+
+function openData(options: DataFileOptions): Promise<TabularSource> {
+  return openSource(options.file, {
+    format: options.format,
+    ...(options.delimiter !== undefined && { csv: { delimiter: options.delimiter as CsvDelimiter } }),
+  });
+}
+
+function splitColumns(all: readonly string[]): { columns: string[]; idColumns: string[] } {
+  const idColumns = all.filter((c) => Object.hasOwn(ID_COLUMNS, c));
+  return { columns: all.filter((c) => !Object.hasOwn(ID_COLUMNS, c)), idColumns };
+}
+
+async function* rowsOf(source: TabularSource, counter: { bad: number }, signal: AbortSignal | undefined): AsyncGenerator<RowLike> {
+  for await (const item of source.items(signal ? { signal } : {})) {
+    if (item.kind === 'bad') counter.bad += 1;
+    else yield item.row;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * `runSet`: set metadata keys on one data unit (by index, data hash or title) or on all of them, with the
+ * import's rules: values coerced against the org schema, merged onto the metadata each unit has *now*
+ * (re-read just before writing), unchanged units not written, previous values journalled first so
+ * `rollback` undoes a `set` like an import. `all` goes through the import's writer: patch-bulk batches for
+ * units with a storage item, the v1 save for legacy units.
+ */
+import { join } from 'node:path';
+import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
+import type { JsonValue, Metadata } from '../encord/protocol/types.js';
+import { MetaError } from '../errors.js';
+import type { CoercionOptions } from '../coercion/index.js';
+import { RunLock } from '../checkpoint/run-lock.js';
+import { UndoJournal } from '../report/undo-journal.js';
+import type { MetaSchema } from '../schema/index.js';
+import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
+import { pullSchema } from './pull-schema.js';
+import { buildSetUpdate, parseAssignment } from './set-update.js';
+import { Writer, type WriteTask } from './writer.js';
+
+export { buildSetUpdate, parseAssignment, type SetUpdateInput } from './set-update.js';
+
+/** Which data units to set: exactly one of these. */
+export type SetTarget =
+  | { readonly index: number }
+  | { readonly dataHash: string }
+  | { readonly title: string }
+  | { readonly all: true };
+
+export interface SetOptions {
+  readonly store: MetadataStore;
+  readonly datasetHash: string;
+  readonly target: SetTarget;
+  /** `key=value` texts, coerced exactly like CSV cells (`dark=yes`, `captured_at=2026-11-28 10:00`). */
+  readonly assignments?: readonly string[] | undefined;
+  /** Typed values (`--json`): a JSON number for a number key, `true`/`false` for a boolean…; `null` removes the key. */
+  readonly values?: Readonly<Record<string, JsonValue>> | undefined;
+  /** Keys to remove. */
+  readonly unset?: readonly string[] | undefined;
+  /** Schema to coerce against. @default the org schema, read from `store` */
+  readonly schema?: MetaSchema | undefined;
+  readonly coercion?: CoercionOptions | undefined;
+  /** `merge` keeps the other keys; `replace` makes the given keys the whole metadata (`keyframes` kept). @default 'merge' */
+  readonly mode?: WriteMode | undefined;
+  /** A key the schema does not have: refuse (`error`), or write it as given (`allow`: text, or the JSON value). @default 'error' */
+  readonly unknownKeys?: 'error' | 'allow' | undefined;
+  /** Plan and show the changes; write nothing. @default false */
+  readonly dryRun?: boolean | undefined;
+  /** Undo journal. @default `<stateDir>/journals/<dataset>-<time>-set.jsonl` when `stateDir` is set */
+  readonly journalPath?: string | undefined;
+  /** Directory for the run lock and journals. @default none (no lock, no journal unless `journalPath`) */
+  readonly stateDir?: string | undefined;
+  /** Items per patch-bulk request. @default 500 */
+  readonly batchSize?: number | undefined;
+  /** Writes in flight. @default 4 */
+  readonly concurrency?: number | undefined;
+  /** Changes kept in the result (planned from the listing). @default 20 */
+  readonly diffLimit?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: SetProgress) => void) | undefined;
+  /** Clock, for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+export interface SetProgress {
+  phase: 'listing' | 'writing' | 'done';
+  /** Data units decided so far (written, unchanged or failed). */
+  done: number;
+  total: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
+export interface SetChange {
+  readonly index: number;
+  readonly dataHash: string;
+  readonly title: string;
+  readonly before: Metadata | null;
+  readonly after: Metadata;
+  readonly changedKeys: readonly string[];
+}
+
+export interface SetResult {
+  readonly datasetHash: string;
+  readonly dryRun: boolean;
+  readonly mode: WriteMode;
+  /** The coerced update: values set, keys removed. */
+  readonly update: { readonly set: Readonly<Record<string, JsonValue>>; readonly unset: readonly string[] };
+  /** Data units targeted. */
+  readonly units: number;
+  /** Distinct write targets: storage items (shared by every unit they back) and legacy units. */
+  readonly targets: number;
+  /** Data units whose metadata was written (dry run: would be written). */
+  readonly written: number;
+  readonly unchanged: number;
+  readonly failed: readonly { readonly index: number; readonly dataHash: string; readonly title: string; readonly code: string; readonly message: string }[];
+  /** Data units outside the target that share a storage item with it, and so change too. */
+  readonly alsoChanged: readonly { readonly index: number; readonly dataHash: string; readonly title: string }[];
+  /** The first `diffLimit` changes, planned from the listing just read. */
+  readonly changes: readonly SetChange[];
+  readonly journalPath: string | null;
+  readonly requests: number;
+  readonly durationMs: number;
+}
+
+function describeTarget(target: SetTarget): string {
+  if ('all' in target) return 'all data units';
+  if ('index' in target) return `index ${target.index}`;
+  if ('dataHash' in target) return `data hash ${target.dataHash}`;
+  return `title "${target.title}"`;
+}
+
+function checkTarget(target: SetTarget): void {
+  const kinds = ['index', 'dataHash', 'title', 'all'].filter((k) => Object.hasOwn(target, k));
+  if (kinds.length !== 1) {
+    throw new MetaError('USAGE', 'Say which data units to set with exactly one of --index N, --data-hash H, --title T or --all');
+  }
+  if ('index' in target && (!Number.isSafeInteger(target.index) || target.index < 0)) {
+    throw new MetaError('USAGE', `Expected \`index\` to be an integer from 0, got \`${String(target.index)}\``);
+  }
+}
+
+export async function runSet(options: SetOptions): Promise<SetResult> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  if (!options.datasetHash) throw new MetaError('USAGE', 'Expected `datasetHash` (--dataset HASH), got nothing');
+  checkTarget(options.target);
+  const mode: WriteMode = options.mode ?? 'merge';
+  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
+  const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
+  if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
+  for (const text of options.assignments ?? []) parseAssignment(text);
+  const diffLimit = options.diffLimit ?? 20;
+  const store = options.store;
+  const requestsBefore = store.stats.requests;
+  const signal = options.signal ? { signal: options.signal } : {};
+  const progress: SetProgress = { phase: 'listing', done: 0, total: 0, written: 0, unchanged: 0, failed: 0 };
+  const emit = (): void => options.onProgress?.({ ...progress });
+  emit();
+
+  const schema = options.schema ?? (await pullSchema(store, signal)).schema;
+  const update = buildSetUpdate(options, schema);
+  const listing = await store.getDataset(options.datasetHash, signal);
+  const units = resolveTarget(listing.units, options.target);
+
+  // Group by write target: a storage item holds one value for every unit it backs.
+  const targetOf = (u: DataUnit): string => (u.backingItemUuid ? `item:${u.backingItemUuid}` : `row:${u.dataHash}`);
+  const unitsByTarget = new Map<string, DataUnit[]>();
+  for (const unit of listing.units) {
+    const list = unitsByTarget.get(targetOf(unit));
+    if (list) list.push(unit);
+    else unitsByTarget.set(targetOf(unit), [unit]);
+  }
+  const chosen = new Set(units.map((u) => u.index));
+  const tasks = new Map<string, { unit: DataUnit; units: DataUnit[]; others: DataUnit[] }>();
+  for (const unit of units) {
+    const id = targetOf(unit);
+    if (tasks.has(id)) continue;
+    const sharing = unitsByTarget.get(id) ?? [unit];
+    tasks.set(id, { unit, units: sharing.filter((u) => chosen.has(u.index)), others: sharing.filter((u) => !chosen.has(u.index)) });
+  }
+
+  progress.total = units.length;
+  const changes: SetChange[] = [];
+  const pending: { id: string; unit: DataUnit; count: number }[] = [];
+  const alsoChanged: { index: number; dataHash: string; title: string }[] = [];
+  for (const [id, { unit, units: covered, others }] of tasks) {
+    const after = unit.metadata === null ? null : applyUpdate(unit.metadata, update.entries, mode);
+    if (unit.metadata !== null && after !== null && jsonEqual(after, unit.metadata)) {
+      // The listing was read just now: a unit that already holds the values costs no request.
+      progress.unchanged += covered.length;
+      progress.done += covered.length;
+      continue;
+    }
+    if (changes.length < diffLimit) {
+      const shown = after ?? applyUpdate({}, update.entries, mode);
+      changes.push({ index: unit.index, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after: shown, changedKeys: changedKeys(unit.metadata ?? {}, shown) });
+    }
+    pending.push({ id, unit, count: covered.length });
+    for (const other of others) alsoChanged.push({ index: other.index, dataHash: other.dataHash, title: other.title });
+  }
+
+  let journal: UndoJournal | undefined;
+  let lock: RunLock | undefined;
+  const failed: { index: number; dataHash: string; title: string; code: string; message: string }[] = [];
+  try {
+    if (options.dryRun) {
+      progress.written += pending.reduce((n, p) => n + p.count, 0);
+      progress.done = progress.total;
+    } else if (pending.length > 0) {
+      if (options.stateDir) lock = RunLock.acquire(options.stateDir, options.datasetHash);
+      const journalPath =
+        options.journalPath ??
+        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
+      if (journalPath) {
+        journal = new UndoJournal(journalPath);
+        journal.open({ datasetHash: options.datasetHash, source: `set ${describeTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
+      }
+      progress.phase = 'writing';
+      emit();
+      const counts = new Map<string, number>();
+      const writer = new Writer({
+        store,
+        datasetHash: options.datasetHash,
+        mode,
+        concurrency: options.concurrency ?? 4,
+        batchSize: options.batchSize ?? 500,
+        journal,
+        callbacks: {
+          written: (task) => {
+            const n = counts.get(task.id) ?? 1;
+            progress.written += n;
+            progress.done += n;
+            emit();
+          },
+          unchanged: (task) => {
+            const n = counts.get(task.id) ?? 1;
+            progress.unchanged += n;
+            progress.done += n;
+          },
+          failed: async (task, code, message) => {
+            const n = counts.get(task.id) ?? 1;
+            progress.failed += n;
+            progress.done += n;
+            failed.push({ index: task.unit.index, dataHash: task.unit.dataHash, title: task.unit.title, code, message });
+            emit();
+          },
+        },
+      });
+      for (const p of pending) {
+        if (options.signal?.aborted || writer.fatalError) break;
+        const taskId = p.unit.backingItemUuid ?? p.unit.dataHash;
+        counts.set(taskId, p.count);
+        const task: WriteTask = { id: taskId, unit: p.unit, update: update.entries, rows: [{ line: p.unit.index, values: {} }] };
+        if (p.unit.backingItemUuid) await writer.addBulk(task);
+        else await writer.addSingle(task);
+      }
+      await writer.drain();
+      if (writer.fatalError) throw writer.fatalError;
+      if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} data units; rerun it to finish (already-set units are skipped)`);
+    }
+  } finally {
+    journal?.close();
+    lock?.release();
+  }
+  progress.phase = 'done';
+  emit();
+  return {
+    datasetHash: options.datasetHash,
+    dryRun: options.dryRun === true,
+    mode,
+    update: { set: update.set, unset: update.unset },
+    units: units.length,
+    targets: tasks.size,
+    written: progress.written,
+    unchanged: progress.unchanged,
+    failed,
+    alsoChanged,
+    changes,
+    journalPath: journal?.path ?? null,
+    requests: store.stats.requests - requestsBefore,
+    durationMs: Math.max(0, now() - startedAt),
+  };
+}
+
+function resolveTarget(units: readonly DataUnit[], target: SetTarget): readonly DataUnit[] {
+  if ('all' in target) return units;
+  if ('index' in target) {
+    const unit = units[target.index];
+    if (!unit) {
+      throw new MetaError(
+        'KEY_NOT_FOUND',
+        `index ${target.index} is past the end of the dataset (it has ${units.length} data units${units.length > 0 ? `, 0 to ${units.length - 1}` : ''})`,
+      );
+    }
+    return [unit];
+  }
+  if ('dataHash' in target) {
+    const hash = target.dataHash.trim();
+    const unit = units.find((u) => u.dataHash === hash) ?? units.find((u) => u.dataHash.toLowerCase() === hash.toLowerCase());
+    if (!unit) throw new MetaError('KEY_NOT_FOUND', `no data unit with data hash "${hash}" in this dataset (encord-meta list --dataset HASH shows them)`);
+    return [unit];
+  }
+  const found = units.filter((u) => u.title === target.title);
+  if (found.length === 0) throw new MetaError('KEY_NOT_FOUND', `no data unit titled "${target.title}" in this dataset (encord-meta list --dataset HASH shows them)`);
+  if (found.length > 1) {
+    const which = found.slice(0, 5).map((u) => `index ${u.index} (${u.dataHash})`).join(', ');
+    throw new MetaError('KEY_AMBIGUOUS_TITLE', `${found.length} data units are titled "${target.title}": ${which}; use --index or --data-hash to say which`);
+  }
+  return found;
+}

@@ -1,0 +1,274 @@
+/**
+ * Writing a dataset listing (`runList`'s result) as a terminal table, CSV, JSONL or Parquet.
+ *
+ * The CSV is a valid `import` input that changes nothing when imported back: strings are written as they
+ * are, numbers and booleans as JSON text, objects and arrays (points, embeddings, key frames) as JSON,
+ * `null` and absent keys as an empty cell (which the import reads as "keep"). The id columns (index,
+ * data_hash, title, item_uuid) are never imported as metadata; data_hash is the key the import picks.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname } from 'node:path';
+import type { DataUnit } from '../encord/metadata-store.js';
+import type { JsonValue } from '../encord/protocol/types.js';
+import type { FieldSpec } from '../schema/index.js';
+import { csvLine } from './csv-writer.js';
+import { ParquetFileWriter, type ParquetColumnSpec } from './parquet-writer.js';
+
+export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
+
+/** The identifying columns every listing starts with, in order. */
+export const LIST_ID_COLUMNS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+
+/** What the writers need of a listing (`runList`'s result fits). */
+export interface ListingView {
+  /** Metadata keys shown as columns, in column order. */
+  readonly keys: readonly string[];
+  /** The schema spec of each key; absent for keys the schema does not have. */
+  readonly specs: ReadonlyMap<string, FieldSpec>;
+  /** Data units in server order. */
+  readonly units: readonly DataUnit[];
+}
+export type ListFormat = (typeof LIST_FORMATS)[number];
+
+/** Where text output goes: a stream-like object (stdout) or a file sink from `openTextFile`. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface ListWriteOptions {
+  /** Write at most this many units. @default all */
+  readonly limit?: number | undefined;
+  /** Called every `progressEvery` units and at the end. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The header of a CSV / Parquet listing. */
+export function listColumns(result: ListingView): string[] {
+  return [...LIST_ID_COLUMNS, ...result.keys];
+}
+
+/** A metadata value as a CSV cell (see the module comment). */
+export function listCell(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function idCells(unit: DataUnit): string[] {
+  return [String(unit.index), unit.dataHash, unit.title, unit.backingItemUuid ?? ''];
+}
+
+function selected(result: ListingView, options: ListWriteOptions): readonly DataUnit[] {
+  return options.limit === undefined ? result.units : result.units.slice(0, options.limit);
+}
+
+const PROGRESS_EVERY = 5000;
+const CHUNK_CHARS = 1 << 16;
+
+/** Write the listing as CSV (header first), in chunks of about 64 KiB. */
+export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
+  const units = selected(result, options);
+  let buffer = csvLine(listColumns(result));
+  let done = 0;
+  for (const unit of units) {
+    options.signal?.throwIfAborted();
+    const cells = idCells(unit);
+    for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
+    buffer += csvLine(cells);
+    done += 1;
+    if (buffer.length >= CHUNK_CHARS) {
+      await sink.write(buffer);
+      buffer = '';
+    }
+    if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, units.length);
+  }
+  if (buffer) await sink.write(buffer);
+  options.onProgress?.(done, units.length);
+  return done;
+}
+
+/** One JSON object per unit: `{"index", "data_hash", "title", "item_uuid", "data_type", "metadata"}`; metadata `null` when unknown. */
+export async function writeListJsonl(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
+  const units = selected(result, options);
+  let buffer = '';
+  let done = 0;
+  for (const unit of units) {
+    options.signal?.throwIfAborted();
+    buffer += `${JSON.stringify(listRecord(unit))}\n`;
+    done += 1;
+    if (buffer.length >= CHUNK_CHARS) {
+      await sink.write(buffer);
+      buffer = '';
+    }
+    if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, units.length);
+  }
+  if (buffer) await sink.write(buffer);
+  options.onProgress?.(done, units.length);
+  return done;
+}
+
+/** A unit as the JSON outputs show it. */
+export function listRecord(unit: DataUnit): {
+  index: number;
+  data_hash: string;
+  title: string;
+  item_uuid: string | null;
+  data_type: string;
+  metadata: Record<string, JsonValue> | null;
+} {
+  return {
+    index: unit.index,
+    data_hash: unit.dataHash,
+    title: unit.title,
+    item_uuid: unit.backingItemUuid,
+    data_type: unit.dataType,
+    metadata: unit.metadata,
+  };
+}
+
+export interface TableOptions extends ListWriteOptions {
+  /** Columns to show (id columns and/or keys). @default every column */
+  readonly columns?: readonly string[] | undefined;
+  /** Widest a cell may be before it is cut with `…`. @default 28 */
+  readonly maxCellWidth?: number | undefined;
+}
+
+/** A plain-text table for people: one line per unit, cells cut to `maxCellWidth`. */
+export function formatListTable(result: ListingView, options: TableOptions = {}): string {
+  const units = selected(result, options);
+  const columns = options.columns ?? listColumns(result);
+  const max = options.maxCellWidth ?? 28;
+  const rows: string[][] = units.map((unit) =>
+    columns.map((column) => {
+      switch (column) {
+        case 'index':
+          return String(unit.index);
+        case 'data_hash':
+          return unit.dataHash;
+        case 'title':
+          return unit.title;
+        case 'item_uuid':
+          return unit.backingItemUuid ?? '(legacy)';
+        default:
+          return unit.metadata === null ? '?' : tableCell(unit.metadata[column]);
+      }
+    }),
+  );
+  const cut = (text: string, column: string): string => {
+    // Hashes stay whole: people copy them into `set --data-hash`.
+    const limit = column === 'data_hash' || column === 'item_uuid' ? 36 : column === 'title' ? Math.max(max, 40) : max;
+    const flat = text.replace(/[\r\n\t]+/g, ' ');
+    return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+  };
+  const cells = rows.map((r) => r.map((c, i) => cut(c, columns[i]!)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]): string =>
+    r.map((c, i) => (i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  return `${out.join('\n')}\n`;
+}
+
+function tableCell(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object' && !Array.isArray(value) && typeof value['latitude'] === 'number' && typeof value['longitude'] === 'number') {
+    return `${value['latitude']},${value['longitude']}`;
+  }
+  return listCell(value);
+}
+
+// ------------------------------------------------------------------------------------------ Parquet
+
+type ParquetKind = 'double' | 'boolean' | 'timestamp' | 'embedding' | 'point' | 'string' | 'json';
+
+const KIND_TYPES: Readonly<Record<ParquetKind, { jsonType: string; castTo?: string }>> = {
+  double: { jsonType: 'DOUBLE' },
+  boolean: { jsonType: 'BOOLEAN' },
+  timestamp: { jsonType: 'VARCHAR', castTo: 'TIMESTAMPTZ' },
+  embedding: { jsonType: 'DOUBLE[]' },
+  point: { jsonType: 'STRUCT(latitude DOUBLE, longitude DOUBLE)' },
+  string: { jsonType: 'VARCHAR' },
+  json: { jsonType: 'VARCHAR' },
+};
+
+const ZONED = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
+
+function isPoint(v: JsonValue): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 2 && typeof v['latitude'] === 'number' && typeof v['longitude'] === 'number';
+}
+
+/**
+ * The Parquet type of a key's column: native when the schema says so and every stored value fits it
+ * (so nothing is lost), else text (JSON for non-strings), exactly like the CSV cell.
+ */
+function parquetKind(values: readonly JsonValue[], spec: FieldSpec | undefined): ParquetKind {
+  const all = (test: (v: JsonValue) => boolean): boolean => values.every(test);
+  const type = spec?.type === 'variant' ? ({ number: 'number', boolean: 'boolean', datetime: 'datetime' } as Record<string, string>)[spec.hint] : spec?.type;
+  if (type === 'number' || (spec === undefined && values.length > 0 && all((v) => typeof v === 'number'))) {
+    if (all((v) => typeof v === 'number' && Number.isFinite(v))) return 'double';
+  }
+  if ((type === 'boolean' || spec === undefined) && values.length > 0 && all((v) => typeof v === 'boolean')) return 'boolean';
+  if (type === 'datetime' && all((v) => typeof v === 'string' && ZONED.test(v) && !Number.isNaN(Date.parse(v)))) return 'timestamp';
+  if (type === 'embedding' && all((v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)))) return 'embedding';
+  if (type === 'geospatial' && all(isPoint)) return 'point';
+  if (all((v) => typeof v === 'string')) return 'string';
+  return 'json';
+}
+
+/** Write the listing as a Parquet file with typed columns where the data allows. */
+export async function writeListParquet(result: ListingView, path: string, options: ListWriteOptions = {}): Promise<number> {
+  const units = selected(result, options);
+  const kinds = result.keys.map((key) => {
+    const values: JsonValue[] = [];
+    for (const unit of units) {
+      const v = unit.metadata?.[key];
+      if (v !== undefined && v !== null) values.push(v);
+    }
+    return parquetKind(values, result.specs.get(key));
+  });
+  const columns: ParquetColumnSpec[] = [
+    { name: 'index', jsonType: 'BIGINT' },
+    { name: 'data_hash', jsonType: 'VARCHAR' },
+    { name: 'title', jsonType: 'VARCHAR' },
+    { name: 'item_uuid', jsonType: 'VARCHAR' },
+    ...result.keys.map((name, i) => ({ name, ...KIND_TYPES[kinds[i]!] })),
+  ];
+  mkdirSync(dirname(path), { recursive: true });
+  const writer = new ParquetFileWriter(path, columns);
+  let done = 0;
+  try {
+    for (const unit of units) {
+      options.signal?.throwIfAborted();
+      const row: unknown[] = [unit.index, unit.dataHash, unit.title, unit.backingItemUuid];
+      result.keys.forEach((key, i) => {
+        const v = unit.metadata?.[key];
+        if (v === undefined || v === null) row.push(null);
+        else row.push(kinds[i] === 'json' ? listCell(v) : v);
+      });
+      await writer.add(row);
+      done += 1;
+      if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, units.length);
+    }
+    await writer.finish();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  options.onProgress?.(done, units.length);
+  return done;
+}
+
+/** A text file sink that honours backpressure; `close()` flushes it. */
+export function openTextFile(path: string): TextSink & { close(): Promise<void> } {
+  mkdirSync(dirname(path), { recursive: true });
+  const stream = createWriteStream(path, { encoding: 'utf8' });
+  return {
+    async write(text: string) {
+      if (!stream.write(text)) await once(stream, 'drain');
+    },
+    close: () => new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+  };
+}

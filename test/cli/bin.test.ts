@@ -1,0 +1,95 @@
+/**
+ * The built bin, spawned as a person or cron would run it: one run per command, real process, real exit
+ * code, stdin not a terminal. (CI builds dist/ before the tests; a missing dist/ is built here.)
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/emulator/index.js';
+import { EmulatorOutput, SchemaPullOutput, SetOutput } from '../../src/cli/json-outputs.js';
+import { VERSION } from '../../src/version.js';
+import { BIN, DATASET, SAMPLES, demoEmulator, ensureBuilt, envFor, lastJson, spawnBin, tempDir } from './helpers.js';
+
+let emulator: Emulator;
+let env: Record<string, string | undefined>;
+let dir: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  emulator = await demoEmulator();
+  env = envFor(emulator.url);
+  dir = tempDir();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+describe('the spawned bin', () => {
+  it('--version and --help', async () => {
+    const v = await spawnBin(['--version'], env);
+    expect(v).toMatchObject({ code: 0 });
+    expect(v.out.trim()).toBe(VERSION);
+    const h = await spawnBin(['--help'], env);
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('Usage: encord-meta');
+  });
+
+  it('demo works with no key, no domain and no network', async () => {
+    const r = await spawnBin(['demo', '--rows', '2'], { HOME: tempDir() });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('600 data units written, 0 failed');
+  });
+
+  it('schema push refuses without a terminal and without --yes, then pushes with --yes; pull, verify, check, infer', async () => {
+    const schema = join(SAMPLES, 'schema.json');
+    const refused = await spawnBin(['schema', 'push', schema], env);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('pass --yes');
+    expect((await spawnBin(['schema', 'push', schema, '--yes'], env)).code).toBe(0);
+    const pull = await spawnBin(['schema', 'pull', '--json'], env);
+    expect(pull.code).toBe(0);
+    expect(SchemaPullOutput.parse(lastJson(pull.out)).keys).toBe(6);
+    expect((await spawnBin(['schema', 'verify', schema], env)).code).toBe(0);
+    expect((await spawnBin(['schema', 'verify', join(SAMPLES, 'encord-guide-schema.json')], env)).code).toBe(3);
+    expect((await spawnBin(['schema', 'check', join(SAMPLES, 'metadata.parquet')], env)).code).toBe(0);
+    const infer = await spawnBin(['schema', 'infer', join(SAMPLES, 'metadata.csv')], env);
+    expect(infer.code).toBe(0);
+    expect(JSON.parse(infer.out)).toMatchObject({ dark: 'boolean' });
+  });
+
+  it('import, list, set, rollback', async () => {
+    const imported = await spawnBin(['import', join(SAMPLES, 'metadata.csv'), '--dataset', DATASET, '--state-dir', dir], env);
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.out).toContain('written 300');
+    // Under cron: plain progress lines, no control characters.
+    expect(imported.err).not.toMatch(/[\r\x1b]/);
+    const listed = await spawnBin(['list', '--dataset', DATASET, '--format', 'csv'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.out.trimEnd().split('\n')).toHaveLength(601);
+    const set = await spawnBin(['set', '--dataset', DATASET, '--index', '0', 'city=Porto', '--json', '--state-dir', dir], env);
+    expect(set.code, set.err).toBe(0);
+    const journal = SetOutput.parse(lastJson(set.out)).journalPath!;
+    expect(emulator.state.rows(DATASET)[0]!.metadata['city']).toBe('Porto');
+    const rb = await spawnBin(['rollback', journal], env);
+    expect(rb.code).toBe(0);
+    expect(emulator.state.rows(DATASET)[0]!.metadata['city']).toBe('Lisbon');
+  });
+
+  it('emulator runs until SIGINT and exits 0', async () => {
+    const child = spawn(process.execPath, [BIN, '--json', 'emulator', '--port', '0', '--seed-rows', '5'], { env: { PATH: process.env['PATH'], HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const info = EmulatorOutput.parse(lastJson(out));
+    expect(info.datasets[0]?.rows).toBe(5);
+    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGINT');
+    expect(await code).toBe(0);
+  });
+
+  it('the TEST-ONLY key shipped for the demo is the one the emulator trusts', () => {
+    expect(readFileSync(join(SAMPLES, 'keys', 'README.md'), 'utf8')).toMatch(/TEST-ONLY KEY — NEVER REGISTER IT WITH ENCORD/);
+  });
+});

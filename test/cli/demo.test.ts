@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { bufferIo } from '../../src/cli/io.js';
+import { DemoOutput } from '../../src/cli/json-outputs.js';
+import { DEMO_DATASET_HASH } from '../../src/cli/demo-data.js';
+import { ROOT, lastJson, tempDir } from './helpers.js';
+
+/** The demo needs nothing from the environment: no key, no domain, no network. */
+const bareEnv = (): Record<string, string> => ({ HOME: tempDir('encord-meta-demo-home-') });
+
+describe('demo', () => {
+  it('runs the whole job on a fresh machine and shows the imported metadata', async () => {
+    const io = bufferIo({ env: bareEnv(), cwd: ROOT });
+    const started = Date.now();
+    const code = await runCli(['demo'], io);
+    expect(code, io.err()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const out = io.out();
+    expect(out).toContain('signing with the TEST-ONLY key samples/keys/demo-test-key');
+    expect(out).toContain(`dataset ${DEMO_DATASET_HASH} "Dashcam demo (600 data units)": 600 data units`);
+    expect(out).toContain('2. encord-meta schema push samples/schema.json --yes');
+    expect(out).toContain('+ weather: enum(');
+    expect(out).toMatch(/3\. encord-meta import samples\/metadata\.csv .*\n\s+rows 300 \(key: index\) \| written 300 \| unchanged 0 \| failed 0/);
+    expect(out).toMatch(/4\. encord-meta import samples\/metadata\.parquet .*\n\s+rows 300 \(key: title\) \| written 300 \| unchanged 0 \| failed 0/);
+    expect(out).toMatch(/index\s+title\s+captured_at\s+city\s+dark\s+weather\s+gps\s+keyframes\s+qa_status\s+embedding/);
+    expect(out).toMatch(/\n\s+0\s+dashcam-\d\d\/2026-11-11\/frame_000001\.jpg\s+2026-11-11T10:04:32\.000Z\s+Lisbon\s+false\s+sunny\s+38\.74265,-9\.08332/);
+    expect(out).toContain('600 data units written, 0 failed');
+  });
+
+  it('--json: one document matching its schema', async () => {
+    const io = bufferIo({ env: bareEnv(), cwd: ROOT });
+    expect(await runCli(['--json', 'demo', '--rows', '3'], io)).toBe(0);
+    const json = DemoOutput.parse(lastJson(io.out()));
+    expect(json).toMatchObject({ datasetHash: DEMO_DATASET_HASH, units: 600, keptRunning: false, schema: { outcome: 'pushed' } });
+    expect(json.imports.map((s) => [s.written, s.failed])).toEqual([[300, 0], [300, 0]]);
+    expect(json.listed).toHaveLength(3);
+    expect(json.listed[4 - 4]!.metadata).toMatchObject({ city: 'Lisbon', weather: 'sunny', dark: false });
+  });
+
+  it('--keep-running leaves the emulator up for other commands until interrupted', async () => {
+    const controller = new AbortController();
+    const io = bufferIo({ env: bareEnv(), cwd: ROOT, signal: controller.signal });
+    const done = runCli(['demo', '--keep-running', '-q'], io);
+    const deadline = Date.now() + 20_000;
+    while (!io.err().includes('keeps running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /keeps running on (\S+)/.exec(io.err())?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(io.err()).toContain('export ENCORD_DOMAIN=');
+    const other = bufferIo({ env: { ...bareEnv(), ENCORD_DOMAIN: url, ENCORD_SSH_KEY_FILE: `${ROOT}samples/keys/demo-test-key` }, cwd: ROOT });
+    expect(await runCli(['list', '--dataset', DEMO_DATASET_HASH, '--format', 'jsonl', '--limit', '1'], other)).toBe(0);
+    expect(JSON.parse(other.out())).toMatchObject({ index: 0, metadata: { city: 'Lisbon' } });
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+});
