@@ -16,6 +16,13 @@ const onSignal = (name: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// `encord-meta list | head`: the reader went away. Stop quietly instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 
 const prompt = process.stdin.isTTY
   ? async (question: string): Promise<string> => {

@@ -114,9 +114,12 @@ export class Requester {
   readonly #transport: HttpTransport;
   readonly #slots: Slots;
   readonly #policy: RetryPolicy;
+  /** The domain is this machine (the emulator): no point compressing answers. */
+  readonly #loopback: boolean;
 
   constructor(options: ResolvedClientOptions) {
     this.#o = options;
+    this.#loopback = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(options.domain);
     this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs });
     this.#slots = new Slots(options.concurrency);
     this.#policy = {
@@ -151,7 +154,7 @@ export class Requester {
       method: 'POST',
       target: path,
       body,
-      headers: v1Headers(this.#o.auth, call, body, this.#o.userAgent, trace),
+      headers: v1Headers(this.#o.auth, call, body, this.#o.userAgent, trace, !this.#loopback),
       // A fresh sink per attempt: rows of a failed attempt are dropped.
       extract: extract?.(),
     }), interpretV1Response);

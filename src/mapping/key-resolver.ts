@@ -78,23 +78,57 @@ export type Resolution =
   | { readonly ok: false; readonly code: MappingCode; readonly message: string };
 
 export class KeyResolver {
-  private readonly byHash = new Map<string, DataUnit>();
-  private readonly byTitle = new Map<string, DataUnit | DataUnit[]>();
+  // Built on first use: a 1M-unit dataset keyed by index needs neither.
+  private hashes: Map<string, DataUnit> | undefined;
+  private titles: Map<string, DataUnit | DataUnit[]> | undefined;
   private readonly byItem = new Map<string, DataUnit[]>();
+  /** Per unit index: the index of the first unit sharing its storage item (itself when not shared). */
+  private readonly canonical: Int32Array;
 
   constructor(private readonly listing: DatasetListing) {
+    this.canonical = new Int32Array(listing.units.length);
     for (const unit of listing.units) {
-      this.byHash.set(unit.dataHash, unit);
-      const seen = this.byTitle.get(unit.title);
-      if (seen === undefined) this.byTitle.set(unit.title, unit);
-      else if (Array.isArray(seen)) seen.push(unit);
-      else this.byTitle.set(unit.title, [seen, unit]);
+      this.canonical[unit.index] = unit.index;
       if (unit.backingItemUuid) {
         const list = this.byItem.get(unit.backingItemUuid);
-        if (list) list.push(unit);
-        else this.byItem.set(unit.backingItemUuid, [unit]);
+        if (list) {
+          list.push(unit);
+          this.canonical[unit.index] = list[0]!.index;
+        } else this.byItem.set(unit.backingItemUuid, [unit]);
       }
     }
+  }
+
+  /** The unit that stands for this unit's write target (its item's first unit). */
+  canonicalIndex(unit: DataUnit): number {
+    return this.canonical[unit.index] ?? unit.index;
+  }
+
+  /** How many units of the dataset share this unit's write target. */
+  targetSize(unit: DataUnit): number {
+    return unit.backingItemUuid ? (this.byItem.get(unit.backingItemUuid)?.length ?? 1) : 1;
+  }
+
+  private get byHash(): Map<string, DataUnit> {
+    if (!this.hashes) {
+      this.hashes = new Map();
+      for (const unit of this.listing.units) this.hashes.set(unit.dataHash, unit);
+    }
+    return this.hashes;
+  }
+
+  private get byTitle(): Map<string, DataUnit | DataUnit[]> {
+    if (!this.titles) {
+      const titles = new Map<string, DataUnit | DataUnit[]>();
+      for (const unit of this.listing.units) {
+        const seen = titles.get(unit.title);
+        if (seen === undefined) titles.set(unit.title, unit);
+        else if (Array.isArray(seen)) seen.push(unit);
+        else titles.set(unit.title, [seen, unit]);
+      }
+      this.titles = titles;
+    }
+    return this.titles;
   }
 
   /** Units that share this unit's storage item (itself included). */

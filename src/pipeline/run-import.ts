@@ -69,18 +69,24 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     emit();
     const keyPlan = emptyKeyPlan(key);
     const diffs: Diff[] = [];
-    const targets = await planTargets(source, opts, listing, resolver, preparer, keyPlan, diffs, progress, emit);
+    // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
+    // real run; only rows that turn out to share a target need a second look.
+    if (opts.dryRun) report = new FailureReport(opts.reportPath, source.columns);
+    const targets = await planTargets(source, opts, listing, resolver, preparer, keyPlan, diffs, progress, emit, report);
     if (opts.signal?.aborted) return finish(true);
 
     if (opts.dryRun) {
-      report = new FailureReport(opts.reportPath, source.columns);
-      // A dry run still writes the failure report, so bad rows can be fixed before the real run.
-      for await (const item of iterate(source, opts.signal)) {
-        const decision = decide(item, preparer, resolver, targets);
-        if ('failure' in decision) await report.add(decision.failure);
+      if (keyPlan.duplicateTarget + keyPlan.sharedItemConflict > 0) {
+        for await (const item of iterate(source, opts.signal)) {
+          if (item.kind !== 'row') continue;
+          const decision = decide(item, preparer, resolver, targets);
+          if ('failure' in decision && (decision.failure.code === 'DUPLICATE_TARGET' || decision.failure.code === 'SHARED_ITEM_CONFLICT')) {
+            await report!.add(decision.failure);
+          }
+        }
       }
-      await report.close();
-      progress.failed = report.count;
+      await report!.close();
+      progress.failed = report!.count;
       return finish(false);
     }
 
@@ -196,7 +202,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
         startedAt: new Date(startedAt).toISOString(),
         finishedAt: new Date(finishedAt).toISOString(),
         durationMs,
-        rowsPerSecond: durationMs > 0 ? Math.round(((opts.dryRun ? progress.rowsRead : progress.rowsRead) / durationMs) * 1000) : 0,
+        rowsPerSecond: durationMs > 0 ? Math.round((progress.rowsRead / durationMs) * 1000) : 0,
         interrupted,
         stoppedEarly: stopped,
         reportPath: report?.written ? (report.path ?? null) : null,
@@ -228,8 +234,7 @@ async function* iterate(source: TabularSource, signal: AbortSignal | undefined):
 }
 
 function canonicalIndex(unit: DataUnit, resolver: KeyResolver): number {
-  if (!unit.backingItemUuid) return unit.index;
-  return resolver.unitsOfItem(unit.backingItemUuid)[0]?.index ?? unit.index;
+  return resolver.canonicalIndex(unit);
 }
 
 function textValues(row: RawRow): Record<string, string> {
@@ -281,6 +286,7 @@ async function planTargets(
   diffs: Diff[],
   progress: ImportProgress,
   emit: () => void,
+  report: FailureReport | undefined,
 ): Promise<TargetPlan> {
   const rows = new Uint8Array(listing.units.length);
   const shared = new Map<number, { fingerprint: string; units: Set<number>; conflict: boolean }>();
@@ -290,10 +296,15 @@ async function planTargets(
     if (progress.rowsRead % 5000 === 0) emit();
     if (item.kind === 'bad') {
       keyPlan.badRecords += 1;
+      if (report) {
+        const b = item.bad;
+        await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields });
+      }
       continue;
     }
     const prepared = preparer.prepare(item.row, true);
     if (!prepared.ok) {
+      if (report) await report.add({ line: item.row.line, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
       if (prepared.code === 'KEY_NOT_FOUND') keyPlan.notFound += 1;
       else if (prepared.code === 'KEY_INVALID' || prepared.code === 'KEY_EMPTY') keyPlan.invalidKey += 1;
       else if (prepared.code === 'KEY_AMBIGUOUS_TITLE') keyPlan.ambiguousTitle += 1;
@@ -304,8 +315,7 @@ async function planTargets(
     const unit = prepared.units[0]!;
     const canonical = canonicalIndex(unit, resolver);
     if (rows[canonical]! < 255) rows[canonical]! += 1;
-    const itemUnits = unit.backingItemUuid ? resolver.unitsOfItem(unit.backingItemUuid).length : 1;
-    if (itemUnits > 1 || prepared.units.length > 1) {
+    if (resolver.targetSize(unit) > 1 || prepared.units.length > 1) {
       const fp = updateFingerprint(prepared.update);
       const entry = shared.get(canonical);
       if (!entry) shared.set(canonical, { fingerprint: fp, units: new Set([unit.index]), conflict: false });

@@ -50,3 +50,13 @@ describe('JsonArrayExtractor', () => {
     expect(() => x.end()).toThrow(/ended early/);
   });
 });
+
+describe('v1 headers', () => {
+  it('ask for gzip like the SDK, except on loopback', async () => {
+    const { v1Headers } = await import('../../src/encord/v1.js');
+    const auth = { kind: 'bearer', identity: 'a bearer token', v1Authorization: () => 'Bearer t', v2Headers: () => ({}) } as never;
+    const call = { resourceType: 'dataset', resourceId: 'd', queryType: 'dataset', queryMethod: 'GET', uid: null, payload: null } as const;
+    expect(v1Headers(auth, call, Buffer.from('{}'), 'ua', 'trace')['accept-encoding']).toBe('gzip');
+    expect(v1Headers(auth, call, Buffer.from('{}'), 'ua', 'trace', false)['accept-encoding']).toBe('identity');
+  });
+});
