@@ -12,22 +12,10 @@ import {
   type VariantHint,
 } from './field-spec.js';
 import { sortEnumValues } from './meta-schema.js';
+import { TYPED_SCHEMA_TYS } from '../encord/protocol/types.js';
 
-/** `ty` values this version models; anything else becomes an `unknown` spec kept raw. */
-export const KNOWN_TYS = [
-  'number',
-  'boolean',
-  'varchar',
-  'text',
-  'datetime',
-  'enum',
-  'embedding',
-  'geospatial',
-  'uuid',
-  'variant',
-  'user',
-  'tombstone',
-] as const;
+/** `ty` values this version models (the wire list, written once); anything else becomes an `unknown` spec kept raw. */
+export const KNOWN_TYS = TYPED_SCHEMA_TYS;
 type KnownTy = (typeof KNOWN_TYS)[number];
 
 const HINT_INPUTS = [...VARIANT_HINTS, 'string', 'long_string'] as const;

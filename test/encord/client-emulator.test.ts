@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEncordClient, type EncordClient } from '../../src/encord/client.js';
 import { loadCredentials } from '../../src/encord/key-source.js';
 import type { EncordClientOptions } from '../../src/encord/client-options.js';
+import type { WireTypedSchema } from '../../src/encord/protocol/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { FaultRule } from '../../src/emulator/faults.js';
 import { KEY_PATH } from './helpers.js';
@@ -72,7 +73,7 @@ describe('calls', () => {
   it('schema in both forms', async () => {
     await client.setSimpleSchema({ a: 'number', b: 'long_string' });
     expect(await client.getSimpleSchema()).toEqual({ a: 'number', b: 'long_string' });
-    const typed = { n: { ty: 'number', format: 'F64' }, e: { ty: 'enum', values: ['x', 'y'] }, emb: { ty: 'embedding', size: 3, api: null } } as const;
+    const typed: WireTypedSchema = { n: { ty: 'number', format: 'F64' }, e: { ty: 'enum', values: ['x', 'y'] }, emb: { ty: 'embedding', size: 3, api: null } };
     await client.setTypedSchema(typed);
     expect(await client.getTypedSchema()).toEqual(typed);
   });
