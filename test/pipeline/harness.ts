@@ -13,8 +13,11 @@ import type { Metadata, WireTypedSchema } from '../../src/encord/protocol/types.
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 
-export const KEY_PATH = fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url));
-export const TEST_KEY_TEXT = readFileSync(KEY_PATH, 'utf8');
+const FIXTURE_KEY = fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url));
+export const TEST_KEY_TEXT = readFileSync(FIXTURE_KEY, 'utf8');
+/** A private copy with mode 600: git checks files out 644, which would (rightly) print a warning. */
+export const KEY_PATH = join(mkdtempSync(join(tmpdir(), 'encord-meta-key-')), 'test-key');
+writeFileSync(KEY_PATH, TEST_KEY_TEXT, { mode: 0o600 });
 
 export const SCHEMA: WireTypedSchema = {
   captured_at: { ty: 'datetime', timezone: 'UTC' },
