@@ -47,7 +47,10 @@ const USAGE_CODES = new Set([
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof MetaError) {
     if (error.code === 'ABORTED' || error.code === 'INTERRUPTED') return EXIT.INTERRUPTED;
-    if (USAGE_CODES.has(error.code) || /^(USAGE|CONFIG|KEY)_/.test(error.code)) {
+    // A data file that cannot be read at all is the caller's to fix (nothing was written); one that
+    // breaks part-way (SOURCE_READ_FAILED, SOURCE_RECORD_TOO_LARGE) is fatal.
+    const badSource = error.code.startsWith('SOURCE_') && error.code !== 'SOURCE_READ_FAILED' && error.code !== 'SOURCE_RECORD_TOO_LARGE';
+    if (USAGE_CODES.has(error.code) || badSource || /^(USAGE|CONFIG|KEY)_/.test(error.code)) {
       return EXIT.USAGE;
     }
   }

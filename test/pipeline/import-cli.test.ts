@@ -145,3 +145,14 @@ describe('encord-meta import', () => {
     for (let i = 0; i < 5; i += 1) expect(h.metadataOf(hash(i))['city']).toBe(`T${i}`);
   });
 });
+
+describe('exit codes of unreadable files', () => {
+  it('a file that cannot be read at all is a usage error (2): nothing was written', async () => {
+    const missing = await cli(['import', join(h.dir, 'nope.csv'), '--dataset', DATASET]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('SOURCE_NOT_FOUND');
+    const empty = await cli(['import', h.write('empty.csv', ''), '--dataset', DATASET]);
+    expect(empty.code).toBe(2);
+    expect(writeRequests(h.emulator)).toBe(0);
+  });
+});
