@@ -29,7 +29,7 @@ export interface EncordClientOptions {
   readonly domain?: string | undefined;
   /** Requests in flight at once, and connections in the pool. @default 8 */
   readonly concurrency?: number | undefined;
-  /** Ceiling (and starting value) of the adaptive rate, requests per second. @default 20 */
+  /** Ceiling (and starting value) of the adaptive rate, requests per second. @default 40 */
   readonly maxRequestsPerSecond?: number | undefined;
   /** Floor of the adaptive rate after repeated 429s. @default maxRequestsPerSecond / 20 */
   readonly minRequestsPerSecond?: number | undefined;
@@ -165,7 +165,7 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
     throw invalid('auth', 'credentials from loadCredentials(), sshKeyAuth() or bearerTokenAuth()', auth);
   }
   const concurrency = integer('concurrency', options.concurrency, 8, 1, 256);
-  const maxRequestsPerSecond = number('maxRequestsPerSecond', options.maxRequestsPerSecond, 20, 0.01, 10_000);
+  const maxRequestsPerSecond = number('maxRequestsPerSecond', options.maxRequestsPerSecond, 40, 0.01, 10_000);
   const minRequestsPerSecond = number(
     'minRequestsPerSecond',
     options.minRequestsPerSecond,

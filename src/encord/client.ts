@@ -4,7 +4,7 @@
  */
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
 import type { ClientStats, DataUnit, DatasetListing, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
-import { resolveClientOptions, type EncordClientOptions, type ResolvedClientOptions } from './client-options.js';
+import { MAX_BULK_CHUNK, resolveClientOptions, type EncordClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { jsonEqual } from './json-codec.js';
 import { Requester } from './requester.js';
@@ -172,6 +172,16 @@ export class EncordClient implements MetadataStore {
     );
     if (value === null) throw new EncordApiError('NOT_FOUND', `No data rows answer for dataset ${datasetHash}`, context);
     return parseDataRowList(value, context).map(summary);
+  }
+
+  /** v1 B by data hashes, in chunks of ≤ 1000: the fresh metadata of many rows in few requests. */
+  async getDataUnits(datasetHash: string, dataHashes: readonly string[], options: CallOptions = {}): Promise<Map<string, DataUnit>> {
+    const out = new Map<string, DataUnit>();
+    for (let i = 0; i < dataHashes.length; i += MAX_BULK_CHUNK) {
+      const rows = await this.listDataRows(datasetHash, { dataHashes: dataHashes.slice(i, i + MAX_BULK_CHUNK) }, options);
+      for (const row of rows) out.set(row.dataHash, { index: -1, ...row });
+    }
+    return out;
   }
 
   /**

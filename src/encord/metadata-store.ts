@@ -50,6 +50,15 @@ export interface MetadataStore {
   /** v1 call C: fresh metadata of one row. */
   refetchDataUnit(datasetHash: string, dataHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DataUnit>;
   /**
+   * v1 call B filtered by data hashes: fresh metadata of many rows in one request (chunks of ≤ 1000).
+   * Rows the server does not return are absent from the map. `index` is -1 (B does not give positions).
+   */
+  getDataUnits(
+    datasetHash: string,
+    dataHashes: readonly string[],
+    options?: { signal?: AbortSignal | undefined },
+  ): Promise<Map<string, DataUnit>>;
+  /**
    * v1 call D (`DataRow.save`): writes the complete dictionary. Resolves with what the server now
    * holds; rejects if `updated_fields` is not `["client_metadata"]` or the echoed value differs.
    */

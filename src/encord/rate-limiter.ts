@@ -1,10 +1,17 @@
 /**
  * Adaptive pacing shared by every request of one client (STYLE: "a 429 lowers the rate, sustained success
- * raises it back toward the cap"). A GCRA token bucket sends at most `rate` requests per second; a 429
- * multiplies the rate by `decreaseFactor` (at most once per `decreaseCooldownMs`, so a burst of 429s from
- * requests already in flight counts once); every `ceil(rate)` consecutive successes (about one second's
- * worth) add `increaseStep` back, up to `maxRate`. A `Retry-After` pauses *all* callers until that time —
- * including those already waiting for a slot — instead of letting each worker find out with its own 429.
+ * raises it back toward the cap"). A GCRA token bucket sends at most `rate` requests per second.
+ *
+ * On a 429 the limiter estimates what the server actually admits — the successes of the last few seconds
+ * — and drops to 95 % of that (or halves, before there is anything to measure), at most once per
+ * `decreaseCooldownMs` so a burst of 429s from requests already in flight counts once. Halving on every
+ * 429 (plain AIMD) averages ~75 % of a server limit and keeps hitting it; settling just under the measured
+ * rate keeps both the throughput and the 429 share where a nightly job wants them.
+ *
+ * After `quietMs` without a 429 the rate climbs back, fast toward where it was when this episode of 429s
+ * began (a transient storm should not cost the rest of the night), then probes slowly (+2 %/s) above that.
+ * A `Retry-After` on a 429 delays the request that got it (the retry policy); `pause()` — used for a 503
+ * with `Retry-After`, i.e. an overloaded server — stops every caller, including those already waiting.
  *
  * Clock and sleep are injected so tests are deterministic and wait for nothing.
  */
@@ -23,12 +30,16 @@ export interface RateLimiterOptions {
   readonly minRate: number;
   /** Requests that may go back to back before pacing applies. @default 1 */
   readonly burst?: number;
-  /** Multiplier applied on a 429. @default 0.5 */
+  /** Multiplier applied on a 429 when no success rate could be measured yet. @default 0.5 */
   readonly decreaseFactor?: number;
-  /** Requests per second added after a second's worth of successes. @default max(0.5, maxRate / 20) */
+  /** Smallest step (requests per second) of a recovery. @default max(0.1, maxRate / 200) */
   readonly increaseStep?: number;
   /** Minimum time between two decreases. @default 1000 */
   readonly decreaseCooldownMs?: number;
+  /** Time without a 429 before the rate climbs again. @default 10000 */
+  readonly quietMs?: number;
+  /** Window over which the admitted rate is measured. @default 3000 */
+  readonly windowMs?: number;
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly onRateChange?: ((change: RateChange) => void) | undefined;
@@ -43,7 +54,14 @@ export class AdaptiveRateLimiter {
   #tat = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  #last429At = Number.NEGATIVE_INFINITY;
+  /** The rate when the current episode of 429s began: where a recovery heads first. */
+  #ceiling: number;
   #successes = 0;
+  /** Times of recent successes (a queue trimmed to `windowMs`). */
+  #okTimes: number[] = [];
+  #okHead = 0;
+  #firstAt = Number.NaN;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.maxRate > 0) || !(options.minRate > 0) || options.minRate > options.maxRate) {
@@ -52,11 +70,14 @@ export class AdaptiveRateLimiter {
     this.#o = {
       burst: 1,
       decreaseFactor: 0.5,
-      increaseStep: Math.max(0.5, options.maxRate / 20),
+      increaseStep: Math.max(0.1, options.maxRate / 200),
       decreaseCooldownMs: 1000,
+      quietMs: 10_000,
+      windowMs: 3000,
       ...options,
     };
     this.#rate = options.maxRate;
+    this.#ceiling = options.maxRate;
   }
 
   /** Current allowed requests per second. */
@@ -90,22 +111,45 @@ export class AdaptiveRateLimiter {
 
   /** A request succeeded (any non-429 answer counts: the server was not overloaded). */
   onSuccess(): void {
+    const now = this.#o.now();
+    if (Number.isNaN(this.#firstAt)) this.#firstAt = now;
+    this.#okTimes.push(now);
+    this.#trim(now);
     if (this.#rate >= this.#o.maxRate) return;
     this.#successes += 1;
-    if (this.#successes >= Math.ceil(this.#rate)) {
-      this.#successes = 0;
-      this.#setRate(Math.min(this.#o.maxRate, this.#rate + this.#o.increaseStep), 'recovered');
-    }
+    if (this.#successes < Math.ceil(this.#rate)) return;
+    this.#successes = 0; // about one second's worth
+    if (now - this.#last429At < this.#o.quietMs) return;
+    const step = this.#rate < this.#ceiling ? Math.max(this.#o.increaseStep, (this.#ceiling - this.#rate) * 0.3) : Math.max(this.#o.increaseStep, this.#rate * 0.02);
+    this.#setRate(Math.min(this.#o.maxRate, this.#rate + step), 'recovered');
   }
 
-  /** A 429 arrived. `retryAfterMs` (already capped by the caller) pauses everyone. */
-  onRateLimited(retryAfterMs?: number): void {
+  /** A 429 arrived. The request that got it waits its `Retry-After` itself (the retry policy). */
+  onRateLimited(_retryAfterMs?: number): void {
     const now = this.#o.now();
     this.#successes = 0;
-    if (retryAfterMs !== undefined && retryAfterMs > 0) this.pause(retryAfterMs);
-    if (now - this.#lastDecreaseAt >= this.#o.decreaseCooldownMs) {
-      this.#lastDecreaseAt = now;
-      this.#setRate(Math.max(this.#o.minRate, this.#rate * this.#o.decreaseFactor), 'rate-limited');
+    if (now - this.#last429At >= this.#o.quietMs) this.#ceiling = this.#rate; // a new episode
+    this.#last429At = now;
+    if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
+    this.#lastDecreaseAt = now;
+    const admitted = this.#admittedRate(now);
+    const next = admitted === undefined ? this.#rate * this.#o.decreaseFactor : 0.95 * Math.min(this.#rate, admitted);
+    this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
+  }
+
+  /** Successes per second over the window, once a whole window has been seen. */
+  #admittedRate(now: number): number | undefined {
+    this.#trim(now);
+    if (Number.isNaN(this.#firstAt) || now - this.#firstAt < this.#o.windowMs) return undefined;
+    return (this.#okTimes.length - this.#okHead) / (this.#o.windowMs / 1000);
+  }
+
+  #trim(now: number): void {
+    const from = now - this.#o.windowMs;
+    while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < from) this.#okHead += 1;
+    if (this.#okHead > 4096 && this.#okHead * 2 > this.#okTimes.length) {
+      this.#okTimes = this.#okTimes.slice(this.#okHead);
+      this.#okHead = 0;
     }
   }
 

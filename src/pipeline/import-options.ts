@@ -45,7 +45,7 @@ export interface ImportOptions {
   readonly stateDir?: string | undefined;
   /** Writes in flight at once (bulk batches or single saves). @default 4 */
   readonly concurrency?: number | undefined;
-  /** Items per patch-bulk batch. @default 500 */
+  /** Items per patch-bulk batch (Encord's own bundle size). @default 1000 */
   readonly batchSize?: number | undefined;
   /** Stop reading once more rows than this have failed. @default unlimited */
   readonly maxErrors?: number | undefined;
@@ -100,7 +100,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
     dryRun: options.dryRun ?? false,
     diffLimit: intIn('diffLimit', options.diffLimit, 0, 100_000, 20),
     concurrency: intIn('concurrency', options.concurrency, 1, 256, 4),
-    batchSize: intIn('batchSize', options.batchSize, 1, 1000, 500),
+    batchSize: intIn('batchSize', options.batchSize, 1, 1000, 1000),
     bulk: options.bulk ?? true,
     now: options.now ?? Date.now,
   };

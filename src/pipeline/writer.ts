@@ -32,6 +32,9 @@ export interface WriteCallbacks {
   failed(task: WriteTask, code: string, message: string): Promise<void>;
 }
 
+/** Legacy rows re-read per request (v1 call B); each is still saved with its own request. */
+const SINGLE_BATCH = 100;
+
 /** Errors after which no further write can succeed: stop the run. */
 const FATAL_CODES = new Set(['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO']);
 
@@ -42,6 +45,7 @@ export function isFatal(error: unknown): boolean {
 export class Writer {
   private readonly queue: PQueue;
   private batch: WriteTask[] = [];
+  private singles: WriteTask[] = [];
   private fatal: unknown;
   /** Aborted on a fatal error; in-flight writes of a Ctrl-C'd run are allowed to finish. */
   private readonly hard = new AbortController();
@@ -70,14 +74,24 @@ export class Writer {
     if (this.batch.length >= this.input.batchSize) await this.flushBatch();
   }
 
+  /** A row without storage item: saved on its own (v1), but re-read in batches with its neighbours. */
   async addSingle(task: WriteTask): Promise<void> {
-    await this.admit(() => this.saveOne(task));
+    this.singles.push(task);
+    if (this.singles.length >= Math.min(this.input.batchSize, SINGLE_BATCH)) await this.flushSingles();
   }
 
   /** Send what is batched and wait for every write to finish. */
   async drain(): Promise<void> {
     await this.flushBatch();
+    await this.flushSingles();
     await this.queue.onIdle();
+  }
+
+  private async flushSingles(): Promise<void> {
+    if (this.singles.length === 0) return;
+    const batch = this.singles;
+    this.singles = [];
+    await this.admit(() => this.saveBatch(batch));
   }
 
   private async flushBatch(): Promise<void> {
@@ -152,31 +166,52 @@ export class Writer {
     }
   }
 
-  private async saveOne(task: WriteTask): Promise<void> {
+  private async saveBatch(batch: WriteTask[]): Promise<void> {
     const { store, journal, mode, callbacks, datasetHash } = this.input;
     const signal = this.hard.signal;
+    let fresh: Map<string, DataUnit>;
     try {
-      const unit = await store.refetchDataUnit(datasetHash, task.unit.dataHash, { signal });
-      if (unit.metadata === null) {
-        await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash}; not writing blind`);
-        return;
-      }
-      const merged = applyUpdate(unit.metadata, task.update, mode);
-      if (jsonEqual(merged, unit.metadata)) {
-        callbacks.unchanged(task);
-        return;
-      }
-      if (journal) {
-        journal.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: unit.metadata }]);
-        journal.sync();
-      }
-      await store.saveMetadata(datasetHash, task.unit.dataHash, merged, { signal });
-      callbacks.written(task);
+      fresh = await store.getDataUnits(datasetHash, batch.map((t) => t.unit.dataHash), { signal });
     } catch (error) {
       if (isFatal(error)) throw error;
-      const { code, message } = describe(error, 'writing');
-      await callbacks.failed(task, code, message);
+      const { code, message } = describe(error, 'reading the current metadata');
+      for (const task of batch) await callbacks.failed(task, code, message);
+      return;
     }
+    const sends: { task: WriteTask; merged: Metadata }[] = [];
+    for (const task of batch) {
+      const current = fresh.get(task.unit.dataHash)?.metadata;
+      if (current === undefined || current === null) {
+        await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash} when re-reading it; not writing blind`);
+        continue;
+      }
+      const merged = applyUpdate(current, task.update, mode);
+      if (jsonEqual(merged, current)) {
+        callbacks.unchanged(task);
+        continue;
+      }
+      journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current }]);
+      sends.push({ task, merged });
+    }
+    if (sends.length === 0) return;
+    journal?.sync();
+    // One save per row; the client's connection slots and rate limiter bound how many run at once.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < sends.length && !this.fatal) {
+        const { task, merged } = sends[next]!;
+        next += 1;
+        try {
+          await store.saveMetadata(datasetHash, task.unit.dataHash, merged, { signal });
+          callbacks.written(task);
+        } catch (error) {
+          if (isFatal(error)) throw error;
+          const { code, message } = describe(error, 'writing');
+          await callbacks.failed(task, code, message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.input.concurrency * 2, sends.length) }, worker));
   }
 }
 

@@ -22,8 +22,8 @@ describe('resolveClientOptions', () => {
     expect(o).toMatchObject({
       domain: DEFAULT_DOMAIN,
       concurrency: 8,
-      maxRequestsPerSecond: 20,
-      minRequestsPerSecond: 1,
+      maxRequestsPerSecond: 40,
+      minRequestsPerSecond: 2,
       maxRetries: 5,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 30_000,

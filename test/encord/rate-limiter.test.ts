@@ -61,24 +61,43 @@ describe('AdaptiveRateLimiter', () => {
     expect(changes.every((c) => c.reason === 'rate-limited')).toBe(true);
   });
 
-  it('recovers additively after sustained success, up to the cap', () => {
-    const { l, changes } = limiter(20);
+  it('on a 429, settles just under the rate the server admitted over the last window', () => {
+    const { l, time } = limiter(40, { minRate: 1 });
+    // 4 s of successes at 10 per second: the server admits 10/s.
+    for (let i = 0; i < 40; i++) {
+      time.advance(100);
+      l.onSuccess();
+    }
     l.onRateLimited();
+    expect(l.rate).toBeGreaterThan(9); // 95 % of ~10.3 (31 successes in the 3 s window)
+    expect(l.rate).toBeLessThan(10);
+  });
+
+  it('recovers after a quiet time: fast toward the rate before the 429s, then probing slowly', () => {
+    const { l, time, changes } = limiter(20);
+    l.onRateLimited(); // nothing measured yet: halves
     expect(l.rate).toBe(10);
-    for (let i = 0; i < 9; i++) l.onSuccess();
-    expect(l.rate).toBe(10);
-    l.onSuccess(); // 10 successes at 10 rps = about one second's worth
-    expect(l.rate).toBe(11);
-    for (let i = 0; i < 500; i++) l.onSuccess();
+    const second = (): void => {
+      for (let i = 0, n = Math.ceil(l.rate); i < n; i++) {
+        time.advance(1000 / n);
+        l.onSuccess();
+      }
+    };
+    for (let s = 0; s < 9; s++) second();
+    expect(l.rate).toBe(10); // still inside the quiet time
+    second();
+    second();
+    expect(l.rate).toBeGreaterThan(12); // 30 % of the gap to 20 per second
+    for (let s = 0; s < 30; s++) second();
     expect(l.rate).toBe(20);
     expect(changes.at(-1)).toMatchObject({ rate: 20, reason: 'recovered' });
   });
 
-  it('Retry-After pauses every caller, including those already waiting', async () => {
+  it('a pause (503 + Retry-After) stops every caller, including those already waiting', async () => {
     const { l, time, pauses } = limiter(10);
     await l.acquire(); // t=0, next slot at 100
     const waiting = l.acquire(); // sleeps until 100
-    l.onRateLimited(5000); // pause until 5000 while it waits
+    l.pause(5000); // pause until 5000 while it waits
     await waiting;
     expect(time.now()).toBeGreaterThanOrEqual(5000);
     const start = time.now();

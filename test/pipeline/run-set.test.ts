@@ -122,6 +122,7 @@ describe('runSet on one data unit', () => {
         return listing;
       },
       refetchDataUnit: (...a) => c.refetchDataUnit(...a),
+      getDataUnits: (...a) => c.getDataUnits(...a),
       saveMetadata: (...a) => c.saveMetadata(...a),
       getItems: (...a) => c.getItems(...a),
       patchItems: (...a) => c.patchItems(...a),
