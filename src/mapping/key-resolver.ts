@@ -104,10 +104,16 @@ export class KeyResolver {
     return this.canonical[unit.index] ?? unit.index;
   }
 
-  /** How many units of the dataset share this unit's write target. */
-  targetSize(unit: DataUnit): number {
-    return unit.backingItemUuid ? (this.byItem.get(unit.backingItemUuid)?.length ?? 1) : 1;
+  /** Whether other units of the dataset share this unit's write target (its storage item). */
+  isShared(unit: DataUnit): boolean {
+    if (this.sharedItems === undefined) {
+      this.sharedItems = new Set();
+      for (const [uuid, units] of this.byItem) if (units.length > 1) this.sharedItems.add(uuid);
+    }
+    return unit.backingItemUuid !== null && this.sharedItems.has(unit.backingItemUuid);
   }
+
+  private sharedItems: Set<string> | undefined;
 
   private get byHash(): Map<string, DataUnit> {
     if (!this.hashes) {

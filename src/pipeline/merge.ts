@@ -42,6 +42,28 @@ export function applyUpdate(current: Metadata, update: readonly UpdateEntry[], m
   return next;
 }
 
+/**
+ * Whether applying `update` would change `current`: the same answer as
+ * `!jsonEqual(applyUpdate(current, update, mode), current)`, without building the merged copy (this runs
+ * for every row of a file).
+ */
+export function wouldChange(current: Metadata, update: readonly UpdateEntry[], mode: WriteMode): boolean {
+  if (mode === 'replace') return !jsonEqual(applyUpdate(current, update, mode), current);
+  for (const entry of update) {
+    const has = Object.prototype.hasOwnProperty.call(current, entry.key);
+    if (entry.value === DELETE) {
+      if (has) return true;
+      continue;
+    }
+    if (!has) return true;
+    const old = current[entry.key]!;
+    if (jsonEqual(old, entry.value)) continue;
+    if (entry.type === 'datetime' && sameInstant(old, entry.value)) continue;
+    return true;
+  }
+  return false;
+}
+
 function sameInstant(a: JsonValue, b: JsonValue): boolean {
   if (typeof a !== 'string' || typeof b !== 'string') return false;
   if (a === b) return true;

@@ -22,7 +22,7 @@ import type { CsvDelimiter } from '../sources/sniff.js';
 import type { RawRow, SourceItem, TabularSource } from '../sources/source.js';
 import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } from './import-options.js';
 import type { Diff, ImportProgress, ImportResult, KeyPlan, RunSummary } from './import-result.js';
-import { applyUpdate, changedKeys, jsonEqual, updateFingerprint } from './merge.js';
+import { applyUpdate, changedKeys, updateFingerprint, wouldChange } from './merge.js';
 import { RowPreparer, type PreparedRow } from './row-preparer.js';
 import { Writer, type PendingRow, type WriteTask } from './writer.js';
 
@@ -161,7 +161,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
           }
         }
         // Skip rows the listing already shows as applied, without a request: resume after a crash is cheap.
-        if (unit.metadata !== null && jsonEqual(applyUpdate(unit.metadata, prepared.update, opts.mode), unit.metadata)) {
+        if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, opts.mode)) {
           progress.unchanged += 1;
           continue;
         }
@@ -315,7 +315,7 @@ async function planTargets(
     const unit = prepared.units[0]!;
     const canonical = canonicalIndex(unit, resolver);
     if (rows[canonical]! < 255) rows[canonical]! += 1;
-    if (resolver.targetSize(unit) > 1 || prepared.units.length > 1) {
+    if (prepared.units.length > 1 || resolver.isShared(unit)) {
       const fp = updateFingerprint(prepared.update);
       const entry = shared.get(canonical);
       if (!entry) shared.set(canonical, { fingerprint: fp, units: new Set([unit.index]), conflict: false });
@@ -326,10 +326,9 @@ async function planTargets(
       }
     }
     if (unit.metadata !== null) {
-      const after = applyUpdate(unit.metadata, prepared.update, opts.mode);
-      const changed = !jsonEqual(after, unit.metadata);
-      const wantDiff = opts.dryRun && changed && diffs.length < opts.diffLimit;
-      if (wantDiff) {
+      const changed = wouldChange(unit.metadata, prepared.update, opts.mode);
+      if (opts.dryRun && changed && diffs.length < opts.diffLimit) {
+        const after = applyUpdate(unit.metadata, prepared.update, opts.mode);
         diffs.push({ line: item.row.line, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after, changedKeys: changedKeys(unit.metadata, after) });
       }
       if (changed) keyPlan.toWrite += 1;
