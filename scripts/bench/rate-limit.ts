@@ -1,0 +1,191 @@
+/**
+ * How close the importer gets to a server rate limit it is not told, and how often it trips it.
+ *
+ *   npx tsx scripts/bench/rate-limit.ts [--window 60] [--warmup 10] [--latency 20]
+ *     [--variants per-row,bulk,bulk-raised] [--r-per-row 10] [--r-bulk 8] [--r-bulk-raised 20] [--raised-ceiling 100]
+ *
+ * The emulator (own process) answers 429 with Retry-After once a token bucket of R requests/s (burst R)
+ * per key and route class is empty. Nothing tells the importer R. Variants:
+ *
+ *   per-row      `--no-bulk`, default flags (client ceiling 20 requests/s): every request (listing, re-read,
+ *                save) is a v1 call, so all share the one limited bucket (v1 = R); the figure is accepted
+ *                v1 requests/s.
+ *   bulk         the default path with `--batch-size 20` (enough requests), default flags: the write class
+ *                (patch-bulk) is limited to R, reads are not; the figure is accepted patch-bulk requests/s.
+ *                Reads alternate with writes, so the importer must find about 2R in total (below its
+ *                ceiling of 20 for R = 8).
+ *   bulk-raised  the same with `--rate-limit <raised-ceiling>` (a user who raised the cap, still not told
+ *                R) and R = `r-bulk-raised`.
+ *
+ * Counters are polled every second; the sustained rate is measured from `warmup` s after the import started
+ * to `warmup + window` s, when the import is stopped with SIGINT. The 429 share counts every request the
+ * importer sent over the whole run.
+ *
+ * Last lines: `RESULT rate-limit-<variant> r=… sustained_per_s=… share_of_r=… rate_429_pct=… met=…`.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RouteCounter } from '../../src/emulator/index.js';
+import { assertBuilt, startCli, TEST_KEY } from './lib/cli-child.js';
+import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, parseFlags, result, sleep } from './lib/common.js';
+import { spawnEmulator } from './lib/emulator-process.js';
+
+const USAGE =
+  'npx tsx scripts/bench/rate-limit.ts [--window 60] [--warmup 10] [--latency 20] [--variants per-row,bulk,bulk-raised] [--r-per-row 10] [--r-bulk 8] [--r-bulk-raised 20] [--raised-ceiling 100] [--work-dir DIR]';
+export const VARIANTS = ['per-row', 'bulk', 'bulk-raised'] as const;
+export type Variant = (typeof VARIANTS)[number];
+const UNLIMITED = { requestsPerSecond: 100_000, burst: 100_000 };
+
+export interface RateLimitFigures {
+  readonly variant: Variant;
+  readonly flags: string;
+  readonly r: number;
+  readonly sustained: number;
+  readonly share: number;
+  readonly requests: number;
+  readonly rejected429: number;
+  readonly pct429: number;
+  readonly windowRequests: number;
+  readonly window429: number;
+  readonly met: boolean;
+  /** Accepted limited-class requests per second, second by second (for the write-up). */
+  readonly perSecond: readonly number[];
+}
+
+function totals(counters: Record<string, RouteCounter>, routes: readonly string[] | null): { requests: number; ok: number; rejected: number } {
+  let requests = 0;
+  let rejected = 0;
+  for (const [route, c] of Object.entries(counters)) {
+    if (routes !== null && !routes.includes(route)) continue;
+    requests += c.requests;
+    rejected += c.byStatus[429] ?? 0;
+  }
+  return { requests, ok: requests - rejected, rejected };
+}
+
+export async function benchRateLimit(input: {
+  variant: Variant;
+  r: number;
+  /** `--rate-limit` given to the importer (its ceiling); 0 for the default. */
+  ceiling: number;
+  window: number;
+  warmup: number;
+  latency: number;
+  workDir: string;
+}): Promise<RateLimitFigures> {
+  assertBuilt();
+  mkdirSync(input.workDir, { recursive: true });
+  const perRow = input.variant === 'per-row';
+  // Enough rows that the import is still writing when the window closes, at up to ~2.5 R writes/s.
+  const rows = perRow ? 5_000 : Math.max(20_000, Math.ceil(input.r * 2.5 * (input.warmup + input.window) * 20));
+  const csv = await ensureBigCsv(join(input.workDir, `big-${rows}.csv`), rows);
+  const limited = { requestsPerSecond: input.r };
+  const emu = await spawnEmulator({
+    emulator: {
+      seedRows: rows,
+      typedSchema: BIG_CSV_SCHEMA,
+      requestLog: false,
+      ...(input.latency > 0 && { latency: { ms: input.latency } }),
+      rateLimit: perRow
+        ? { requestsPerSecond: input.r, retryAfter: true, perClass: { v1: limited, 'v2-read': UNLIMITED, 'v2-write': UNLIMITED } }
+        : { requestsPerSecond: input.r, retryAfter: true, perClass: { v1: UNLIMITED, 'v2-read': UNLIMITED, 'v2-write': limited } },
+    },
+  });
+  const limitedRoutes = perRow ? ['v1:dataset:GET', 'v1:datarow:GET', 'v1:datarow:POST', 'v1:datarows:GET'] : ['v2:patch-bulk'];
+  const state = join(input.workDir, `state-rate-${input.variant}`);
+  rmSync(state, { recursive: true, force: true });
+  try {
+    const args = ['--domain', emu.url, '--ssh-key', TEST_KEY, 'import', csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index', '--state-dir', state];
+    const extra = perRow ? ['--no-bulk'] : ['--batch-size', '20'];
+    if (input.ceiling > 0) extra.push('--rate-limit', String(input.ceiling));
+    args.push(...extra);
+    log(`${input.variant}: importer flags ${extra.join(' ')}; server limit ${input.r}/s on ${limitedRoutes.join(', ')}; window ${input.warmup}..${input.warmup + input.window} s`);
+    const started = Date.now();
+    const run = startCli(args);
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    const perSecond: number[] = [];
+    let last = totals((await emu.counters()).counters, limitedRoutes).ok;
+    let atWarmup: ReturnType<typeof totals> | undefined;
+    let atWarmupAll: ReturnType<typeof totals> | undefined;
+    for (let s = 1; s <= input.warmup + input.window && !exited; s += 1) {
+      await sleep(Math.max(0, started + s * 1000 - Date.now()));
+      const c = (await emu.counters()).counters;
+      const now = totals(c, limitedRoutes).ok;
+      perSecond.push(now - last);
+      last = now;
+      if (s === input.warmup) {
+        atWarmup = totals(c, limitedRoutes);
+        atWarmupAll = totals(c, null);
+      }
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const endCounters = (await emu.counters()).counters;
+    const end = totals(endCounters, limitedRoutes);
+    const endAll = totals(endCounters, null);
+    const endedEarly = exited;
+    if (!exited) run.kill('SIGINT');
+    const outcome = await run.done;
+    if (endedEarly || atWarmup === undefined || atWarmupAll === undefined) {
+      throw new Error(`the import ended before the window closed (after ${elapsed.toFixed(1)} s, exit ${outcome.code}): use more rows or a shorter window`);
+    }
+    const measured = elapsed - input.warmup;
+    const sustained = (end.ok - atWarmup.ok) / measured;
+    const all = totals((await emu.counters()).counters, null);
+    return {
+      variant: input.variant,
+      flags: extra.join(' '),
+      r: input.r,
+      sustained,
+      share: sustained / input.r,
+      requests: all.requests,
+      rejected429: all.rejected,
+      pct429: (100 * all.rejected) / all.requests,
+      windowRequests: endAll.requests - atWarmupAll.requests,
+      window429: endAll.rejected - atWarmupAll.rejected,
+      met: sustained >= 0.95 * input.r && all.rejected < 0.01 * all.requests,
+      perSecond,
+    };
+  } finally {
+    await emu.close();
+  }
+}
+
+export function printRateLimit(f: RateLimitFigures): void {
+  log(`${f.variant}: accepted limited requests per second: ${f.perSecond.join(' ')}`);
+  result(`rate-limit-${f.variant}`, {
+    r: f.r,
+    flags: f.flags,
+    sustained_per_s: fixed(f.sustained, 2),
+    share_of_r: fixed(f.share, 3),
+    requests: f.requests,
+    answered_429: f.rejected429,
+    rate_429_pct: fixed(f.pct429, 2),
+    window_requests: f.windowRequests,
+    window_429: f.window429,
+    target: 'share>=0.95,429<1%',
+    met: f.met ? 'yes' : 'NO',
+  });
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const flags = parseFlags(
+    process.argv.slice(2),
+    { window: 60, warmup: 10, latency: 20, variants: VARIANTS.join(','), rPerRow: 10, rBulk: 8, rBulkRaised: 20, raisedCeiling: 100, workDir: '/tmp/encord-meta-bench' },
+    USAGE,
+  );
+  process.stdout.write(`machine: ${machineNote()}\n`);
+  let failures = 0;
+  for (const v of flags.variants.split(',') as Variant[]) {
+    if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}\n${USAGE}`);
+    const r = v === 'per-row' ? flags.rPerRow : v === 'bulk' ? flags.rBulk : flags.rBulkRaised;
+    const ceiling = v === 'bulk-raised' ? flags.raisedCeiling : 0;
+    try {
+      printRateLimit(await benchRateLimit({ variant: v, r, ceiling, window: flags.window, warmup: flags.warmup, latency: flags.latency, workDir: flags.workDir }));
+    } catch (error) {
+      failures += 1;
+      result(`rate-limit-${v}`, { r, error: (error as Error).message });
+    }
+  }
+  process.exitCode = failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,209 @@
+/**
+ * The bad-input corpus (test/fixtures/bad/, made by scripts/fixtures/make-bad-corpus.ts): every file is
+ * imported against a fresh emulator and must end one of three ways, as its manifest entry says —
+ *
+ *   refuse  a `MetaError` with one of the expected codes and a message, before any write request, and the
+ *           emulator's state untouched (no partial write);
+ *   rows    the run completes; exactly the expected report lines fail, each with an expected code, and
+ *           the good rows of the same file are applied (every other unit untouched);
+ *   noop    the run completes with nothing to read or write.
+ *
+ * Nothing may crash: any other exception fails the test. Refusals and no-ops are also run through the CLI
+ * (`runCli`, in-process) for the exit code and the one-line `encord-meta: error [CODE]: …` message.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { bufferIo } from '../../src/cli/io.js';
+import { createEncordClient } from '../../src/encord/client.js';
+import { loadCredentials } from '../../src/encord/key-source.js';
+import type { Metadata } from '../../src/encord/protocol/types.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { MetaError } from '../../src/errors.js';
+import { runImport } from '../../src/pipeline/run-import.js';
+import type { ImportResult } from '../../src/pipeline/import-result.js';
+import {
+  CORPUS_DATASET,
+  CORPUS_DIR,
+  CORPUS_SCHEMA,
+  CORPUS_UNITS,
+  makeLargeCases,
+  readManifest,
+  sameJson,
+  type CorpusCase,
+} from '../../scripts/fixtures/make-bad-corpus.js';
+
+const KEY = fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url));
+const WRITE_ROUTES = ['v1:datarow:POST', 'v2:patch-bulk', 'v2:item:PATCH'] as const;
+
+const committed = readManifest();
+const largeDir = mkdtempSync(join(tmpdir(), 'encord-meta-bad-large-'));
+const large = makeLargeCases(largeDir);
+const work = mkdtempSync(join(tmpdir(), 'encord-meta-bad-'));
+afterAll(() => {
+  rmSync(largeDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+function pathOf(c: CorpusCase, dir: string): string {
+  return join(dir, c.file);
+}
+
+async function emulator(): Promise<Emulator> {
+  return startEmulator({
+    typedSchema: CORPUS_SCHEMA,
+    requestLog: false,
+    datasets: [
+      {
+        hash: CORPUS_DATASET,
+        title: 'bad-input corpus',
+        rows: CORPUS_UNITS.map((u) => ({ dataHash: u.dataHash, title: u.title, metadata: u.metadata, ...(u.backingItemUuid === null && { backingItemUuid: null }) })),
+      },
+    ],
+  });
+}
+
+function writeRequests(emu: Emulator): number {
+  const c = emu.counters();
+  return WRITE_ROUTES.reduce((n, r) => n + (c[r]?.requests ?? 0), 0);
+}
+
+function states(emu: Emulator): Map<string, Metadata> {
+  return new Map(emu.state.rows(CORPUS_DATASET).map((r) => [r.dataHash, r.metadata]));
+}
+
+interface Outcome {
+  readonly result?: ImportResult;
+  readonly error?: unknown;
+  readonly writes: number;
+  readonly before: Map<string, Metadata>;
+  readonly after: Map<string, Metadata>;
+  readonly reportPath: string;
+}
+
+async function importCase(c: CorpusCase, dir: string): Promise<Outcome> {
+  const emu = await emulator();
+  const { auth } = await loadCredentials({ sshKeyPath: KEY, env: {} });
+  const client = createEncordClient({ auth, domain: emu.url, maxRequestsPerSecond: 10_000, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
+  const reportPath = join(work, `${c.file.replaceAll('/', '__')}.report.csv`);
+  const before = states(emu);
+  try {
+    const o = c.options ?? {};
+    const result = await runImport({
+      file: pathOf(c, dir),
+      datasetHash: CORPUS_DATASET,
+      store: client,
+      reportPath,
+      batchSize: 4,
+      ...(o.key !== undefined && { key: o.key }),
+      ...(o.delimiter !== undefined && { delimiter: o.delimiter }),
+      ...(o.unknownColumns !== undefined && { unknownColumns: o.unknownColumns }),
+      coercion: { ...(o.dateFormat !== undefined && { dateFormat: o.dateFormat }), ...(o.decimalComma !== undefined && { decimalComma: o.decimalComma }) },
+    });
+    return { result, writes: writeRequests(emu), before, after: states(emu), reportPath };
+  } catch (error) {
+    return { error, writes: writeRequests(emu), before, after: states(emu), reportPath };
+  } finally {
+    await client.close();
+    await emu.close();
+  }
+}
+
+function reportRows(path: string): Record<string, string>[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  return parse(text, { columns: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+}
+
+function check(c: CorpusCase, o: Outcome): void {
+  const where = `${c.file} (${c.what})`;
+  if (o.error !== undefined) {
+    // A refusal must be ours (a coded MetaError with a message), never a crash.
+    expect(o.error, `${where}: ${String(o.error)}\n${(o.error as Error).stack ?? ''}`).toBeInstanceOf(MetaError);
+    const e = o.error as MetaError;
+    expect('refuse' in c.expect, `${where} was refused with ${e.code}: ${e.message}`).toBe(true);
+    if (!('refuse' in c.expect)) return;
+    expect(c.expect.refuse, `${where}: refused with ${e.code}: ${e.message}`).toContain(e.code);
+    expect(e.message.length, where).toBeGreaterThan(10);
+    expect(o.writes, `${where}: write requests before the refusal`).toBe(0);
+    for (const [h, m] of o.before) expect(sameJson(o.after.get(h), m), `${where}: unit ${h} changed`).toBe(true);
+    return;
+  }
+  const r = o.result!;
+  expect('refuse' in c.expect, `${where} was expected to be refused with ${'refuse' in c.expect ? c.expect.refuse.join('|') : ''}, but ran: ${JSON.stringify(r.summary)}`).toBe(false);
+  if ('noop' in c.expect) {
+    expect(r.summary.written, where).toBe(0);
+    expect(r.summary.failed, where).toBe(0);
+    expect(o.writes, where).toBe(0);
+    return;
+  }
+  if (!('failed' in c.expect)) return;
+  const rows = reportRows(o.reportPath);
+  const got = new Map(rows.map((row) => [row['_line']!, row]));
+  const wantLines = Object.keys(c.expect.failed).sort();
+  expect([...got.keys()].sort(), `${where}: failed lines; report:\n${rows.map((x) => `${x['_line']} ${x['_error_code']} ${x['_error']?.slice(0, 200)}`).join('\n')}`).toEqual(wantLines);
+  for (const [line, codes] of Object.entries(c.expect.failed)) {
+    const row = got.get(line)!;
+    expect(codes, `${where} line ${line}: ${row['_error']?.slice(0, 300)}`).toContain(row['_error_code']);
+    expect((row['_error'] ?? '').length, `${where} line ${line}: a message`).toBeGreaterThan(10);
+  }
+  expect(r.summary.failed, where).toBe(wantLines.length);
+  // Good rows applied, everything else untouched.
+  for (const unit of CORPUS_UNITS) {
+    const add = c.expect.applied[unit.dataHash];
+    const want = add === undefined ? unit.metadata : { ...unit.metadata, ...add };
+    expect(o.after.get(unit.dataHash), `${where}: unit ${unit.title}`).toEqual(want);
+  }
+  expect(r.summary.written, `${where}: rows written`).toBe(Object.keys(c.expect.applied).length);
+}
+
+describe('bad-input corpus', () => {
+  it('holds at least 60 files, each with an expectation', () => {
+    expect(committed.length + large.length).toBeGreaterThanOrEqual(60);
+    for (const c of committed) expect(readFileSync(pathOf(c, CORPUS_DIR)).length, c.file).toBeGreaterThanOrEqual(0);
+    const kinds = new Set(committed.map((c) => Object.keys(c.expect)[0]));
+    expect([...kinds].sort()).toEqual(['failed', 'noop', 'refuse']);
+  });
+
+  it.each(committed.map((c) => [c.file, c] as const))('%s', async (_name, c) => {
+    check(c, await importCase(c, CORPUS_DIR));
+  });
+
+  it.each(large.map((c) => [c.file, c] as const))('%s (made at test time)', async (_name, c) => {
+    check(c, await importCase(c, largeDir));
+  }, 60_000);
+});
+
+describe('bad-input corpus through the CLI', () => {
+  const refusals = [...committed.map((c) => [c, CORPUS_DIR] as const), ...large.map((c) => [c, largeDir] as const)].filter(([c]) => !('failed' in c.expect));
+  it.each(refusals.map(([c, dir]) => [c.file, c, dir] as const))('%s', async (_name, c, dir) => {
+    const emu = await emulator();
+    try {
+      const io = bufferIo({ env: {}, cwd: work });
+      const o = c.options ?? {};
+      const args = ['--domain', emu.url, '--ssh-key', KEY, '--quiet', 'import', pathOf(c, dir), '--dataset', CORPUS_DATASET, '--state-dir', join(work, 'cli-state'), '--no-progress'];
+      if (o.delimiter !== undefined) args.push('--delimiter', o.delimiter);
+      if (o.unknownColumns !== undefined) args.push('--unknown-columns', o.unknownColumns);
+      const code = await runCli(args, io);
+      if ('refuse' in c.expect) {
+        expect([1, 2], `${c.file}: exit ${code}; ${io.err()}`).toContain(code);
+        const m = /^encord-meta: error \[([A-Z0-9_]+)\]: (.+)$/m.exec(io.err());
+        expect(m, `${c.file}: stderr was ${io.err()}`).not.toBeNull();
+        expect(c.expect.refuse, io.err()).toContain(m![1]);
+      } else {
+        expect(code, `${c.file}: ${io.err()}`).toBe(0);
+      }
+      expect(writeRequests(emu), c.file).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+});
