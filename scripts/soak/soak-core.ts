@@ -29,6 +29,7 @@ import { loadCredentials } from '../../src/encord/key-source.js';
 import type { JsonValue, Metadata, WireTypedSchema } from '../../src/encord/protocol/types.js';
 import type { FaultRule, RouteCounter } from '../../src/emulator/index.js';
 import { spawnEmulator, type EmulatorProcess } from '../bench/lib/emulator-process.js';
+import { mulberry32 as rng } from '../../src/emulator/rng.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The real bin: `dist/`, or a frozen copy named by ENCORD_META_DIST (see scripts/bench/run-all.sh). */
@@ -110,17 +111,6 @@ export interface SoakResult {
   readonly seconds: number;
 }
 
-/** mulberry32, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CITIES = ['Paris', 'Zürich', '東京', 'São Paulo', 'New York, NY', 'Köln', 'Reykjavík', 'Cape Town'];
 const NOTES = ['ok', 'lens "smudge"', 'a, b; c', 'multi\nline', 'trailing space ', 'ünïcödé ✓', ''];

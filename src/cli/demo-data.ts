@@ -6,6 +6,7 @@
  */
 import type { Metadata } from '../encord/protocol/types.js';
 import type { DatasetSeed, RowSeed } from '../emulator/index.js';
+import { mulberry32 as rng } from '../emulator/rng.js';
 
 /** Data units in the demo dataset. */
 export const DEMO_UNITS = 600;
@@ -54,17 +55,6 @@ export interface DemoSampleRow {
   readonly embedding: readonly number[];
 }
 
-/** mulberry32: tiny, fast, and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;

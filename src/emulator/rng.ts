@@ -64,3 +64,15 @@ export class Rng {
     return out.toString('latin1', 0, 36);
   }
 }
+
+/** mulberry32: a tiny seeded generator of floats in [0, 1), the same on every platform (demo and test data). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
