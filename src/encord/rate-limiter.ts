@@ -8,8 +8,9 @@
  * 429 (plain AIMD) averages ~75 % of a server limit and keeps hitting it; settling just under the measured
  * rate keeps both the throughput and the 429 share where a nightly job wants them.
  *
- * After `quietMs` without a 429 the rate climbs back, fast toward where it was when this episode of 429s
- * began (a transient storm should not cost the rest of the night), then probes slowly (+2 %/s) above that.
+ * After `quietMs` without a 429 the rate climbs back: fast toward where it was when the episode began if
+ * the server had admitted far less than was sent (a storm should not cost the rest of the night), else
+ * slowly (+1 %/s), probing a steady limit without tripping it often.
  * A `Retry-After` on a 429 delays the request that got it (the retry policy); `pause()` — used for a 503
  * with `Retry-After`, i.e. an overloaded server — stops every caller, including those already waiting.
  *
@@ -36,7 +37,7 @@ export interface RateLimiterOptions {
   readonly increaseStep?: number;
   /** Minimum time between two decreases. @default 1000 */
   readonly decreaseCooldownMs?: number;
-  /** Time without a 429 before the rate climbs again. @default 10000 */
+  /** Time without a 429 before the rate climbs again. @default 15000 */
   readonly quietMs?: number;
   /** Window over which the admitted rate is measured. @default 3000 */
   readonly windowMs?: number;
@@ -58,6 +59,8 @@ export class AdaptiveRateLimiter {
   /** The rate when the current episode of 429s began: where a recovery heads first. */
   #ceiling: number;
   #successes = 0;
+  /** The last decrease looked like a storm (admitted rate collapsed), not a steady limit. */
+  #fastReturn = true;
   /** Times of recent successes (a queue trimmed to `windowMs`). */
   #okTimes: number[] = [];
   #okHead = 0;
@@ -72,7 +75,7 @@ export class AdaptiveRateLimiter {
       decreaseFactor: 0.5,
       increaseStep: Math.max(0.1, options.maxRate / 200),
       decreaseCooldownMs: 1000,
-      quietMs: 10_000,
+      quietMs: 15_000,
       windowMs: 3000,
       ...options,
     };
@@ -120,7 +123,12 @@ export class AdaptiveRateLimiter {
     if (this.#successes < Math.ceil(this.#rate)) return;
     this.#successes = 0; // about one second's worth
     if (now - this.#last429At < this.#o.quietMs) return;
-    const step = this.#rate < this.#ceiling ? Math.max(this.#o.increaseStep, (this.#ceiling - this.#rate) * 0.3) : Math.max(this.#o.increaseStep, this.#rate * 0.02);
+    // After a storm (the server admitted far less than we sent), head back fast to where we were; near a
+    // real limit, probe slowly so a 429 stays rare.
+    const step =
+      this.#fastReturn && this.#rate < this.#ceiling
+        ? Math.max(this.#o.increaseStep, (this.#ceiling - this.#rate) * 0.3)
+        : Math.max(this.#o.increaseStep, this.#rate * 0.01);
     this.#setRate(Math.min(this.#o.maxRate, this.#rate + step), 'recovered');
   }
 
@@ -133,6 +141,7 @@ export class AdaptiveRateLimiter {
     if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
     this.#lastDecreaseAt = now;
     const admitted = this.#admittedRate(now);
+    this.#fastReturn = admitted === undefined || admitted < 0.5 * this.#rate;
     const next = admitted === undefined ? this.#rate * this.#o.decreaseFactor : 0.95 * Math.min(this.#rate, admitted);
     this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
   }

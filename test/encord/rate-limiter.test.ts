@@ -83,7 +83,7 @@ describe('AdaptiveRateLimiter', () => {
         l.onSuccess();
       }
     };
-    for (let s = 0; s < 9; s++) second();
+    for (let s = 0; s < 14; s++) second();
     expect(l.rate).toBe(10); // still inside the quiet time
     second();
     second();
@@ -91,6 +91,23 @@ describe('AdaptiveRateLimiter', () => {
     for (let s = 0; s < 30; s++) second();
     expect(l.rate).toBe(20);
     expect(changes.at(-1)).toMatchObject({ rate: 20, reason: 'recovered' });
+  });
+
+  it('near a steady limit it probes slowly instead of jumping back', () => {
+    // Sending 12/s where 10/s get through: a limit, not a storm (that would be far below what was sent).
+    const { l, time } = limiter(12, { minRate: 1 });
+    const tick = (n: number, perSecond: number): void => {
+      for (let i = 0; i < n; i++) {
+        time.advance(1000 / perSecond);
+        l.onSuccess();
+      }
+    };
+    tick(40, 10); // the server admits 10/s
+    l.onRateLimited();
+    const settled = l.rate;
+    tick(Math.ceil(settled) * 16, settled); // past the quiet time
+    expect(l.rate).toBeGreaterThan(settled);
+    expect(l.rate).toBeLessThan(settled * 1.05);
   });
 
   it('a pause (503 + Retry-After) stops every caller, including those already waiting', async () => {
