@@ -17,6 +17,7 @@
  * Last line: `RESULT baseline rows=<n> seconds=<s> rows_per_s=<r> requests=<n>`.
  */
 import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse';
 import type { Metadata } from '../../src/encord/protocol/types.js';
@@ -85,7 +86,7 @@ export async function runBaseline(input: {
 
 const USAGE = 'npx tsx scripts/bench/baseline.ts --domain URL --dataset HASH --file FILE.csv [--max-seconds 60] [--max-rows 0]';
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(process.argv.slice(2), { domain: '', dataset: '', file: '', maxSeconds: 60, maxRows: 0 }, USAGE);
   if (!flags.domain || !flags.dataset || !flags.file) throw new Error(USAGE);
   if (!/^http:\/\/127\.0\.0\.1[:/]/.test(flags.domain)) throw new Error('the baseline only talks to a loopback emulator (http://127.0.0.1:PORT)');

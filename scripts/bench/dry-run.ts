@@ -13,9 +13,9 @@
  * Last lines: `RESULT dry-run-<format> rows=… dry_rows_per_s=… bare_rows_per_s=… ratio=… target=0.5 met=…`.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertBuilt, runCli, TEST_KEY, REPO } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result } from './lib/common.js';
 import { spawnEmulator } from './lib/emulator-process.js';
@@ -111,7 +111,7 @@ export function printDryRun(figs: readonly DryRunFigures[]): void {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(process.argv.slice(2), { rows: 1_000_000, formats: 'csv,parquet', workDir: '/tmp/encord-meta-bench' }, USAGE);
   const formats = flags.formats.split(',').map((f) => f.trim()) as ('csv' | 'parquet')[];
   for (const f of formats) if (f !== 'csv' && f !== 'parquet') throw new Error(`unknown format ${f}\n${USAGE}`);

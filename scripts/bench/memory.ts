@@ -17,8 +17,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertBuilt, REPO, runCli, TEST_KEY } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result } from './lib/common.js';
 import { spawnEmulator } from './lib/emulator-process.js';
@@ -155,7 +155,7 @@ export function printImportMemory(f: ImportMemoryFigures, rows: number): void {
   });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(
     process.argv.slice(2),
     { importRows: 5_000_000, listRows: 1_000_000, parts: 'list,import', rateLimit: 1000, batchSize: 1000, workDir: '/tmp/encord-meta-bench' },

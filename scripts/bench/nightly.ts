@@ -10,7 +10,8 @@
  * Last line: `RESULT nightly rows=… write_requests=… requests=… seconds=… target_writes=0 met=…`.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RouteCounter } from '../../src/emulator/index.js';
 import { assertBuilt, runCli, TEST_KEY } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result } from './lib/common.js';
@@ -102,7 +103,7 @@ export function printNightly(f: NightlyFigures, latency: number): void {
   });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(process.argv.slice(2), { rows: 100_000, latency: 20, workDir: '/tmp/encord-meta-bench' }, USAGE);
   process.stdout.write(`machine: ${machineNote()}\n`);
   printNightly(await benchNightly(flags), flags.latency);

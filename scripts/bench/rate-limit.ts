@@ -24,7 +24,8 @@
  * Last lines: `RESULT rate-limit-<variant> r=… sustained_per_s=… share_of_r=… rate_429_pct=… met=…`.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RouteCounter } from '../../src/emulator/index.js';
 import { assertBuilt, startCli, TEST_KEY } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, parseFlags, result, sleep } from './lib/common.js';
@@ -168,7 +169,7 @@ export function printRateLimit(f: RateLimitFigures): void {
   });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(
     process.argv.slice(2),
     { window: 60, warmup: 10, latency: 20, variants: VARIANTS.join(','), rPerRow: 10, rBulk: 8, rBulkRaised: 20, raisedCeiling: 100, workDir: '/tmp/encord-meta-bench' },

@@ -21,7 +21,8 @@
  * Last lines: `RESULT import-bulk …`, `RESULT import-no-bulk …`, `RESULT vs-baseline … ratio=… met=…`.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { assertBuilt, startCli, runCli, TEST_KEY } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result, sleep } from './lib/common.js';
 import { spawnEmulator } from './lib/emulator-process.js';
@@ -194,7 +195,7 @@ export function printVsBaseline(f: VsBaselineFigures, latency: number): void {
   result('vs-baseline', { import_rows_per_s: Math.round(f.bulk.rowsPerSecond), baseline_rows_per_s: fixed(baselineRate, 2), ratio: fixed(f.ratio, 1), target: 100, met: f.met ? 'yes' : 'NO' });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(process.argv.slice(2), { rows: 100_000, latency: 20, baselineSeconds: 60, noBulkSeconds: 60, fastRateLimit: 200, workDir: '/tmp/encord-meta-bench' }, USAGE);
   process.stdout.write(`machine: ${machineNote()}\n`);
   printVsBaseline(await benchVsBaseline(flags), flags.latency);

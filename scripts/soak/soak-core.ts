@@ -353,11 +353,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const beforeRerun = writes((await emu.counters()).counters);
     const bearerArgs = args.map((a) => a);
     bearerArgs.splice(bearerArgs.indexOf('--ssh-key'), 4, '--bearer-token-env', 'SOAK_TOKEN');
+    const rerunStarted = performance.now();
     const rerun = await startBin(bearerArgs, { HOME: dir, SOAK_TOKEN: token }).done;
     const n = runs.length + 1;
     keep(n, rerun);
     const rerunWrites = writes((await emu.counters()).counters) - beforeRerun;
-    runs.push({ n, outcome: `exit ${rerun.code} (bearer token)`, seconds: 0, writesSeen: rerunWrites });
+    runs.push({ n, outcome: `exit ${rerun.code} (bearer token)`, seconds: (performance.now() - rerunStarted) / 1000, writesSeen: rerunWrites });
     log(`run ${n} (bearer token, nothing to do): exit ${rerun.code}, ${rerunWrites} write requests`);
     if (rerun.code !== 0) problems.push(`the bearer-token rerun exited ${rerun.code}: ${rerun.stderr.slice(-500)}`);
 

@@ -146,11 +146,16 @@ export class AdaptiveRateLimiter {
     this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
   }
 
-  /** Successes per second over the window, once a whole window has been seen. */
+  /**
+   * Successes per second over the window (or over the time since the first success, once that is half a
+   * second: the first 429s of a run come early, and halving blindly from the ceiling trips the limit again).
+   */
   #admittedRate(now: number): number | undefined {
     this.#trim(now);
-    if (Number.isNaN(this.#firstAt) || now - this.#firstAt < this.#o.windowMs) return undefined;
-    return (this.#okTimes.length - this.#okHead) / (this.#o.windowMs / 1000);
+    if (Number.isNaN(this.#firstAt)) return undefined;
+    const span = Math.min(this.#o.windowMs, now - this.#firstAt);
+    if (span < 500) return undefined;
+    return (this.#okTimes.length - this.#okHead) / (span / 1000);
   }
 
   #trim(now: number): void {
