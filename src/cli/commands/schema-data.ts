@@ -2,11 +2,10 @@
  * `schema check DATAFILE` and `schema infer DATAFILE`: a data file against the org schema (every row,
  * with samples and the command that fixes each problem), and a schema proposed from a sample of a file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runSchemaCheck, runSchemaInfer, type SchemaCheckResult } from '../../pipeline/run-schema-check.js';
-import { describeSpec, formatFileCheck, formatSchemaDocument, loadSchemaFile } from '../../schema/index.js';
+import { describeSpec, formatFileCheck, loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,6 +13,7 @@ import { SchemaCheckOutput, SchemaInferOutput, schemaDocumentJson } from '../jso
 import { intOption } from '../options.js';
 import { addCoercionOptions, coercionFrom, shellQuote, type CoercionFlags } from '../coercion-flags.js';
 import { withConnection } from '../with-connection.js';
+import { writeSchemaDocument } from '../schema-output.js';
 
 interface DataFlags extends CoercionFlags {
   format?: 'csv' | 'parquet';
@@ -174,13 +174,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
           enumThreshold: flags.enumThreshold,
           signal: ctx.io.signal,
         });
-        const yaml = flags.yaml === true || /\.ya?ml$/i.test(flags.out ?? '');
-        const text = formatSchemaDocument(result.schema, yaml ? 'yaml' : 'json');
-        const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
-        if (outPath) {
-          mkdirSync(dirname(outPath), { recursive: true });
-          writeFileSync(outPath, text);
-        }
+        const { text, outPath } = writeSchemaDocument(result.schema, flags, ctx.io.cwd);
         if (g.json) {
           ctx.printJson(
             SchemaInferOutput.parse({

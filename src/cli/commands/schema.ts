@@ -3,8 +3,7 @@
  * schema and a push replaces it, so push always shows the diff first, asks (or needs --yes), and refuses
  * to drop a key that exists today unless told to.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MetaError } from '../../errors.js';
 import {
@@ -14,12 +13,13 @@ import {
   runSchemaVerify,
   type SchemaPushPlan,
 } from '../../pipeline/run-schema.js';
-import { formatSchemaDiff, formatSchemaDocument, isEmptyDiff, loadSchemaFile } from '../../schema/index.js';
+import { formatSchemaDiff, isEmptyDiff, loadSchemaFile } from '../../schema/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { SchemaPullOutput, SchemaPushOutput, SchemaVerifyOutput, schemaDiffJson, schemaDocumentJson } from '../json-outputs.js';
 import { withConnection } from '../with-connection.js';
 import { registerSchemaCheck, registerSchemaInfer } from './schema-data.js';
+import { writeSchemaDocument } from '../schema-output.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -157,13 +157,7 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
       ctx.run(async () => {
         const g = ctx.globals(command);
         const org = await withConnection(ctx, command, (c) => pullSchema(c.client, { signal: ctx.io.signal }));
-        const yaml = flags.yaml === true || /\.ya?ml$/i.test(flags.out ?? '');
-        const text = formatSchemaDocument(org.schema, yaml ? 'yaml' : 'json');
-        const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
-        if (outPath) {
-          mkdirSync(dirname(outPath), { recursive: true });
-          writeFileSync(outPath, text);
-        }
+        const { text, outPath } = writeSchemaDocument(org.schema, flags, ctx.io.cwd);
         if (g.json) {
           ctx.printJson(
             SchemaPullOutput.parse({ command: 'schema pull', form: org.form, keys: org.schema.fields.size, schema: schemaDocumentJson(org.schema), out: outPath ?? null }),
