@@ -13,6 +13,7 @@ mkdir -p "$(dirname "$LOG")"
 SNAP="$(mktemp -d /tmp/encord-meta-dist-XXXXXX)"
 cp -r dist package.json "$SNAP/"
 ln -s "$PWD/node_modules" "$SNAP/node_modules"
+trap 'rm -rf "$SNAP"' EXIT
 export ENCORD_META_DIST="$SNAP/dist"
 echo "===== build under test: copy of dist/ in $SNAP" | tee -a "$LOG"
 run() {

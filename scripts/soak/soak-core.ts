@@ -16,20 +16,21 @@
  * final successful run, one more rerun with a bearer token issued by the emulator must write nothing.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Ed25519Key } from '../../src/encord/ed25519-key.js';
 import { createEncordClient } from '../../src/encord/client.js';
 import { decodeOpenSshPrivateKey } from '../../src/encord/keys.js';
 import { loadCredentials } from '../../src/encord/key-source.js';
-import type { JsonValue, Metadata, WireTypedSchema } from '../../src/encord/protocol/types.js';
+import type { JsonValue, Metadata } from '../../src/encord/protocol/types.js';
 import type { FaultRule, RouteCounter } from '../../src/emulator/index.js';
-import { spawnEmulator, type EmulatorProcess } from '../bench/lib/emulator-process.js';
-import { mulberry32 as rng } from '../../src/emulator/rng.js';
+import { spawnEmulator } from '../bench/lib/emulator-process.js';
+import { craftedRequests } from './crafted-requests.js';
+import { findSecrets, scanForSecrets } from './secret-scan.js';
+import { csvField, FILE_KEYS, fileRow, jsonEqual, rng, SOAK_SCHEMA } from './soak-file.js';
+
+export { findSecrets } from './secret-scan.js';
+export { SOAK_SCHEMA } from './soak-file.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The real bin: `dist/`, or a frozen copy named by ENCORD_META_DIST (see scripts/bench/run-all.sh). */
@@ -39,15 +40,6 @@ const KEY_ENCRYPTED = join(REPO, 'test', 'fixtures', 'keys', 'test-key-passphras
 /** The passphrase of the TEST-ONLY encrypted key (test/fixtures/keys/README.md). */
 const PASSPHRASE = 'correct horse battery staple';
 
-export const SOAK_SCHEMA: WireTypedSchema = {
-  city: { ty: 'varchar', max_length: 8192 },
-  note: { ty: 'varchar', max_length: 8192 },
-  speed: { ty: 'number', format: 'F64' },
-  dark: { ty: 'boolean' },
-  weather: { ty: 'enum', values: ['clear', 'rain', 'fog', 'snow', 'overcast', 'sunny'] },
-  captured_at: { ty: 'datetime', timezone: 'UTC' },
-};
-const FILE_KEYS = ['city', 'note', 'speed', 'dark', 'weather', 'captured_at'] as const;
 const WRITE_ROUTES = ['v2:patch-bulk', 'v2:item:PATCH', 'v1:datarow:POST'] as const;
 
 export interface SoakOptions {
@@ -109,73 +101,6 @@ export interface SoakResult {
   readonly problems: readonly string[];
   readonly ok: boolean;
   readonly seconds: number;
-}
-
-
-const CITIES = ['Paris', 'Zürich', '東京', 'São Paulo', 'New York, NY', 'Köln', 'Reykjavík', 'Cape Town'];
-const NOTES = ['ok', 'lens "smudge"', 'a, b; c', 'multi\nline', 'trailing space ', 'ünïcödé ✓', ''];
-const WEATHER = ['clear', 'rain', 'fog', 'snow', 'overcast', 'sunny'];
-
-/** One file row: the cells as written and the typed values they must become (empty cells: none). */
-interface FileRow {
-  readonly cells: readonly string[];
-  readonly values: Readonly<Record<string, JsonValue>>;
-}
-
-function fileRow(i: number, rand: () => number): FileRow {
-  const values: Record<string, JsonValue> = {};
-  const cells: string[] = [];
-  const empty = (): boolean => rand() < 0.04;
-  // city
-  if (empty()) cells.push('');
-  else {
-    const city = CITIES[Math.floor(rand() * CITIES.length)]!;
-    cells.push(city);
-    values['city'] = city;
-  }
-  // note (never empty here: an empty NOTES entry is the "empty cell" case)
-  const note = NOTES[Math.floor(rand() * NOTES.length)]!;
-  cells.push(note);
-  if (note !== '') values['note'] = note;
-  // speed
-  if (empty()) cells.push('');
-  else {
-    const speed = Math.round(rand() * 100_000) / 100;
-    cells.push(String(speed));
-    values['speed'] = speed;
-  }
-  // dark
-  const dark = rand() < 0.3;
-  cells.push(dark ? 'true' : 'false');
-  values['dark'] = dark;
-  // weather
-  if (empty()) cells.push('');
-  else {
-    const w = WEATHER[Math.floor(rand() * WEATHER.length)]!;
-    cells.push(w);
-    values['weather'] = w;
-  }
-  // captured_at, already in the canonical form the importer writes
-  const at = new Date(Date.UTC(2026, 0, 1) + i * 1500 + Math.floor(rand() * 1000)).toISOString();
-  cells.push(at);
-  values['captured_at'] = at;
-  return { cells, values };
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => jsonEqual(x, b[i]));
-  }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual(a[k], b[k]));
 }
 
 interface ChildRun {
@@ -513,112 +438,4 @@ export function soakLine(r: SoakResult): string {
     `secret_hits=${r.secretHits.length} scanned_files=${r.scannedFiles} scanned_mb=${(r.scannedBytes / 2 ** 20).toFixed(1)} ` +
     `seconds=${r.seconds.toFixed(1)}`
   );
-}
-
-// ---------------------------------------------------------------- crafted requests
-
-function send(url: string, method: string, target: string, headers: Record<string, string>, body: Buffer): Promise<number> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: u.hostname, port: u.port, method, path: target, headers: { ...headers, 'content-length': String(body.length), 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/**
- * Requests an attacker could send, each of which must be refused: a forged v1 signature, a v1 signature
- * replayed with another body, a v2 signature replayed with another body (digest as signed, and digest
- * recomputed), a stale v2 `created`, and a valid signature by a key the emulator does not know.
- */
-async function craftedRequests(emu: EmulatorProcess, dataset: string, keyText: string): Promise<{ statuses: number[]; secrets: string[] }> {
-  const key = Ed25519Key.fromSeed(decodeOpenSshPrivateKey(keyText).seed);
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const strangerSeed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
-  const stranger = Ed25519Key.fromSeed(strangerSeed);
-  const v1 = (query: object): Buffer => Buffer.from(JSON.stringify(query));
-  const listBody = v1({ query_type: 'dataset', query_method: 'GET', values: { uid: null, payload: { dataset_access_settings: { fetch_client_metadata: false } } } });
-  const otherBody = v1({ query_type: 'datarow', query_method: 'POST', values: { uid: dataset, payload: { client_metadata: { pwned: true } } } });
-  const v1Headers = (authorization: string): Record<string, string> => ({ resourcetype: 'dataset', resourceid: dataset, authorization });
-  const now = Math.floor(Date.now() / 1000) - 30;
-  const target = '/v2/public/storage/items/get-bulk';
-  const bulkA = Buffer.from(JSON.stringify({ itemUuids: [] }));
-  const bulkB = Buffer.from(JSON.stringify({ itemUuids: ['00000000-0000-4000-8000-000000000000'] }));
-  const secrets: string[] = [];
-  const v2 = (h: { 'content-digest': string; 'signature-input': string; signature: string }): Record<string, string> => {
-    secrets.push(h.signature.slice('encord-sig=:'.length, -1));
-    return { ...h };
-  };
-  const legitV1 = key.v1Authorization(listBody);
-  const forged = `${key.publicKeyHex}:${'ab'.repeat(64)}`;
-  secrets.push(legitV1.split(':')[1]!, forged.split(':')[1]!);
-  const signedA = key.v2SignatureHeaders('POST', target, bulkA, now);
-  const strangerV1 = stranger.v1Authorization(listBody);
-  secrets.push(strangerV1.split(':')[1]!);
-  const statuses = await Promise.all([
-    // forged v1 signature
-    send(emu.url, 'POST', '/public', v1Headers(forged), listBody),
-    // v1 replayed with another body
-    send(emu.url, 'POST', '/public', v1Headers(legitV1), otherBody),
-    // v2 replayed with another body, digest as signed
-    send(emu.url, 'POST', target, v2(signedA), bulkB),
-    // v2 replayed with another body, digest recomputed for it
-    send(emu.url, 'POST', target, { ...v2(signedA), 'content-digest': key.v2SignatureHeaders('POST', target, bulkB, now)['content-digest'] }, bulkB),
-    // stale: signed an hour ago
-    send(emu.url, 'POST', target, v2(key.v2SignatureHeaders('POST', target, bulkA, now - 3600)), bulkA),
-    // valid signatures by an unregistered key, v1 and v2
-    send(emu.url, 'POST', '/public', v1Headers(strangerV1), listBody),
-    send(emu.url, 'POST', target, v2(stranger.v2SignatureHeaders('POST', target, bulkA, now)), bulkA),
-  ]);
-  return { statuses, secrets };
-}
-
-// ---------------------------------------------------------------- secret scan
-
-const V1_SIGNATURE = /[0-9a-f]{64}:[0-9a-f]{128}/i;
-const V2_SIGNATURE = /encord-sig=:(?!\[REDACTED\])[A-Za-z0-9+/]{40,}={0,2}:/;
-const BEARER = /Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/-]{16,}/;
-
-/** Every needle or signature-shaped text in `text`, described without repeating the secret. */
-export function findSecrets(text: string, needles: readonly string[]): string[] {
-  const hits: string[] = [];
-  for (const n of needles) if (n.length >= 8 && text.includes(n)) hits.push(`a known secret (${n.length} chars) at offset ${text.indexOf(n)}`);
-  for (const [name, re] of [['v1 signature', V1_SIGNATURE], ['v2 signature', V2_SIGNATURE], ['bearer token', BEARER]] as const) {
-    const m = re.exec(text);
-    if (m) hits.push(`${name} at offset ${m.index}`);
-  }
-  return hits;
-}
-
-/** Scan files (recursively for directories) line by line, so a multi-GB request log is fine. */
-async function scanForSecrets(paths: readonly string[], needles: readonly string[]): Promise<{ hits: string[]; files: number; bytes: number }> {
-  const hits: string[] = [];
-  let files = 0;
-  let bytes = 0;
-  const walk = (p: string): string[] => {
-    try {
-      const s = statSync(p);
-      if (s.isDirectory()) return readdirSync(p).flatMap((e) => walk(join(p, e)));
-      return s.isFile() ? [p] : [];
-    } catch {
-      return [];
-    }
-  };
-  for (const file of paths.flatMap(walk)) {
-    files += 1;
-    bytes += statSync(file).size;
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    let n = 0;
-    for await (const line of lines) {
-      n += 1;
-      for (const hit of findSecrets(line, needles)) hits.push(`${file}:${n}: ${hit}`);
-    }
-  }
-  return { hits, files, bytes };
 }

@@ -3,7 +3,7 @@
  * and talk to its control API. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,11 +135,13 @@ export async function spawnEmulator(options: SpawnEmulatorOptions): Promise<Emul
     },
     close: async () => {
       clearInterval(sampler);
-      if (child.exitCode !== null) return;
-      await http('POST', `${ready.control}/close`).catch(() => child.kill('SIGTERM'));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null) {
+        await http('POST', `${ready.control}/close`).catch(() => child.kill('SIGTERM'));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
