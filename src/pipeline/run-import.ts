@@ -124,6 +124,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       concurrency: opts.concurrency,
       batchSize: opts.batchSize,
       journal,
+      signal: opts.signal,
       callbacks: {
         written: (task) => {
           progress.written += task.rows.length;

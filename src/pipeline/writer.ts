@@ -59,6 +59,8 @@ export class Writer {
       readonly batchSize: number;
       readonly journal: UndoJournal | undefined;
       readonly callbacks: WriteCallbacks;
+      /** The user's Ctrl-C: writes not yet started are abandoned (a rerun does them), in-flight ones finish. */
+      readonly signal?: AbortSignal | undefined;
     },
   ) {
     this.queue = new PQueue({ concurrency: input.concurrency });
@@ -104,7 +106,7 @@ export class Writer {
   private async admit(work: () => Promise<void>): Promise<void> {
     await this.queue.onSizeLessThan(this.input.concurrency);
     void this.queue.add(async () => {
-      if (this.fatal) return;
+      if (this.fatal || this.input.signal?.aborted) return;
       try {
         await work();
       } catch (error) {
@@ -198,7 +200,7 @@ export class Writer {
     // One save per row; the client's connection slots and rate limiter bound how many run at once.
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < sends.length && !this.fatal) {
+      while (next < sends.length && !this.fatal && !this.input.signal?.aborted) {
         const { task, merged } = sends[next]!;
         next += 1;
         try {
