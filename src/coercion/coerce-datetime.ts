@@ -17,6 +17,7 @@ import type { Cell } from '../sources/source.js';
 import type { ResolvedCoercionOptions } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
 import { timeZoneFor, utcFields } from './time-zone.js';
+import { civilFromDays } from '../civil-date.js';
 
 const EXPECTED = 'an ISO 8601 date or date-time such as 2026-11-28 or 2026-11-28T10:00:00Z';
 
@@ -131,15 +132,7 @@ export function formatIso(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   const yyyy = year >= 1000 ? String(year) : String(year).padStart(4, '0');
   return `${yyyy}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`;
 }

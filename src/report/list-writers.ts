@@ -67,16 +67,20 @@ function selected(result: ListingView, options: ListWriteOptions): readonly Data
 const PROGRESS_EVERY = 5000;
 const CHUNK_CHARS = 1 << 16;
 
-/** Write the listing as CSV (header first), in chunks of about 64 KiB. */
-export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
+/** Write one text line per unit (after an optional header) in chunks of about 64 KiB, with progress. */
+async function writeLines(
+  result: ListingView,
+  sink: TextSink,
+  options: ListWriteOptions,
+  header: string,
+  line: (unit: DataUnit) => string,
+): Promise<number> {
   const units = selected(result, options);
-  let buffer = csvLine(listColumns(result));
+  let buffer = header;
   let done = 0;
   for (const unit of units) {
     options.signal?.throwIfAborted();
-    const cells = idCells(unit);
-    for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
-    buffer += csvLine(cells);
+    buffer += line(unit);
     done += 1;
     if (buffer.length >= CHUNK_CHARS) {
       await sink.write(buffer);
@@ -89,24 +93,18 @@ export async function writeListCsv(result: ListingView, sink: TextSink, options:
   return done;
 }
 
+/** Write the listing as CSV (header first). */
+export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
+  return writeLines(result, sink, options, csvLine(listColumns(result)), (unit) => {
+    const cells = idCells(unit);
+    for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
+    return csvLine(cells);
+  });
+}
+
 /** One JSON object per unit: `{"index", "data_hash", "title", "item_uuid", "data_type", "metadata"}`; metadata `null` when unknown. */
 export async function writeListJsonl(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
-  const units = selected(result, options);
-  let buffer = '';
-  let done = 0;
-  for (const unit of units) {
-    options.signal?.throwIfAborted();
-    buffer += `${JSON.stringify(listRecord(unit))}\n`;
-    done += 1;
-    if (buffer.length >= CHUNK_CHARS) {
-      await sink.write(buffer);
-      buffer = '';
-    }
-    if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, units.length);
-  }
-  if (buffer) await sink.write(buffer);
-  options.onProgress?.(done, units.length);
-  return done;
+  return writeLines(result, sink, options, '', (unit) => `${JSON.stringify(listRecord(unit))}\n`);
 }
 
 /** A unit as the JSON outputs show it. */

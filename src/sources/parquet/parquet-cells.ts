@@ -1,4 +1,5 @@
 import type { Cell } from '../source.js';
+import { civilFromDays } from '../../civil-date.js';
 
 /**
  * Parquet column types as the reader sees them, and how each becomes a `Cell`. Pure functions: the DuckDB
@@ -169,16 +170,7 @@ const DATE_POS_INF = 2 ** 31 - 1;
 export function formatDate(days: number): string {
   if (days >= DATE_POS_INF) return 'infinity';
   if (days <= -DATE_POS_INF) return '-infinity';
-  // Howard Hinnant's civil_from_days.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const { year: y, month: m, day: d } = civilFromDays(days);
   const year = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
   return `${year}-${pad2(m)}-${pad2(d)}`;
 }
