@@ -22,7 +22,10 @@ import { MetaError } from '../errors.js';
 import { writeFilePrivate } from '../private-files.js';
 import { csvLine, neutraliseFormula } from '../report/csv-writer.js';
 import { readUndoJournal, UndoJournal, type JournalEntry } from '../report/undo-journal.js';
+import { isReservedMetadataKey } from '../schema/index.js';
+import { setOwn } from '../own.js';
 import { changedKeys, jsonEqual } from './merge.js';
+import { guardWrite, type GuardResult } from './write-guard.js';
 
 export interface RollbackOptions {
   readonly journalPath: string;
@@ -73,12 +76,11 @@ export interface RollbackResult {
   journalPath: string | null;
 }
 
-const RESERVED = 'keyframes';
-
+/** `m` without Encord's reserved keys (`keyframes`). */
 function withoutReserved(m: Metadata): Metadata {
-  if (!Object.prototype.hasOwnProperty.call(m, RESERVED)) return m;
-  const { [RESERVED]: _ignored, ...rest } = m;
-  return rest;
+  const out: Metadata = {};
+  for (const key of Object.keys(m)) if (!isReservedMetadataKey(key)) setOwn(out, key, m[key]!);
+  return out;
 }
 
 /** Equal as far as rollback is concerned: `keyframes` are Encord's, never restored, never a conflict. */
@@ -86,12 +88,9 @@ function same(a: Metadata, b: Metadata): boolean {
   return jsonEqual(withoutReserved(a), withoutReserved(b));
 }
 
-/** The value to write back: the journal's previous value, with the unit's CURRENT keyframes (present or absent). */
-function restoreValue(before: Metadata, current: Metadata): Metadata {
-  // TODO(write-guard): use guardWrite(current, next) from src/pipeline/write-guard.ts once it is on main.
-  const next = { ...withoutReserved(before) };
-  if (Object.prototype.hasOwnProperty.call(current, RESERVED)) next[RESERVED] = current[RESERVED]!;
-  return next;
+/** The value to write back: the journal's previous value, through the shared gate (the unit's CURRENT keyframes). */
+function restoreValue(before: Metadata, current: Metadata): GuardResult {
+  return guardWrite(current, before);
 }
 
 type Decision = { kind: 'unchanged' } | { kind: 'restore' } | { kind: 'conflict'; message: string };
@@ -185,7 +184,12 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
           result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
           continue;
         }
-        const next = restoreValue(e.metadata, cur);
+        const guarded = restoreValue(e.metadata, cur);
+        if (!guarded.ok) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+          continue;
+        }
+        const next = guarded.metadata;
         patches.set(e.id, next);
         byId.set(e.id, { entry: e, conflict: d.kind === 'conflict' });
         records.push({ target: 'item', id: e.id, dataHash: e.dataHash, metadata: cur, written: next });
@@ -231,7 +235,12 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
           result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
           continue;
         }
-        const next = restoreValue(e.metadata, cur);
+        const guarded = restoreValue(e.metadata, cur);
+        if (!guarded.ok) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+          continue;
+        }
+        const next = guarded.metadata;
         if (!dryRun) {
           journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: next }]);
           await options.store.saveMetadata(datasetHash, e.id, next, signal);

@@ -129,6 +129,22 @@ describe('rollback leaves units edited after the run alone', () => {
     expect(h.metadataOf(hash(1))).toEqual({});
   });
 
+  it('a journal value that is not exact JSON (a lone surrogate) fails its target through the write gate; nothing is sent', async () => {
+    const journalPath = join(h.dir, 'bad-value.jsonl');
+    const current = h.metadataOf(hash(1));
+    const lines = [
+      JSON.stringify({ type: 'run', version: 2, datasetHash: DATASET, source: 'x.csv', startedAt: '2026-11-01T00:00:00.000Z' }),
+      `{"type":"before","target":"item","id":"${itemOf(1)}","dataHash":"${hash(1)}","metadata":{"city":"\\ud800"},"written":${JSON.stringify(current)}}`,
+    ];
+    writeFileSync(journalPath, `${lines.join('\n')}\n`);
+    const writes = writeRequests(h.emulator);
+    const rb = await runRollback({ journalPath, store: h.client, reportPath: join(h.dir, 'bad-value.csv') });
+    expect(rb).toMatchObject({ restored: 0, conflicts: [] });
+    expect(rb.failed).toEqual([expect.objectContaining({ dataHash: hash(1), code: 'INVALID_STRING' })]);
+    expect(writeRequests(h.emulator)).toBe(writes);
+    expect(h.metadataOf(hash(1))).toEqual(current);
+  });
+
   it('the rollback journals what it writes, so it can itself be rolled back', async () => {
     const journalPath = await importCities();
     const after = ROWS.map((r) => h.metadataOf(r.dataHash));
