@@ -5,12 +5,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { machineLockPath } from '../../src/checkpoint/dataset-lock.js';
+import { acquireDatasetLock, machineLockPath } from '../../src/checkpoint/dataset-lock.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { ImportOutput, RollbackOutput } from '../../src/cli/json-outputs.js';
 import { loadSchemaFile, toTypedWire } from '../../src/schema/index.js';
-import { DATASET, SAMPLES, cli, demoEmulator, envFor, lastJson, tempDir } from './helpers.js';
+import { DATASET, SAMPLES, cli, demoEmulator, ensureBuilt, envFor, lastJson, spawnBin, tempDir } from './helpers.js';
 
 let emulator: Emulator;
 let url: string;
@@ -84,7 +84,7 @@ describe('rollback and a running import', () => {
   it('is refused (LOCKED, exit 1) while an import of the dataset runs with another --state-dir and HOME; the import loses nothing', async () => {
     const journal = await importCities('First', join(dir, 'state-first'));
     // A slow second import (as in the report: rollback started seconds into it).
-    emulator.configure({ latency: { ms: 30 } });
+    emulator.configure({ latency: { ms: 60 } });
     const importing = run(['import', citiesFile('second.csv', 'Second'), '--dataset', DATASET, '--state-dir', join(dir, 'state-a'), '--batch-size', '25', '--concurrency', '1'], envFor(url));
     let settled = false;
     void importing.finally(() => (settled = true));
@@ -103,5 +103,21 @@ describe('rollback and a running import', () => {
     expect(imported.code, imported.err).toBe(EXIT.OK);
     emulator.configure({ latency: null });
     expect(rows().every((r, i) => r.metadata['city'] === `Second${i}`)).toBe(true);
+  });
+
+  it('a rollback in another process (the built bin, its own HOME and state dir) is refused while this process holds the dataset lock', async () => {
+    ensureBuilt();
+    const journal = await importCities('First', join(dir, 'state-first'));
+    const held = acquireDatasetLock({ stateDir: join(dir, 'state-a'), domain: url, datasetHash: DATASET });
+    try {
+      const env = { ...envFor(url), ...(process.env['TMPDIR'] !== undefined && { TMPDIR: process.env['TMPDIR'] }) };
+      const refused = await spawnBin(['rollback', journal], env);
+      expect(refused.code).toBe(EXIT.FATAL);
+      expect(refused.err).toContain('[LOCKED]');
+      expect(refused.err).toContain(`pid ${process.pid}`);
+      expect(rows().every((r, i) => r.metadata['city'] === `First${i}`)).toBe(true);
+    } finally {
+      held.release();
+    }
   });
 });
