@@ -10,7 +10,7 @@ import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import type { CoercionOptions } from '../coercion/index.js';
-import { RunLock } from '../checkpoint/run-lock.js';
+import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { UndoJournal } from '../report/undo-journal.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
@@ -48,7 +48,7 @@ export interface SetOptions {
   readonly dryRun?: boolean | undefined;
   /** Undo journal. @default `<stateDir>/journals/<dataset>-<time>-set.jsonl` when `stateDir` is set */
   readonly journalPath?: string | undefined;
-  /** Directory for the run lock and journals. @default none (no lock, no journal unless `journalPath`) */
+  /** Directory for journals and a second run lock. @default none (no journal unless `journalPath`; the machine-wide lock is always taken) */
   readonly stateDir?: string | undefined;
   /** Items per patch-bulk request. @default 500 */
   readonly batchSize?: number | undefined;
@@ -182,14 +182,14 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   }
 
   let journal: UndoJournal | undefined;
-  let lock: RunLock | undefined;
+  let lock: DatasetLock | undefined;
   const failed: { index: number; dataHash: string; title: string; code: string; message: string }[] = [];
   try {
     if (options.dryRun) {
       progress.written += pending.reduce((n, p) => n + p.count, 0);
       progress.done = progress.total;
     } else if (pending.length > 0) {
-      if (options.stateDir) lock = RunLock.acquire(options.stateDir, options.datasetHash);
+      lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: options.datasetHash });
       const journalPath =
         options.journalPath ??
         (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
