@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
+import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { MetaError } from '../errors.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -74,6 +75,11 @@ export function loadJobConfig(path: string, cwd: string): JobConfig {
     raw = JSON.parse(text);
   } catch (cause) {
     throw new MetaError('CONFIG_INVALID', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  // JSON.parse rounds a number a double cannot hold: a constant 9007199254740993 would be written …992.
+  const inexact = inexactJsonNumber(text);
+  if (inexact !== undefined) {
+    throw new MetaError('CONFIG_INVALID', `${path}: the number ${inexact.literal} cannot be kept: ${inexactHint(inexact.result)} (write it as a JSON string)`);
   }
   const parsed = JobConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -8,6 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { inexactHint, inexactJsonNumber } from '../../coercion/exact-number.js';
 import type { JsonValue } from '../../encord/protocol/types.js';
 import { MetaError } from '../../errors.js';
 import { runSet, type SetResult, type SetTarget } from '../../pipeline/run-set.js';
@@ -63,6 +64,13 @@ function parseJsonValues(text: string): Record<string, JsonValue> {
     value = JSON.parse(text);
   } catch (error) {
     throw new MetaError('USAGE', `--json: invalid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  // JSON.parse rounds a number a double cannot hold (9007199254740993 → …992): check the text as written.
+  const inexact = inexactJsonNumber(text);
+  if (inexact !== undefined) {
+    throw new MetaError('USAGE_INVALID_VALUE', `--json: Invalid number: expected a decimal a JSON number holds exactly, got ${inexact.literal}; ${inexactHint(inexact.result)}`, {
+      details: { code: 'INVALID_NUMBER' },
+    });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new MetaError('USAGE', `--json: expected a JSON object such as '{"city": "Paris", "dark": true}', got ${Array.isArray(value) ? 'an array' : typeof value}`);
