@@ -8,6 +8,7 @@ import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
 import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { MetaError } from '../errors.js';
+import { isEncordHash } from '../mapping/key-resolver.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -17,7 +18,7 @@ export const JobConfigSchema = z
     sshKey: z.string().min(1).optional(),
     sshKeyPassphraseEnv: z.string().min(1).optional(),
     bearerTokenEnv: z.string().min(1).optional(),
-    dataset: z.string().min(1).optional(),
+    dataset: z.string().min(1).refine(isEncordHash, 'expected a dataset hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6)').optional(),
     file: z.string().min(1).optional(),
     format: z.enum(['csv', 'parquet']).optional(),
     delimiter: z.string().min(1).max(1).optional(),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { runRollback } from '../../pipeline/run-rollback.js';
 import { connect, explain, type Connection } from '../connect.js';
 import type { CommandContext } from '../context.js';
+import { datasetHashOption } from '../options.js';
 import { EXIT } from '../exit-codes.js';
 
 export function registerRollback(program: Command, ctx: CommandContext): void {
@@ -15,7 +16,7 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
         'back (the first recorded value per unit: the state before the run). Safe to rerun.',
     )
     .argument('<journal>', 'undo journal (JSONL) printed at the end of an import')
-    .option('-d, --dataset <hash>', "dataset (default: the journal's)")
+    .option('-d, --dataset <hash>', "dataset (default: the journal's)", datasetHashOption())
     .option('--dry-run', 'count what would be restored; write nothing')
     .addHelpText('after', '\nExample:\n  encord-meta rollback ~/.encord-meta/journals/4f1c…e2-2026-11-28T02-00-00-000Z.jsonl\n')
     .action(async (journal: string, flags: { dataset?: string; dryRun?: boolean }, command: Command) =>

@@ -17,7 +17,7 @@ import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { SetOutput } from '../json-outputs.js';
-import { defaultStateDir, intOption } from '../options.js';
+import { defaultStateDir, intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
 import { withConnection } from '../with-connection.js';
@@ -91,7 +91,7 @@ export function registerSet(program: Command, ctx: CommandContext): void {
           'Previous values are journalled: encord-meta rollback JOURNAL undoes a set.',
       )
       .argument('[assignments...]', 'KEY=VALUE pairs')
-      .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)')
+      .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
       .option('--index <n>', 'the data unit at this index (server order, as `list` shows)', intOption('--index', 0, Number.MAX_SAFE_INTEGER))
       .option('--data-hash <hash>', 'the data unit with this data hash')
       .option('--title <title>', 'the data unit with this title (must be unique)')
