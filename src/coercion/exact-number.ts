@@ -27,11 +27,14 @@ export function exactDouble(text: string): ExactDouble {
   const n = Number(text);
   if (!Number.isFinite(n)) return { ok: false, reason: 'overflow' };
   if (n === 0) return isZeroText(text) ? { ok: true, value: 0 } : { ok: false, reason: 'underflow' };
-  // Fast paths: the text is the shortest form itself, or has at most 15 significant digits in the normal
-  // range (every such decimal survives decimal → double → shortest decimal).
+  // Fast paths: at most 15 significant digits in the normal range (every such decimal survives decimal →
+  // double → shortest decimal; a text of 15 characters has at most 15 digits), or the text is the shortest
+  // form itself.
+  const normal = n >= MIN_NORMAL || n <= -MIN_NORMAL;
+  if (normal && text.length <= 15) return { ok: true, value: n };
   const written = String(n);
   if (written === text) return { ok: true, value: n };
-  if (Math.abs(n) >= MIN_NORMAL && significantDigits(text) <= 15) return { ok: true, value: n };
+  if (normal && significantDigits(text) <= 15) return { ok: true, value: n };
   return sameDecimal(canonical(text), canonical(written)) ? { ok: true, value: n } : { ok: false, reason: 'inexact', written: n };
 }
 
