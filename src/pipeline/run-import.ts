@@ -98,7 +98,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     report = new FailureReport(opts.reportPath, source.columns);
     const journalPath =
       opts.journalPath ??
-      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
+      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
     if (journalPath) {
       journal = new UndoJournal(journalPath);
       journal.open({ datasetHash: opts.datasetHash, source: source.name, startedAt: new Date(startedAt).toISOString() });

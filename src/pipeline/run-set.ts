@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
+import { isEncordHash } from '../mapping/key-resolver.js';
 import type { CoercionOptions } from '../coercion/index.js';
 import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { UndoJournal } from '../report/undo-journal.js';
@@ -192,7 +193,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
       lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: options.datasetHash });
       const journalPath =
         options.journalPath ??
-        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
+        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
       if (journalPath) {
         journal = new UndoJournal(journalPath);
         journal.open({ datasetHash: options.datasetHash, source: `set ${describeTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
@@ -279,6 +280,7 @@ function resolveTarget(units: readonly DataUnit[], target: SetTarget): readonly 
   if ('dataHash' in target) {
     const hash = target.dataHash.trim();
     const unit = units.find((u) => u.dataHash === hash) ?? units.find((u) => u.dataHash.toLowerCase() === hash.toLowerCase());
+    if (!unit && !isEncordHash(hash)) throw new MetaError('KEY_INVALID', `expected --data-hash to be a data hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${hash}"`);
     if (!unit) throw new MetaError('KEY_NOT_FOUND', `no data unit with data hash "${hash}" in this dataset (encord-meta list --dataset HASH shows them)`);
     return [unit];
   }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { runRollback, type RollbackResult } from '../../pipeline/run-rollback.js';
 import { connect, explain, jobConfigOf, type Connection } from '../connect.js';
 import type { CommandContext } from '../context.js';
+import { datasetHashOption } from '../options.js';
 import { EXIT } from '../exit-codes.js';
 import { defaultStateDir } from '../options.js';
 
@@ -29,7 +30,7 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
         'it anyway. Takes the dataset lock, like import. Safe to rerun.',
     )
     .argument('<journal>', 'undo journal (JSONL) printed at the end of an import or set')
-    .option('-d, --dataset <hash>', "dataset (default: the journal's)")
+    .option('-d, --dataset <hash>', "dataset (default: the journal's)", datasetHashOption())
     .option('--dry-run', 'count what would be restored and what conflicts; write nothing but the report')
     .option('--force', 'also restore units changed since the run (their later edits are lost)')
     .option('--report <file>', 'conflicts and failures CSV (default: next to the journal)')
