@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
 import { MetaError } from '../errors.js';
+import { CSV_ENCODING_NAMES } from '../pipeline/import-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -20,6 +21,7 @@ export const JobConfigSchema = z
     file: z.string().min(1).optional(),
     format: z.enum(['csv', 'parquet']).optional(),
     delimiter: z.string().min(1).max(1).optional(),
+    encoding: z.enum(CSV_ENCODING_NAMES as [string, ...string[]]).optional(),
     key: z.enum(['index', 'data_hash', 'title', 'item_uuid']).optional(),
     keyColumn: z.string().min(1).optional(),
     schema: z.string().min(1).optional(),
