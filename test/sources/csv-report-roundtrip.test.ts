@@ -85,6 +85,20 @@ describe('encodings, end to end', () => {
     expect(h.metadataOf(hash(5))).toMatchObject({ city: 'Lyon' });
   });
 
+  it('--encoding reaches schema infer, and the job config key encoding reaches import', async () => {
+    const file = join(h.dir, 'excel2.csv');
+    writeFileSync(file, excel);
+    expect((await cli(['schema', 'infer', file])).code).toBe(2);
+    const inferred = await cli(['schema', 'infer', file, '--encoding', 'cp1252']);
+    expect(inferred.code).toBe(0);
+    expect(inferred.out).toContain('city');
+    writeFileSync(join(h.dir, 'job.json'), JSON.stringify({ dataset: DATASET, file, encoding: 'windows-1252' }));
+    const run = await cli(['--config', join(h.dir, 'job.json'), 'import', '--no-progress']);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(h.metadataOf(hash(3))).toMatchObject({ city: 'Zürich € œ' });
+  });
+
   it('report of a file with an undecodable byte never writes U+FFFD when re-imported; fixing the cell imports it', async () => {
     // One character cut by the end of the file: a per-row failure, not a refusal.
     const file = join(h.dir, 'cut.csv');

@@ -369,7 +369,7 @@ export class CsvRecordSplitter {
   private firstLineNext(): number {
     const end = this.firstLineEnd();
     if (end >= this.len) return end;
-    return end + (this.buf[end] === CR && this.buf[end + 1] === LF ? 2 : 1);
+    return end + (this.buf[end] === CR && end + 1 < this.len && this.buf[end + 1] === LF ? 2 : 1);
   }
 
   private tooLarge(): void {
