@@ -98,8 +98,15 @@ describe('a malformed record fails alone', () => {
 
   it('gives the same items whatever the chunk size', async () => {
     const text = 'id,v\n96,a\n97,"q"x,2\n98,"b\r\nc"\r\n99,x"y\n100,"open\n101,d\n';
-    const whole = (await read(text)).items;
-    for (const chunkSize of [1, 2, 3, 5, 7, 64]) expect((await read(text, { chunkSize })).items, `chunk ${chunkSize}`).toEqual(whole);
+    const path = writeTemp(dir, 'chunks.csv', text);
+    const itemsOf = async (chunkSize?: number) => {
+      const source = new CsvSource(path, { chunkSize });
+      await source.open();
+      return collect(source);
+    };
+    const whole = await itemsOf();
+    expect(bads(whole).map((b) => b.message)).toEqual([expect.stringContaining('chunks.csv line 3'), expect.stringContaining('chunks.csv line 6'), expect.stringContaining('chunks.csv line 7')]);
+    for (const chunkSize of [1, 2, 3, 5, 7, 64]) expect(await itemsOf(chunkSize), `chunk ${chunkSize}`).toEqual(whole);
   });
 });
 

@@ -324,7 +324,7 @@ export class CsvRecordSplitter {
       // The quote's line is the cause; the lines after it are parsed afresh.
       this.pending = {
         code,
-        message: `Quote not closed: a quoted field opened in the record on line ${line} is never closed; line ${line} is skipped and reading goes on with line ${line + 1}`,
+        message: `Quote not closed (${this.options.name} line ${line}): a quoted field opened on line ${line} is never closed; line ${line} is skipped and reading goes on with line ${line + 1}`,
         endLine: line,
       };
       return this.emitFailure(this.firstLineEnd(), this.firstLineNext());
@@ -333,10 +333,10 @@ export class CsvRecordSplitter {
     const where = errLine === line ? `line ${line}` : `line ${errLine} (in the record starting on line ${line})`;
     let message: string;
     if (code === 'CSV_INVALID_OPENING_QUOTE') {
-      message = `Invalid opening quote: a quote inside an unquoted field on ${where}; quote the whole field and double the quote ("12"" screen")`;
+      message = `Invalid opening quote (${this.options.name} line ${errLine}): a quote inside an unquoted field on ${where}; quote the whole field and double the quote ("12"" screen")`;
     } else {
       const got = b.toString('utf8', at, Math.min(at + 4, this.len)).slice(0, 1);
-      message = `Invalid closing quote: expected a delimiter or a line break after the quoted field closed on ${where}, got ${JSON.stringify(got)}; quote the whole field and double the quotes inside it`;
+      message = `Invalid closing quote (${this.options.name} line ${errLine}): expected a delimiter or a line break after the quoted field closed on ${where}, got ${JSON.stringify(got)}; quote the whole field and double the quotes inside it`;
     }
     this.pending = { code, message: `${message}. Reading goes on with line ${errLine + 1}`, endLine: errLine };
     this.mode = Mode.SkipLine;
