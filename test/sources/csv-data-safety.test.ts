@@ -130,6 +130,16 @@ describe('a file in the wrong encoding is refused whole', () => {
     expect((await read(excel, { encoding: 'cp1252' })).items).toEqual(items);
   });
 
+  it('Windows-1252 file: a stray quote fails alone with its decoded line in _raw, line numbers exact', async () => {
+    const { items } = await read(cp1252('id,city\r\n1,"Zürich"x €\r\n2,"multi\r\nœ"\r\n3,ok\r\n'), { encoding: 'windows-1252' });
+    expect(shape(items)).toEqual([
+      [2, 'CSV_INVALID_CLOSING_QUOTE', '1,"Zürich"x €'],
+      [3, 'ok'],
+      [5, 'ok'],
+    ]);
+    expect(rows(items)[0]!.values['city']).toBe('multi\r\nœ');
+  });
+
   it('latin1 decodes ISO-8859-1 exactly and refuses the C1 bytes 0x80–0x9F rather than guess', async () => {
     const { items } = await read(Buffer.concat([Buffer.from('id,city\n1,Z\u00fcrich\n2,', 'latin1'), Buffer.from([0x80]), Buffer.from('\n3,ok\n')]), { encoding: 'iso-8859-1' });
     expect(shape(items)).toEqual([
