@@ -102,5 +102,5 @@ export const BAD_RECORD_CODES = {
   SOURCE_INVALID_ENCODING: 'the record holds a byte the `--encoding` given does not define (Windows-1252: 0x81 0x8D 0x8F 0x90 0x9D; ISO-8859-1: 0x80–0x9F)',
   SOURCE_NUL_BYTE: 'a cell holds a NUL byte',
 } as const;
-/** Other csv-parse errors, should one occur, keep csv-parse's code with a `CSV_` prefix. */
+/** The CSV parser raises only the `CSV_` codes above (it no longer uses csv-parse, whose other codes cannot occur). */
 export type BadRecordCode = keyof typeof BAD_RECORD_CODES;
