@@ -141,3 +141,12 @@ function bad(name: string, expected: string, got: unknown, raw = false): never {
   const verb = raw ? expected : `to be ${expected}`;
   throw new MetaError(COERCION_OPTIONS_INVALID, `Expected \`${name}\` ${verb}, got \`${shown}\` (${what})`);
 }
+
+/**
+ * The options for machine-written decimal text (Parquet DECIMAL cells): `.` point, no grouping, whatever
+ * `--decimal-comma` and `--thousands` say for text people typed (with them, `1.234` would read as 1234).
+ */
+export function canonicalDecimalOptions(options: ResolvedCoercionOptions): ResolvedCoercionOptions {
+  if (!options.decimalComma && options.thousandsSeparator === 'none') return options;
+  return { ...options, decimalComma: false, thousandsSeparator: 'none' };
+}

@@ -7,6 +7,7 @@ export {
   DEFAULT_TRUE_VALUES,
   GEO_ORDERS,
   THOUSANDS_SEPARATORS,
+  canonicalDecimalOptions,
   resolveCoercionOptions,
   type CoercionOptions,
   type DateFormat,

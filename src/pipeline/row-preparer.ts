@@ -5,7 +5,7 @@
  */
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import { coerce, combineGeo, formatCellError, type ResolvedCoercionOptions } from '../coercion/index.js';
+import { canonicalDecimalOptions, coerce, combineGeo, formatCellError, type ResolvedCoercionOptions } from '../coercion/index.js';
 import type { ColumnPlan } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
@@ -36,10 +36,18 @@ export class RowPreparer {
       readonly plan: ColumnPlan;
       readonly coercion: ResolvedCoercionOptions;
       readonly empty: EmptyPolicy;
+      /** Columns of machine-written decimal text (`TabularSource.canonicalDecimalColumns`). */
+      readonly canonicalDecimalColumns?: ReadonlySet<string> | undefined;
     },
   ) {
     for (const f of input.plan.fields) this.stats.set(f.key, { ok: 0, empty: 0, failed: 0 });
+    const canonical = canonicalDecimalOptions(input.coercion);
+    const decimals = input.canonicalDecimalColumns;
+    this.optionsFor = (column) => (decimals !== undefined && decimals.has(column) ? canonical : input.coercion);
   }
+
+  /** The coercion options for a column: never the locale ones for machine-written decimals. */
+  private readonly optionsFor: (column: string) => ResolvedCoercionOptions;
 
   prepare(row: RawRow, countStats: boolean): PreparedRow {
     const { key, resolver, plan, coercion, empty, source } = this.input;
@@ -53,7 +61,7 @@ export class RowPreparer {
     for (const field of plan.fields) {
       const result =
         field.kind === 'cell'
-          ? coerce(row.values[field.column] ?? null, field.spec, coercion)
+          ? coerce(row.values[field.column] ?? null, field.spec, this.optionsFor(field.column))
           : field.kind === 'constant'
             ? coerce(field.raw, field.spec, coercion)
             : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);

@@ -63,7 +63,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     emit();
     const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
     const resolver = new KeyResolver(listing);
-    const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty });
+    const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty, canonicalDecimalColumns: source.canonicalDecimalColumns });
 
     // ---- pass 1: plan
     progress.phase = 'planning';

@@ -79,6 +79,7 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
       columns,
       rows: rowsOf(source, counter, options.signal),
       options: coercion,
+      canonicalDecimalColumns: source.canonicalDecimalColumns,
       maxSamples: options.maxSamples,
       signal: options.signal,
     });

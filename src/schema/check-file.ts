@@ -5,7 +5,7 @@
  */
 import { coerce } from '../coercion/coerce.js';
 import { embeddingLength } from '../coercion/coerce-embedding.js';
-import type { ResolvedCoercionOptions } from '../coercion/coercion-options.js';
+import { canonicalDecimalOptions, type ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import { describeCell } from '../coercion/coerce-result.js';
 import type { Cell } from '../sources/source.js';
 import { describeSpec, type FieldSpec } from './field-spec.js';
@@ -23,6 +23,8 @@ export interface CheckFileInput {
   readonly columns: readonly string[];
   readonly rows: AsyncIterable<RowLike> | Iterable<RowLike>;
   readonly options: ResolvedCoercionOptions;
+  /** Columns of machine-written decimal text, read without the locale options (as the import does). */
+  readonly canonicalDecimalColumns?: ReadonlySet<string> | undefined;
   /** Failing samples kept per column. @default 5 */
   readonly maxSamples?: number | undefined;
   /** Distinct out-of-enum values kept per column. @default 20 */
@@ -94,6 +96,7 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
       outOfEnum: new Map(),
       embeddingSizes: new Map(),
     }));
+  const canonical = canonicalDecimalOptions(input.options);
   let rows = 0;
   for await (const row of input.rows) {
     input.signal?.throwIfAborted();
@@ -109,7 +112,7 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
         const size = embeddingLength(cell);
         if (size !== null) t.embeddingSizes.set(size, (t.embeddingSizes.get(size) ?? 0) + 1);
       }
-      const result = coerce(cell, t.spec, input.options);
+      const result = coerce(cell, t.spec, input.canonicalDecimalColumns?.has(t.column) ? canonical : input.options);
       if (result.kind === 'value') t.ok++;
       else if (result.kind === 'empty') t.empty++;
       else {

@@ -55,6 +55,12 @@ export interface TabularSource {
   readonly name: string;
   /** Column names in file order; available after `open()`. */
   readonly columns: readonly string[];
+  /**
+   * Columns whose text cells are machine-written decimals (Parquet DECIMAL: `"1.234"`, `.` point, no
+   * grouping). The locale options (`--decimal-comma`, `--thousands`) are for text people typed and must
+   * never be applied to them: `1.234` would become 1234. Absent: no such column.
+   */
+  readonly canonicalDecimalColumns?: ReadonlySet<string>;
   /** Read the header / footer; rejects with a `MetaError` (code `SOURCE_*`) for a file that cannot be read at all. */
   open(): Promise<void>;
   /**

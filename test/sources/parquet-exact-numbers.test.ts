@@ -69,3 +69,18 @@ describe('numbers are exact or refused: Parquet cells a JSON number cannot hold 
     expect(h.metadataOf(hash(3))).toMatchObject({ speed: 9007199254740991 });
   });
 });
+
+describe('a Parquet DECIMAL is machine-written text: the locale options never re-read it', () => {
+  it.each<[string, { decimalComma?: boolean; thousandsSeparator?: '.' | ',' | ' ' | 'none' }]>([
+    ['--decimal-comma --thousands .', { decimalComma: true, thousandsSeparator: '.' }],
+    ['--decimal-comma', { decimalComma: true }],
+    ['--thousands ,', { thousandsSeparator: ',' }],
+  ])('with %s, DECIMAL 1.234 imports as 1.234 and 12.50 as 12.5', async (_flags, coercion) => {
+    const file = await parquet(`decimal-locale-${Object.keys(coercion).join('-')}-${String(coercion.thousandsSeparator)}.parquet`,
+      `SELECT * FROM (VALUES (1::BIGINT, 1.234::DECIMAL(10,3), 'Rome'), (3, 12.50::DECIMAL(10,2), 'Oslo')) t("index", speed, city)`);
+    const result = await runImport({ datasetHash: DATASET, store: h.client, stateDir: join(h.dir, 'state'), file, coercion });
+    expect(result.summary.failed).toBe(0);
+    expect(h.metadataOf(hash(1))).toMatchObject({ speed: 1.234 });
+    expect(h.metadataOf(hash(3))).toMatchObject({ speed: 12.5 });
+  });
+});

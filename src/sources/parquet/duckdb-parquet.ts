@@ -197,10 +197,11 @@ function columnType(type: DuckDBType, hint: TimestampHint | undefined): ColumnTy
       return { kind: 'float' };
     case DuckDBTypeId.DOUBLE:
       return { kind: 'double' };
+    case DuckDBTypeId.DECIMAL: // DuckDBDecimalValue#toString is exact and keeps the scale
+      return { kind: 'text', decimal: true };
     case DuckDBTypeId.VARCHAR:
     case DuckDBTypeId.ENUM:
     case DuckDBTypeId.UUID:
-    case DuckDBTypeId.DECIMAL: // DuckDBDecimalValue#toString is exact and keeps the scale
     case DuckDBTypeId.TIME:
     case DuckDBTypeId.TIME_NS:
       return { kind: 'text' };

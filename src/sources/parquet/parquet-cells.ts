@@ -26,7 +26,9 @@ import { civilFromDays } from '../../civil-date.js';
  * | BLOB (BYTE_ARRAY without UTF8), INTERVAL, TIME WITH TIME ZONE, BIT, UNION, … | refused at `open()` with `SOURCE_UNSUPPORTED_TYPE` (or dropped with `unsupported: 'skip'`; BLOB read as text with `binaryAsString`) |
  */
 export type ColumnType =
-  | { readonly kind: 'boolean' | 'int' | 'bigint' | 'double' | 'float' | 'text' | 'date' }
+  | { readonly kind: 'boolean' | 'int' | 'bigint' | 'double' | 'float' | 'date' }
+  /** `decimal`: a DECIMAL column, whose text is exact and machine-written (never read with locale options). */
+  | { readonly kind: 'text'; readonly decimal?: true }
   | { readonly kind: 'timestamp'; readonly digits: 0 | 3 | 6 | 9; readonly utc: boolean; readonly field: TimestampField }
   | { readonly kind: 'list'; readonly element: ColumnType }
   | { readonly kind: 'struct'; readonly fields: readonly { readonly name: string; readonly type: ColumnType }[] }

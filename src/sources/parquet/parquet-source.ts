@@ -71,6 +71,11 @@ export class ParquetSource implements TabularSource {
     return (this.readable ?? []).map((c) => c.name);
   }
 
+  /** DECIMAL columns: their cells are exact decimal text with a `.` point, whatever the locale options. */
+  get canonicalDecimalColumns(): ReadonlySet<string> {
+    return new Set((this.readable ?? []).filter((c) => c.type.kind === 'text' && c.type.decimal === true).map((c) => c.name));
+  }
+
   /** Columns left out because of their type (`unsupported: 'skip'`), with the type, after `open()`. */
   get skippedColumns(): readonly string[] {
     return this.skipped;
