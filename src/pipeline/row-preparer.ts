@@ -5,11 +5,12 @@
  */
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import { coerce, combineGeo, formatCellError, type ResolvedCoercionOptions } from '../coercion/index.js';
+import { coerce, combineGeo, type ResolvedCoercionOptions } from '../coercion/index.js';
 import type { ColumnPlan } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
+import { coerceUnknownCell } from './unknown-cell.js';
 
 export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
 export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
@@ -52,11 +53,13 @@ export class RowPreparer {
     let extraErrors: string[] | undefined;
     for (const field of plan.fields) {
       const result =
-        field.kind === 'cell'
-          ? coerce(row.values[field.column] ?? null, field.spec, coercion)
-          : field.kind === 'constant'
-            ? coerce(field.raw, field.spec, coercion)
-            : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
+        field.kind !== 'geo' && field.unknown
+          ? coerceUnknownCell(field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw, field.key, resolution.units, field.unknown, coercion)
+          : field.kind === 'cell'
+            ? coerce(row.values[field.column] ?? null, field.spec, coercion)
+            : field.kind === 'constant'
+              ? coerce(field.raw, field.spec, coercion)
+              : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
       const stats = countStats ? this.stats.get(field.key) : undefined;
       const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
       if (result.kind === 'value') {
@@ -69,7 +72,8 @@ export class RowPreparer {
       } else {
         if (stats) stats.failed += 1;
         if (!firstError) {
-          firstError = { code: result.code, column, message: formatCellError(result, { file: source, line: row.line, column }) };
+          // formatCellError's wording, for coercion and unknown-key errors alike.
+          firstError = { code: result.code, column, message: `${result.message} (${source} line ${row.line}, column ${column})` };
         } else (extraErrors ??= []).push(column);
       }
     }

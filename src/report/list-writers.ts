@@ -1,24 +1,39 @@
 /**
  * Writing a dataset listing (`runList`'s result) as a terminal table, CSV, JSONL or Parquet.
  *
- * The CSV is a valid `import` input that changes nothing when imported back: strings are written as they
- * are, numbers and booleans as JSON text, objects and arrays (points, embeddings, key frames) as JSON,
+ * The CSV is a valid `import` input that changes nothing when imported back, with no flag: strings are
+ * written as they are, numbers and booleans as JSON text, objects and arrays (points, embeddings) as JSON,
  * `null` and absent keys as an empty cell (which the import reads as "keep"). The id columns (index,
- * data_hash, title, item_uuid) are never imported as metadata; data_hash is the key the import picks.
+ * data_hash, title, item_uuid) are never imported as metadata; data_hash is the key the import picks; a
+ * file starting with them is recognised as a listing, so its columns outside the schema are read as JSON
+ * (`--unknown-columns json`, see `mapping/column-plan.ts`).
+ *
+ * Encord's reserved `keyframes` key is written as the column `_keyframes` in CSV and Parquet: columns
+ * starting with `_` are never imported, so a round trip never writes key frames (the table and JSONL show
+ * it under its own name).
+ *
+ * The CSV is safe to open in a spreadsheet: cells that would run as formulas are written with a leading
+ * `'` (`escapeFormula`), which the import undoes exactly for files it recognises as listings.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { dirname } from 'node:path';
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
 import type { FieldSpec } from '../schema/index.js';
-import { csvLine } from './csv-writer.js';
+import { LIST_MARKER_COLUMNS } from '../formula-cells.js';
+import { createPrivateWriteStream, mkdirPrivateFor } from '../private-files.js';
+import { safeCsvLine } from './csv-writer.js';
+import { listCell } from './list-cell.js';
 import { ParquetFileWriter, type ParquetColumnSpec } from './parquet-writer.js';
+
+export { listCell } from './list-cell.js';
 
 export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
 
-/** The identifying columns every listing starts with, in order. */
-export const LIST_ID_COLUMNS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+/** The identifying columns every listing starts with, in order (they also mark a file as a listing). */
+export const LIST_ID_COLUMNS = LIST_MARKER_COLUMNS;
+
+/** Metadata keys written under another column name in CSV and Parquet: `keyframes` is never imported back. */
+const FILE_COLUMN_NAMES: Readonly<Record<string, string>> = { keyframes: '_keyframes' };
 
 /** What the writers need of a listing (`runList`'s result fits). */
 export interface ListingView {
@@ -44,16 +59,14 @@ export interface ListWriteOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The header of a CSV / Parquet listing. */
+/** The columns of a listing: the id columns, then the metadata keys (the table's header). */
 export function listColumns(result: ListingView): string[] {
   return [...LIST_ID_COLUMNS, ...result.keys];
 }
 
-/** A metadata value as a CSV cell (see the module comment). */
-export function listCell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+/** The header of a CSV / Parquet listing: `listColumns` with `keyframes` written as `_keyframes`. */
+export function listFileColumns(result: ListingView): string[] {
+  return [...LIST_ID_COLUMNS, ...result.keys.map((key) => FILE_COLUMN_NAMES[key] ?? key)];
 }
 
 function idCells(unit: DataUnit): string[] {
@@ -93,12 +106,12 @@ async function writeLines(
   return done;
 }
 
-/** Write the listing as CSV (header first). */
+/** Write the listing as spreadsheet-safe CSV (header first; see the module comment). */
 export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
-  return writeLines(result, sink, options, csvLine(listColumns(result)), (unit) => {
+  return writeLines(result, sink, options, safeCsvLine(listFileColumns(result)), (unit) => {
     const cells = idCells(unit);
     for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
-    return csvLine(cells);
+    return safeCsvLine(cells);
   });
 }
 
@@ -232,9 +245,9 @@ export async function writeListParquet(result: ListingView, path: string, option
     { name: 'data_hash', jsonType: 'VARCHAR' },
     { name: 'title', jsonType: 'VARCHAR' },
     { name: 'item_uuid', jsonType: 'VARCHAR' },
-    ...result.keys.map((name, i) => ({ name, ...KIND_TYPES[kinds[i]!] })),
+    ...listFileColumns(result).slice(LIST_ID_COLUMNS.length).map((name, i) => ({ name, ...KIND_TYPES[kinds[i]!] })),
   ];
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirPrivateFor(path);
   const writer = new ParquetFileWriter(path, columns);
   let done = 0;
   try {
@@ -259,10 +272,9 @@ export async function writeListParquet(result: ListingView, path: string, option
   return done;
 }
 
-/** A text file sink that honours backpressure; `close()` flushes it. */
+/** A text file sink (created 0600, its directory 0700) that honours backpressure; `close()` flushes it. */
 export function openTextFile(path: string): TextSink & { close(): Promise<void> } {
-  mkdirSync(dirname(path), { recursive: true });
-  const stream = createWriteStream(path, { encoding: 'utf8' });
+  const stream = createPrivateWriteStream(path);
   return {
     async write(text: string) {
       if (!stream.write(text)) await once(stream, 'drain');
