@@ -54,6 +54,11 @@ export interface ColumnPlan {
   readonly fields: readonly PlannedField[];
   /** The unknown-columns policy in force (given, or the default for this file). */
   readonly unknownColumns: UnknownColumnPolicy;
+  /**
+   * The file is a `list` export (or its failure report): a schema-key cell still equal to what `list` wrote
+   * for the unit's current value keeps that value as it is, even when it does not fit the key's type.
+   */
+  readonly fromListing: boolean;
   /** Columns read but not imported, with why (shown by --dry-run and --verbose). */
   readonly skipped: readonly { readonly column: string; readonly reason: string }[];
 }
@@ -159,5 +164,5 @@ export function planColumns(input: {
         `(cells as \`encord-meta list\` writes them: JSON arrays, objects, numbers and booleans as those values, other text as strings). Nothing was written.`,
     );
   }
-  return { fields, skipped, unknownColumns };
+  return { fields, skipped, unknownColumns, fromListing: isListExport(columns) };
 }

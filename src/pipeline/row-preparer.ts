@@ -10,7 +10,7 @@ import type { ColumnPlan } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
-import { coerceUnknownCell } from './unknown-cell.js';
+import { coerceUnknownCell, unchangedSinceListed } from './unknown-cell.js';
 
 export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
 export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
@@ -52,8 +52,11 @@ export class RowPreparer {
     let firstError: { code: string; column: string; message: string } | undefined;
     let extraErrors: string[] | undefined;
     for (const field of plan.fields) {
+      const listed = plan.fromListing && field.kind === 'cell' && !field.unknown ? unchangedSinceListed(row.values[field.column] ?? null, field.key, resolution.units) : undefined;
       const result =
-        field.kind !== 'geo' && field.unknown
+        listed !== undefined
+          ? ({ kind: 'value', value: listed } as const)
+          : field.kind !== 'geo' && field.unknown
           ? coerceUnknownCell(field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw, field.key, resolution.units, field.unknown, coercion)
           : field.kind === 'cell'
             ? coerce(row.values[field.column] ?? null, field.spec, coercion)

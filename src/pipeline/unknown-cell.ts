@@ -67,6 +67,17 @@ export function coerceUnknownCell(
   return value(literal.json);
 }
 
+/**
+ * The value the targets hold now when `cell` is exactly what `list` writes for it (else `undefined`). For
+ * the schema's keys of a listing: an unedited cell keeps a stored value even when it is off-type (the
+ * string "fast" on a number key), instead of failing the row or re-typing it.
+ */
+export function unchangedSinceListed(cell: Cell, key: string, units: readonly DataUnit[]): JsonValue | undefined {
+  if (typeof cell !== 'string' || isBlank(cell)) return undefined;
+  const current = currentValue(units, key);
+  return current !== undefined && listCell(current) === cell ? current : undefined;
+}
+
 /** The value every target holds now, when they all hold the same one (else `undefined`: nothing to keep). */
 function currentValue(units: readonly DataUnit[], key: string): JsonValue | undefined {
   let found: JsonValue | undefined;

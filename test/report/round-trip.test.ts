@@ -55,7 +55,7 @@ const UNITS: readonly Metadata[] = [
     obj_text: '{"a":1}', // a string that looks like an object
   },
   { city: '@SUM(A1)', dark: true, note: '+1 555 0100', tab: '\tindented', cr: '\rreturn', minus: '-cmd' },
-  {},
+  { speed: 'fast', city: 5 }, // off-type values on schema keys: an unedited cell leaves them exactly as they are
 ];
 
 let emulator: Emulator;
