@@ -1,13 +1,14 @@
 /**
  * Which file columns become which metadata keys, decided once per run before any row is read: renames,
  * ignored columns, constants, two columns combined into one geospatial value. Columns starting with `_`
- * (failure-report columns, `_keyframes` of a listing) and the id columns are never imported, whatever the
- * mapping says.
+ * (failure-report columns) and the id columns are never imported.
  */
 import type { Cell } from '../sources/source.js';
 import type { FieldSpec, MetaSchema } from '../schema/index.js';
 import { MetaError } from '../errors.js';
 import { isListExport } from '../formula-cells.js';
+import { getOwn } from '../own.js';
+import { reservedKeyProblem } from '../schema/index.js';
 import { ID_COLUMNS } from './key-resolver.js';
 
 /** Column mapping of a job config. */
@@ -31,7 +32,7 @@ export interface ColumnMapping {
  * - `string`: cells as text; a cell that reads as a JSON array, object, number or boolean fails the row
  *   (`UNKNOWN_COLUMN_NOT_TEXT`) rather than being silently written as text.
  * Under `json` and `string`, a cell equal to what `list` writes for the unit's current value keeps that
- * value exactly (a string "5" stays a string).
+ * value exactly (a string "5" stays a string). See `pipeline/unknown-cell.ts`.
  * @default `json` for a file that starts with `list`'s id columns (a listing, or its failure report), else `error`
  */
 export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'json', 'string'] as const;
@@ -93,6 +94,11 @@ export function planColumns(input: {
   const unknownOf = (key: string): { unknown?: UnknownKeyPolicy } =>
     schema.fields.has(key) || (unknownColumns !== 'json' && unknownColumns !== 'string') ? {} : { unknown: unknownColumns };
   const claim = (key: string, by: string): void => {
+    // Before the unknown-column policy: no policy makes a reserved key writable.
+    const reserved = reservedKeyProblem(key);
+    if (reserved !== null) {
+      throw new MetaError('USAGE_RESERVED_KEY', `${input.source}: ${by} would set ${reserved}. Nothing was written.`, { details: { key } });
+    }
     const prior = keysTaken.get(key);
     if (prior !== undefined) {
       throw new MetaError('CONFIG_DUPLICATE_KEY', `${input.source}: metadata key "${key}" would be set by both ${prior} and ${by}; map one of them elsewhere or ignore it`);
@@ -107,6 +113,7 @@ export function planColumns(input: {
       }
       geoColumns.add(col);
     }
+    if (reservedKeyProblem(g.key) !== null) claim(g.key, `config geo.${g.key}`);
     const spec = specFor(g.key, `"${g.key}" (geo of ${g.latitude}, ${g.longitude})`);
     if (spec) {
       claim(g.key, `columns ${g.latitude}+${g.longitude}`);
@@ -121,7 +128,9 @@ export function planColumns(input: {
 
   for (const column of columns) {
     if (column === keyColumn) continue;
-    if (column.startsWith('_')) {
+    // Report columns (`_line`, `_error`, …) and other `_` columns are not metadata, unless the org schema
+    // says so: `__proto__` and `_internal` are valid keys a schema may have.
+    if (column.startsWith('_') && !schema.fields.has(column)) {
       skipped.push({ column, reason: 'starts with _ (report column)' });
       continue;
     }
@@ -129,16 +138,17 @@ export function planColumns(input: {
       if (!geoColumns.has(column)) skipped.push({ column, reason: 'ignored by config' });
       continue;
     }
-    const renamed = mapping.rename?.[column];
+    const renamed = mapping.rename ? getOwn(mapping.rename, column) : undefined;
     if (renamed === null) {
       skipped.push({ column, reason: 'ignored by config (rename: null)' });
       continue;
     }
-    if (renamed === undefined && ID_COLUMNS[column] !== undefined) {
+    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) {
       skipped.push({ column, reason: 'identifies the data unit' });
       continue;
     }
     const key = renamed ?? column;
+    if (reservedKeyProblem(key) !== null) claim(key, renamed ? `column "${column}" (mapped to "${key}")` : `column "${column}"`);
     const spec = specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
     if (!spec) {
       if (unknownColumns === 'skip') skipped.push({ column, reason: 'no such key in the schema (--unknown-columns skip)' });
@@ -149,6 +159,7 @@ export function planColumns(input: {
   }
 
   for (const [key, raw] of Object.entries(mapping.constants ?? {})) {
+    if (reservedKeyProblem(key) !== null) claim(key, `constant "${key}"`);
     const spec = specFor(key, `constant "${key}"`);
     if (!spec) continue;
     claim(key, `constant "${key}"`);

@@ -51,7 +51,7 @@ export function chooseKey(columns: readonly string[], kind?: KeyKind, column?: s
     if (!columns.includes(column)) {
       throw new MetaError('USAGE_KEY_COLUMN', `--key-column "${column}" is not a column of the file (columns: ${columns.join(', ')})`);
     }
-    const detected = ID_COLUMNS[column];
+    const detected = Object.hasOwn(ID_COLUMNS, column) ? ID_COLUMNS[column] : undefined;
     const k = kind ?? (detected && detected !== 'info' ? detected : undefined);
     if (!k) throw new MetaError('USAGE_KEY_COLUMN', `say what "${column}" holds with --key index|data_hash|title|item_uuid`);
     return { kind: k, column };

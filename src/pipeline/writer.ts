@@ -11,6 +11,7 @@ import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import type { UndoJournal } from '../report/undo-journal.js';
 import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
+import { guardWrite } from './write-guard.js';
 
 /** A row waiting for its write, with what the failure report needs. */
 export interface PendingRow {
@@ -140,7 +141,12 @@ export class Writer {
         await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
         continue;
       }
-      const merged = applyUpdate(current, task.update, mode);
+      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
+      if (!guarded.ok) {
+        await callbacks.failed(task, guarded.code, guarded.message);
+        continue;
+      }
+      const merged = guarded.metadata;
       if (jsonEqual(merged, current)) {
         callbacks.unchanged(task);
         continue;
@@ -187,7 +193,12 @@ export class Writer {
         await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash} when re-reading it; not writing blind`);
         continue;
       }
-      const merged = applyUpdate(current, task.update, mode);
+      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
+      if (!guarded.ok) {
+        await callbacks.failed(task, guarded.code, guarded.message);
+        continue;
+      }
+      const merged = guarded.metadata;
       if (jsonEqual(merged, current)) {
         callbacks.unchanged(task);
         continue;

@@ -8,18 +8,19 @@
  * file starting with them is recognised as a listing, so its columns outside the schema are read as JSON
  * (`--unknown-columns json`, see `mapping/column-plan.ts`).
  *
- * Encord's reserved `keyframes` key is written as the column `_keyframes` in CSV and Parquet: columns
- * starting with `_` are never imported, so a round trip never writes key frames (the table and JSONL show
- * it under its own name).
+ * Encord's reserved keys (`keyframes`) are written as `_keyframes` in CSV and Parquet (`listColumnName`):
+ * the import never writes them (the table and JSONL show them under their own name).
  *
  * The CSV is safe to open in a spreadsheet: cells that would run as formulas are written with a leading
- * `'` (`escapeFormula`), which the import undoes exactly for files it recognises as listings.
+ * `'` (`escapeFormula`), which the import undoes exactly for files it recognises as listings. Files are
+ * created 0600.
  */
 import { once } from 'node:events';
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import type { FieldSpec } from '../schema/index.js';
+import { isReservedMetadataKey, type FieldSpec } from '../schema/index.js';
 import { LIST_MARKER_COLUMNS } from '../formula-cells.js';
+import { getOwn } from '../own.js';
 import { createPrivateWriteStream, mkdirPrivateFor } from '../private-files.js';
 import { safeCsvLine } from './csv-writer.js';
 import { listCell } from './list-cell.js';
@@ -29,11 +30,8 @@ export { listCell } from './list-cell.js';
 
 export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
 
-/** The identifying columns every listing starts with, in order (they also mark a file as a listing). */
+/** The identifying columns every listing starts with, in order. */
 export const LIST_ID_COLUMNS = LIST_MARKER_COLUMNS;
-
-/** Metadata keys written under another column name in CSV and Parquet: `keyframes` is never imported back. */
-const FILE_COLUMN_NAMES: Readonly<Record<string, string>> = { keyframes: '_keyframes' };
 
 /** What the writers need of a listing (`runList`'s result fits). */
 export interface ListingView {
@@ -59,15 +57,19 @@ export interface ListWriteOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The columns of a listing: the id columns, then the metadata keys (the table's header). */
-export function listColumns(result: ListingView): string[] {
-  return [...LIST_ID_COLUMNS, ...result.keys];
+/**
+ * The column a metadata key is listed under in CSV / Parquet: Encord's reserved keys (`keyframes`) get a
+ * leading `_`, so the listing shows them but importing it back never tries to write them.
+ */
+export function listColumnName(key: string): string {
+  return isReservedMetadataKey(key) ? `_${key}` : key;
 }
 
-/** The header of a CSV / Parquet listing: `listColumns` with `keyframes` written as `_keyframes`. */
-export function listFileColumns(result: ListingView): string[] {
-  return [...LIST_ID_COLUMNS, ...result.keys.map((key) => FILE_COLUMN_NAMES[key] ?? key)];
+/** The header of a CSV / Parquet listing. */
+export function listColumns(result: ListingView): string[] {
+  return [...LIST_ID_COLUMNS, ...result.keys.map(listColumnName)];
 }
+
 
 function idCells(unit: DataUnit): string[] {
   return [String(unit.index), unit.dataHash, unit.title, unit.backingItemUuid ?? ''];
@@ -106,11 +108,11 @@ async function writeLines(
   return done;
 }
 
-/** Write the listing as spreadsheet-safe CSV (header first; see the module comment). */
+/** Write the listing as CSV (header first). */
 export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
-  return writeLines(result, sink, options, safeCsvLine(listFileColumns(result)), (unit) => {
+  return writeLines(result, sink, options, safeCsvLine(listColumns(result)), (unit) => {
     const cells = idCells(unit);
-    for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
+    for (const key of result.keys) cells.push(listCell(getOwn(unit.metadata, key)));
     return safeCsvLine(cells);
   });
 }
@@ -149,7 +151,7 @@ export interface TableOptions extends ListWriteOptions {
 /** A plain-text table for people: one line per unit, cells cut to `maxCellWidth`. */
 export function formatListTable(result: ListingView, options: TableOptions = {}): string {
   const units = selected(result, options);
-  const columns = options.columns ?? listColumns(result);
+  const columns = options.columns ?? [...LIST_ID_COLUMNS, ...result.keys];
   const max = options.maxCellWidth ?? 28;
   const rows: string[][] = units.map((unit) =>
     columns.map((column) => {
@@ -163,7 +165,7 @@ export function formatListTable(result: ListingView, options: TableOptions = {})
         case 'item_uuid':
           return unit.backingItemUuid ?? '(legacy)';
         default:
-          return unit.metadata === null ? '?' : tableCell(unit.metadata[column]);
+          return unit.metadata === null ? '?' : tableCell(getOwn(unit.metadata, column));
       }
     }),
   );
@@ -235,7 +237,7 @@ export async function writeListParquet(result: ListingView, path: string, option
   const kinds = result.keys.map((key) => {
     const values: JsonValue[] = [];
     for (const unit of units) {
-      const v = unit.metadata?.[key];
+      const v = getOwn(unit.metadata, key);
       if (v !== undefined && v !== null) values.push(v);
     }
     return parquetKind(values, result.specs.get(key));
@@ -245,7 +247,7 @@ export async function writeListParquet(result: ListingView, path: string, option
     { name: 'data_hash', jsonType: 'VARCHAR' },
     { name: 'title', jsonType: 'VARCHAR' },
     { name: 'item_uuid', jsonType: 'VARCHAR' },
-    ...listFileColumns(result).slice(LIST_ID_COLUMNS.length).map((name, i) => ({ name, ...KIND_TYPES[kinds[i]!] })),
+    ...result.keys.map((key, i) => ({ name: listColumnName(key), ...KIND_TYPES[kinds[i]!] })),
   ];
   mkdirPrivateFor(path);
   const writer = new ParquetFileWriter(path, columns);
@@ -255,7 +257,7 @@ export async function writeListParquet(result: ListingView, path: string, option
       options.signal?.throwIfAborted();
       const row: unknown[] = [unit.index, unit.dataHash, unit.title, unit.backingItemUuid];
       result.keys.forEach((key, i) => {
-        const v = unit.metadata?.[key];
+        const v = getOwn(unit.metadata, key);
         if (v === undefined || v === null) row.push(null);
         else row.push(kinds[i] === 'json' ? listCell(v) : v);
       });

@@ -1,7 +1,8 @@
 /** `encord-meta import FILE --dataset HASH`: the main job. */
-import { createWriteStream, writeFileSync, mkdirSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.js';
 import { pipeline } from 'node:stream/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runImport } from '../../pipeline/run-import.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
@@ -104,9 +105,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
         const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
-        if (path === '-') path = await spoolStdin(ctx, stateDir);
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
+        // Standard input is copied to a private file for the two passes and removed when the run ends:
+        // the failure report keeps the rows that need another try.
+        const spooled = path === '-' ? await spoolStdin(ctx, stateDir) : undefined;
+        if (spooled) path = spooled;
 
         let connection: Connection | undefined;
         const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
@@ -154,12 +158,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         } finally {
           progressLine.done();
           await connection?.client.close();
+          if (spooled) rmSync(spooled, { force: true });
         }
         const summaryPath = flags.summary ?? config.summary;
         if (summaryPath) {
           const full = resolve(cwd, summaryPath);
-          mkdirSync(dirname(full), { recursive: true });
-          writeFileSync(full, `${JSON.stringify(result.summary, null, 2)}\n`);
+          writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
         }
         if (g.json) ctx.printJson(result);
         else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
@@ -171,15 +175,13 @@ export function registerImport(program: Command, ctx: CommandContext): void {
 }
 
 /**
- * The import reads its file twice (plan, then write), so piped input is first copied to a file in the
- * state directory; it is kept next to the report so a failed run can be inspected and rerun.
+ * The import reads its file twice (plan, then write), so piped input is first copied to a private file
+ * (0600) in the state directory, byte for byte; the caller removes it when the run ends.
  */
 async function spoolStdin(ctx: CommandContext, stateDir: string): Promise<string> {
   if (!ctx.io.stdin) throw usage('"-" reads standard input, which this caller does not provide');
-  const dir = join(stateDir, 'stdin');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
-  await pipeline(ctx.io.stdin, createWriteStream(path));
+  const path = join(stateDir, 'stdin', `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
+  await pipeline(ctx.io.stdin, createPrivateWriteStream(path));
   return path;
 }
 

@@ -9,7 +9,6 @@ import { runList } from '../../pipeline/run-list.js';
 import {
   formatListTable,
   listColumns,
-  listFileColumns,
   listRecord,
   openTextFile,
   writeListCsv,
@@ -118,7 +117,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
                 title: result.datasetTitle,
                 units: result.units.length,
                 rows: outPath ? rows : units.length,
-                columns: outPath && (format === 'csv' || format === 'parquet') ? listFileColumns(result) : listColumns(result),
+                columns: listColumns(result),
                 unknownMetadata: result.unknownMetadata,
                 omittedKeys: [...result.omittedKeys],
                 format: outPath ? format : null,

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { JsonValue } from '../../encord/protocol/types.js';
 import { MetaError } from '../../errors.js';
+import { hasOwn } from '../../own.js';
 import { runSet, type SetResult, type SetTarget } from '../../pipeline/run-set.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
@@ -187,8 +188,8 @@ export function formatSetResult(r: SetResult): string {
   for (const c of r.changes.slice(0, r.units === 1 ? 1 : 5)) {
     lines.push(`  ${c.index}  ${c.title}  (${c.dataHash})`);
     for (const k of c.changedKeys) {
-      const before = c.before === null ? '(unknown)' : k in c.before ? JSON.stringify(c.before[k]) : '(absent)';
-      const after = k in c.after ? JSON.stringify(c.after[k]) : '(removed)';
+      const before = c.before === null ? '(unknown)' : hasOwn(c.before, k) ? JSON.stringify(c.before[k]) : '(absent)';
+      const after = hasOwn(c.after, k) ? JSON.stringify(c.after[k]) : '(removed)';
       lines.push(`    ${k}: ${clip(before)} → ${clip(after)}`);
     }
   }
