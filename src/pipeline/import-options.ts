@@ -41,7 +41,7 @@ export interface ImportOptions {
   readonly reportPath?: string | undefined;
   /** Undo journal path (JSONL). @default `<stateDir>/journals/<dataset>-<time>.jsonl` when stateDir is set */
   readonly journalPath?: string | undefined;
-  /** Directory for the run lock and journals. @default none (no lock) */
+  /** Directory for journals and a second run lock. @default none (only the machine-wide lock) */
   readonly stateDir?: string | undefined;
   /** Writes in flight at once (bulk batches or single saves). @default 4 */
   readonly concurrency?: number | undefined;

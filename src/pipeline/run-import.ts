@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
 import { planColumns } from '../mapping/column-plan.js';
 import { KeyResolver, cellText, chooseKey, type KeyChoice } from '../mapping/key-resolver.js';
-import { RunLock } from '../checkpoint/run-lock.js';
+import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { FailureReport } from '../report/failure-report.js';
 import { UndoJournal } from '../report/undo-journal.js';
 import { schemaFromStore } from './load-schema.js';
@@ -43,7 +43,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const emit = (): void => opts.onProgress?.({ ...progress });
 
   const source = await openSource(opts.file, { format: opts.format, ...(opts.delimiter !== undefined && { csv: { delimiter: opts.delimiter as CsvDelimiter } }) });
-  let lock: RunLock | undefined;
+  let lock: DatasetLock | undefined;
   let journal: UndoJournal | undefined;
   let report: FailureReport | undefined;
   try {
@@ -57,7 +57,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       unknownColumns: opts.unknownColumns,
       source: source.name,
     });
-    if (!opts.dryRun && opts.stateDir) lock = RunLock.acquire(opts.stateDir, opts.datasetHash);
+    if (!opts.dryRun) lock = acquireDatasetLock({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash });
 
     emit();
     const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
@@ -98,7 +98,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     report = new FailureReport(opts.reportPath, source.columns);
     const journalPath =
       opts.journalPath ??
-      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
+      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
     if (journalPath) {
       journal = new UndoJournal(journalPath);
       journal.open({ datasetHash: opts.datasetHash, source: source.name, startedAt: new Date(startedAt).toISOString() });

@@ -7,13 +7,15 @@
  *    "5" stays a string, `[1,5,9]` stays an array), under both policies.
  * 2. `json`: `true`/`false`, a JSON number, or a JSON array/object is that value; any other text is a string;
  *    text starting with `[` or `{` that is not valid JSON fails the row (`UNKNOWN_COLUMN_INVALID_JSON`), as
- *    does an integer beyond ±2^53 (`INVALID_NUMBER`): neither can be written exactly.
+ *    does a number (alone or inside an array/object) a double cannot hold exactly (`INVALID_NUMBER`, the
+ *    same check as every other number: `coercion/exact-number.ts`).
  * 3. `string`: text is a string, but a cell that reads as a JSON array, object, number or boolean fails the
  *    row (`UNKNOWN_COLUMN_NOT_TEXT`) instead of being silently written as text.
  *
  * Parquet cells arrive typed: numbers, booleans and lists are values under `json` (and fail under `string`).
  */
 import { coerce } from '../coercion/coerce.js';
+import { exactDouble, inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { describeCell, EMPTY, isBlank, quote, value, type CoerceResult } from '../coercion/coerce-result.js';
 import type { ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import type { DataUnit } from '../encord/metadata-store.js';
@@ -39,7 +41,6 @@ export interface UnknownCellError {
 const STRING_SPEC: FieldSpec = { type: 'string', maxLength: 8192 };
 const PASS_SPEC: FieldSpec = { type: 'unknown', ty: 'json', option: {} };
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const JSON_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
 /** `cell` for key `key` of `units` (the row's targets, as listed at the start of the run). */
 export function coerceUnknownCell(
@@ -95,23 +96,17 @@ function jsonLiteral(text: string): { json: JsonValue } | { error: UnknownCellEr
   if (text === 'true') return { json: true };
   if (text === 'false') return { json: false };
   if (JSON_NUMBER.test(text)) {
-    const n = Number(text);
-    if (!Number.isFinite(n) || (JSON_INTEGER.test(text) && !Number.isSafeInteger(n))) {
-      return {
-        error: {
-          kind: 'error',
-          code: 'INVALID_NUMBER',
-          message: `Invalid number: expected a number within ±2^53 that can be written exactly, got ${quote(text)}; to keep it as text, add the key to the schema as a string (encord-meta schema push --set KEY=string)`,
-        },
-      };
-    }
-    return { json: n };
+    const exact = exactDouble(text);
+    return exact.ok ? { json: exact.value } : { error: inexact(text, inexactHint(exact)) };
   }
   const first = text.charCodeAt(0);
   if (first !== 0x5b && first !== 0x7b) return undefined; // [ {
   try {
     const json = JSON.parse(text) as JsonValue;
-    if (json !== null && typeof json === 'object') return { json };
+    if (json !== null && typeof json === 'object') {
+      const bad = inexactJsonNumber(text);
+      return bad === undefined ? { json } : { error: inexact(bad.literal, inexactHint(bad.result)) };
+    }
   } catch {
     // reported below
   }
@@ -122,6 +117,10 @@ function jsonLiteral(text: string): { json: JsonValue } | { error: UnknownCellEr
       message: `Invalid JSON: expected a JSON array or object (the cell starts with ${text[0]}), got ${quote(text)}; fix the JSON, or add the key to the schema as a string (encord-meta schema push --set KEY=string) to write text`,
     },
   };
+}
+
+function inexact(literal: string, hint: string): UnknownCellError {
+  return { kind: 'error', code: 'INVALID_NUMBER', message: `Invalid number: expected a number a JSON number holds exactly, got ${quote(literal)}; ${hint}` };
 }
 
 function notText(cell: Cell, json: JsonValue): UnknownCellError {

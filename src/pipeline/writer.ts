@@ -1,7 +1,7 @@
 /**
  * The writing stage. Rows with a storage item are grouped into patch-bulk batches; legacy rows are saved
  * one by one with the v1 call. Every write re-reads the target first (get-bulk or refetch), merges onto that
- * fresh value, journals the previous value (fsync'd) and only then sends the complete dictionary.
+ * fresh value, journals the previous and the merged value (fsync'd) and only then sends the complete dictionary.
  * Admission is bounded: the producer awaits room in the queue, so a file of any size never piles up
  * promises in memory.
  */
@@ -153,7 +153,7 @@ export class Writer {
       }
       patches.set(task.id, merged);
       byId.set(task.id, task);
-      journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current }]);
+      journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;
     journal?.sync();
@@ -203,7 +203,7 @@ export class Writer {
         callbacks.unchanged(task);
         continue;
       }
-      journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current }]);
+      journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
       sends.push({ task, merged });
     }
     if (sends.length === 0) return;

@@ -41,6 +41,8 @@ describe('--unknown-columns json', () => {
     expect(json('{draft}')).toMatchObject({ kind: 'error', code: 'UNKNOWN_COLUMN_INVALID_JSON' });
     expect(json('12345678901234567890')).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
     expect(json('1e400')).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    expect(json('[1, 9007199254740993]')).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    expect(json('9007199254740994')).toEqual({ kind: 'value', value: 9007199254740994 });
     // ... unless it is what list wrote for the current (string) value.
     expect(json('12345678901234567890', { k: '12345678901234567890' })).toEqual({ kind: 'value', value: '12345678901234567890' });
   });

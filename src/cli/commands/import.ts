@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
-import { intOption, positiveNumber, defaultStateDir } from '../options.js';
+import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
 
 interface ImportFlags {
   dataset?: string;
@@ -53,7 +53,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input.',
     )
     .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')
-    .option('-d, --dataset <hash>', 'dataset hash')
+    .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
     .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
