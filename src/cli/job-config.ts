@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { MetaError } from '../errors.js';
 import { isEncordHash } from '../mapping/key-resolver.js';
+import { CSV_ENCODING_NAMES } from '../pipeline/import-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -22,6 +23,7 @@ export const JobConfigSchema = z
     file: z.string().min(1).optional(),
     format: z.enum(['csv', 'parquet']).optional(),
     delimiter: z.string().min(1).max(1).optional(),
+    encoding: z.enum(CSV_ENCODING_NAMES as [string, ...string[]]).optional(),
     key: z.enum(['index', 'data_hash', 'title', 'item_uuid']).optional(),
     keyColumn: z.string().min(1).optional(),
     schema: z.string().min(1).optional(),

@@ -19,6 +19,7 @@ import { UndoJournal } from '../report/undo-journal.js';
 import { schemaFromStore } from './load-schema.js';
 import { openSource } from '../sources/open-source.js';
 import type { CsvDelimiter } from '../sources/sniff.js';
+import type { CsvEncoding } from '../sources/csv/decode.js';
 import type { RawRow, SourceItem, TabularSource } from '../sources/source.js';
 import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } from './import-options.js';
 import type { Diff, ImportProgress, ImportResult, KeyPlan, RunSummary } from './import-result.js';
@@ -42,7 +43,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const emit = (): void => opts.onProgress?.({ ...progress });
 
-  const source = await openSource(opts.file, { format: opts.format, ...(opts.delimiter !== undefined && { csv: { delimiter: opts.delimiter as CsvDelimiter } }) });
+  const source = await openSource(opts.file, { format: opts.format, csv: { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined } });
   let lock: DatasetLock | undefined;
   let journal: UndoJournal | undefined;
   let report: FailureReport | undefined;
@@ -112,10 +113,11 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       column: string | undefined,
       message: string,
       rawFields?: readonly string[],
+      raw?: string,
     ): Promise<void> => {
       failedByCode[code] = (failedByCode[code] ?? 0) + 1;
       progress.failed += 1;
-      await rep.add({ line, values, code, column, message, rawFields });
+      await rep.add({ line, values, code, column, message, rawFields, raw });
     };
     const writer = new Writer({
       store,
@@ -148,7 +150,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       const decision = decide(item, preparer, resolver, targets);
       if ('failure' in decision) {
         const f = decision.failure;
-        await fail(f.line, f.values, f.code, f.column, f.message, f.rawFields);
+        await fail(f.line, f.values, f.code, f.column, f.message, f.rawFields, f.raw);
       } else if (item.kind === 'row') {
         const { prepared, canonical } = decision;
         const unit = prepared.units[0]!;
@@ -299,7 +301,7 @@ async function planTargets(
       keyPlan.badRecords += 1;
       if (report) {
         const b = item.bad;
-        await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields });
+        await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
       }
       continue;
     }
@@ -357,6 +359,7 @@ interface RowFailure {
   readonly column: string | undefined;
   readonly message: string;
   readonly rawFields?: readonly string[] | undefined;
+  readonly raw?: string | undefined;
 }
 
 /** Decide a source item: a failure before any write (bad record, key, duplicates, cells), or its update. */
@@ -368,7 +371,7 @@ function decide(
 ): { failure: RowFailure } | { prepared: Extract<PreparedRow, { ok: true }>; canonical: number } {
   if (item.kind === 'bad') {
     return {
-      failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message, rawFields: item.bad.fields },
+      failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message, rawFields: item.bad.fields, raw: item.bad.raw },
     };
   }
   const prepared = preparer.prepare(item.row, false);

@@ -103,6 +103,7 @@ async function importCase(c: CorpusCase, dir: string): Promise<Outcome> {
       batchSize: 4,
       ...(o.key !== undefined && { key: o.key }),
       ...(o.delimiter !== undefined && { delimiter: o.delimiter }),
+      ...(o.encoding !== undefined && { encoding: o.encoding }),
       ...(o.unknownColumns !== undefined && { unknownColumns: o.unknownColumns }),
       coercion: { ...(o.dateFormat !== undefined && { dateFormat: o.dateFormat }), ...(o.decimalComma !== undefined && { decimalComma: o.decimalComma }) },
     });
@@ -193,6 +194,7 @@ describe('bad-input corpus through the CLI', () => {
       const o = c.options ?? {};
       const args = ['--domain', emu.url, '--ssh-key', KEY, '--quiet', 'import', pathOf(c, dir), '--dataset', CORPUS_DATASET, '--state-dir', join(work, 'cli-state'), '--no-progress'];
       if (o.delimiter !== undefined) args.push('--delimiter', o.delimiter);
+      if (o.encoding !== undefined) args.push('--encoding', o.encoding);
       if (o.unknownColumns !== undefined) args.push('--unknown-columns', o.unknownColumns);
       const code = await runCli(args, io);
       if ('refuse' in c.expect) {

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runImport } from '../../pipeline/run-import.js';
+import { CSV_ENCODING_NAMES } from '../../pipeline/import-options.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { MetaError } from '../../errors.js';
@@ -21,6 +22,7 @@ interface ImportFlags {
   keyColumn?: string;
   format?: 'csv' | 'parquet';
   delimiter?: string;
+  encoding?: string;
   schema?: string;
   mode?: 'merge' | 'replace';
   empty?: 'keep' | 'delete' | 'null';
@@ -58,6 +60,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+    .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES))
     .option('--schema <file>', 'coerce against this schema file instead of the org schema')
     .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
     .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(['keep', 'delete', 'null']))
@@ -121,6 +124,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             file: resolve(cwd, path),
             format: flags.format ?? config.format,
             delimiter: flags.delimiter ?? config.delimiter,
+            encoding: flags.encoding ?? config.encoding,
             datasetHash: dataset,
             store: connection.client,
             key: flags.key ?? config.key,
