@@ -29,7 +29,7 @@ export const JobConfigSchema = z
     schema: z.string().min(1).optional(),
     mode: z.enum(['merge', 'replace']).optional(),
     empty: z.enum(['keep', 'delete', 'null']).optional(),
-    unknownColumns: z.enum(['error', 'skip', 'string']).optional(),
+    unknownColumns: z.enum(['error', 'skip', 'json', 'string']).optional(),
     report: z.string().min(1).optional(),
     summary: z.string().min(1).optional(),
     journal: z.string().min(1).optional(),

@@ -6,6 +6,7 @@
 import type { Cell } from '../sources/source.js';
 import type { FieldSpec, MetaSchema } from '../schema/index.js';
 import { MetaError } from '../errors.js';
+import { isListExport } from '../formula-cells.js';
 import { getOwn } from '../own.js';
 import { reservedKeyProblem } from '../schema/index.js';
 import { ID_COLUMNS } from './key-resolver.js';
@@ -22,13 +23,26 @@ export interface ColumnMapping {
   readonly geo?: readonly { readonly key: string; readonly latitude: string; readonly longitude: string }[] | undefined;
 }
 
-/** What to do with a column that has no key in the schema. */
-export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'string'] as const;
+/**
+ * What to do with a column that has no key in the schema:
+ * - `error`: refuse the file (exit 2, nothing written);
+ * - `skip`: leave the column out;
+ * - `json`: cells as `list` writes them: a JSON array, object, number or boolean literal is that value, other
+ *   text a string, empty is empty; text starting with `[`/`{` that is not valid JSON fails the row;
+ * - `string`: cells as text; a cell that reads as a JSON array, object, number or boolean fails the row
+ *   (`UNKNOWN_COLUMN_NOT_TEXT`) rather than being silently written as text.
+ * Under `json` and `string`, a cell equal to what `list` writes for the unit's current value keeps that
+ * value exactly (a string "5" stays a string). See `pipeline/unknown-cell.ts`.
+ * @default `json` for a file that starts with `list`'s id columns (a listing, or its failure report), else `error`
+ */
+export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'json', 'string'] as const;
 export type UnknownColumnPolicy = (typeof UNKNOWN_COLUMN_POLICIES)[number];
+/** How the cells of a column with no key in the schema are read. */
+export type UnknownKeyPolicy = Extract<UnknownColumnPolicy, 'json' | 'string'>;
 
 export type PlannedField =
-  | { readonly kind: 'cell'; readonly key: string; readonly column: string; readonly spec: FieldSpec }
-  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly spec: FieldSpec }
+  | { readonly kind: 'cell'; readonly key: string; readonly column: string; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
+  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
   | {
       readonly kind: 'geo';
       readonly key: string;
@@ -39,6 +53,13 @@ export type PlannedField =
 
 export interface ColumnPlan {
   readonly fields: readonly PlannedField[];
+  /** The unknown-columns policy in force (given, or the default for this file). */
+  readonly unknownColumns: UnknownColumnPolicy;
+  /**
+   * The file is a `list` export (or its failure report): a schema-key cell still equal to what `list` wrote
+   * for the unit's current value keeps that value as it is, even when it does not fit the key's type.
+   */
+  readonly fromListing: boolean;
   /** Columns read but not imported, with why (shown by --dry-run and --verbose). */
   readonly skipped: readonly { readonly column: string; readonly reason: string }[];
 }
@@ -53,7 +74,8 @@ export function planColumns(input: {
   readonly unknownColumns?: UnknownColumnPolicy | undefined;
   readonly source: string;
 }): ColumnPlan {
-  const { columns, keyColumn, schema, mapping = {}, unknownColumns = 'error' } = input;
+  const { columns, keyColumn, schema, mapping = {} } = input;
+  const unknownColumns: UnknownColumnPolicy = input.unknownColumns ?? (isListExport(columns) ? 'json' : 'error');
   const fields: PlannedField[] = [];
   const skipped: { column: string; reason: string }[] = [];
   const unknown: string[] = [];
@@ -64,11 +86,13 @@ export function planColumns(input: {
   const specFor = (key: string, what: string): FieldSpec | undefined => {
     const spec = schema.fields.get(key);
     if (spec) return spec;
-    if (unknownColumns === 'string') return STRING_SPEC;
+    if (unknownColumns === 'string' || unknownColumns === 'json') return STRING_SPEC;
     if (unknownColumns === 'skip') return undefined;
     unknown.push(what);
     return undefined;
   };
+  const unknownOf = (key: string): { unknown?: UnknownKeyPolicy } =>
+    schema.fields.has(key) || (unknownColumns !== 'json' && unknownColumns !== 'string') ? {} : { unknown: unknownColumns };
   const claim = (key: string, by: string): void => {
     // Before the unknown-column policy: no policy makes a reserved key writable.
     const reserved = reservedKeyProblem(key);
@@ -131,7 +155,7 @@ export function planColumns(input: {
       continue;
     }
     claim(key, `column "${column}"`);
-    fields.push({ kind: 'cell', key, column, spec });
+    fields.push({ kind: 'cell', key, column, spec, ...unknownOf(key) });
   }
 
   for (const [key, raw] of Object.entries(mapping.constants ?? {})) {
@@ -139,7 +163,7 @@ export function planColumns(input: {
     const spec = specFor(key, `constant "${key}"`);
     if (!spec) continue;
     claim(key, `constant "${key}"`);
-    fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec });
+    fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec, ...unknownOf(key) });
   }
 
   if (unknown.length > 0) {
@@ -147,8 +171,9 @@ export function planColumns(input: {
       'SCHEMA_UNKNOWN_COLUMNS',
       `${input.source}: ${unknown.length === 1 ? 'column' : 'columns'} ${unknown.join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no key in the org metadata schema. ` +
         `Add ${unknown.length === 1 ? 'it' : 'them'} (encord-meta schema push), rename or ignore ${unknown.length === 1 ? 'it' : 'them'} in the job config, ` +
-        `or pass --unknown-columns skip|string. Nothing was written.`,
+        `or pass --unknown-columns skip (leave ${unknown.length === 1 ? 'it' : 'them'} out) or --unknown-columns json ` +
+        `(cells as \`encord-meta list\` writes them: JSON arrays, objects, numbers and booleans as those values, other text as strings). Nothing was written.`,
     );
   }
-  return { fields, skipped };
+  return { fields, skipped, unknownColumns, fromListing: isListExport(columns) };
 }

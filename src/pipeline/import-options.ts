@@ -8,7 +8,7 @@ import { CSV_ENCODING_NAMES, canonicalEncoding } from '../sources/csv/decode.js'
 /** Names `--encoding` accepts (aliases included). */
 export { CSV_ENCODING_NAMES };
 import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
-import type { ColumnMapping, UnknownColumnPolicy } from '../mapping/column-plan.js';
+import { UNKNOWN_COLUMN_POLICIES, type ColumnMapping, type UnknownColumnPolicy } from '../mapping/column-plan.js';
 import type { KeyKind } from '../mapping/key-resolver.js';
 import type { MetaSchema } from '../schema/index.js';
 import type { WriteMode } from './merge.js';
@@ -35,7 +35,7 @@ export interface ImportOptions {
   /** Schema to coerce against; @default the organisation's schema, read from Encord */
   readonly schema?: MetaSchema | undefined;
   readonly mapping?: ColumnMapping | undefined;
-  /** @default 'error' */
+  /** @default 'json' for a `list` export (or its failure report), else 'error' (see `planColumns`) */
   readonly unknownColumns?: UnknownColumnPolicy | undefined;
   readonly coercion?: CoercionOptions | undefined;
   /** @default 'merge' */
@@ -75,7 +75,8 @@ export interface ResolvedImportOptions
   readonly diffLimit: number;
   readonly concurrency: number;
   readonly batchSize: number;
-  readonly unknownColumns: UnknownColumnPolicy;
+  /** `undefined`: the default for the file, decided by `planColumns`. */
+  readonly unknownColumns: UnknownColumnPolicy | undefined;
   readonly bulk: boolean;
   readonly now: () => number;
 }
@@ -108,7 +109,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
     coercion: resolveCoercionOptions(options.coercion ?? {}),
     mode: oneOf('mode', options.mode, ['merge', 'replace'], 'merge'),
     empty: oneOf('empty', options.empty, ['keep', 'delete', 'null'], 'keep'),
-    unknownColumns: oneOf('unknownColumns', options.unknownColumns, ['error', 'skip', 'string'], 'error'),
+    unknownColumns: options.unknownColumns === undefined ? undefined : oneOf('unknownColumns', options.unknownColumns, UNKNOWN_COLUMN_POLICIES, 'error'),
     dryRun: options.dryRun ?? false,
     diffLimit: intIn('diffLimit', options.diffLimit, 0, 100_000, 20),
     concurrency: intIn('concurrency', options.concurrency, 1, 256, 4),

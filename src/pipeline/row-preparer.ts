@@ -5,11 +5,12 @@
  */
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import { canonicalDecimalOptions, coerce, combineGeo, formatCellError, type ResolvedCoercionOptions } from '../coercion/index.js';
+import { canonicalDecimalOptions, coerce, combineGeo, type ResolvedCoercionOptions } from '../coercion/index.js';
 import type { ColumnPlan } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
+import { coerceUnknownCell, unchangedSinceListed } from './unknown-cell.js';
 
 export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
 export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
@@ -59,12 +60,17 @@ export class RowPreparer {
     let firstError: { code: string; column: string; message: string } | undefined;
     let extraErrors: string[] | undefined;
     for (const field of plan.fields) {
+      const listed = plan.fromListing && field.kind === 'cell' && !field.unknown ? unchangedSinceListed(row.values[field.column] ?? null, field.key, resolution.units) : undefined;
       const result =
-        field.kind === 'cell'
-          ? coerce(row.values[field.column] ?? null, field.spec, this.optionsFor(field.column))
-          : field.kind === 'constant'
-            ? coerce(field.raw, field.spec, coercion)
-            : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
+        listed !== undefined
+          ? ({ kind: 'value', value: listed } as const)
+          : field.kind !== 'geo' && field.unknown
+          ? coerceUnknownCell(field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw, field.key, resolution.units, field.unknown, field.kind === 'cell' ? this.optionsFor(field.column) : coercion)
+          : field.kind === 'cell'
+            ? coerce(row.values[field.column] ?? null, field.spec, this.optionsFor(field.column))
+            : field.kind === 'constant'
+              ? coerce(field.raw, field.spec, coercion)
+              : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
       const stats = countStats ? this.stats.get(field.key) : undefined;
       const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
       if (result.kind === 'value') {
@@ -77,7 +83,8 @@ export class RowPreparer {
       } else {
         if (stats) stats.failed += 1;
         if (!firstError) {
-          firstError = { code: result.code, column, message: formatCellError(result, { file: source, line: row.line, column }) };
+          // formatCellError's wording, for coercion and unknown-key errors alike.
+          firstError = { code: result.code, column, message: `${result.message} (${source} line ${row.line}, column ${column})` };
         } else (extraErrors ??= []).push(column);
       }
     }

@@ -14,7 +14,7 @@ export interface ListOptions {
   readonly datasetHash: string;
   /** Schema that orders and types the columns. @default the org schema, read from `store` */
   readonly schema?: MetaSchema | undefined;
-  /** Only the schema's keys as columns (so a CSV export imports without `--unknown-columns skip`). @default false */
+  /** Only the schema's keys as columns (keys outside the schema left out). @default false */
   readonly schemaKeysOnly?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
 }

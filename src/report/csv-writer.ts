@@ -2,8 +2,10 @@
  * A minimal RFC 4180 CSV writer for reports and exports. Hand-written on purpose: csv-stringify would be a
  * second dependency for ten lines, and reports must be written line by line with backpressure.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { escapeFormula } from '../formula-cells.js';
+import { createPrivateWriteStream } from '../private-files.js';
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
@@ -17,15 +19,24 @@ export function csvLine(fields: readonly string[]): string {
 }
 
 /**
- * Make free text safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR would make Excel
- * or Sheets evaluate it as a formula (CSV injection). Only for text *we* write (error messages echoing a
- * cell), never for the user's own values, which must round-trip as read.
+ * A CSV line safe to open in a spreadsheet: every field (header cells too) goes through `escapeFormula`,
+ * so `=x` is written `'=x`, `'=x` is written `''=x`, and `-5` stays `-5`. Reading it back through
+ * `openSource` (which recognises the files encord-meta writes) gives every field exactly as it was.
  */
-export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+export function safeCsvLine(fields: readonly string[]): string {
+  return csvLine(fields.map(escapeFormula));
 }
 
-/** Append-only CSV file with a fixed header, written with backpressure. */
+/**
+ * Make free text safe to open in a spreadsheet (CSV injection). The same bijective rule as every other
+ * cell of a file we write (`escapeFormula`); kept under this name for callers that escape one message.
+ */
+export const neutraliseFormula = escapeFormula;
+
+/**
+ * Append-only, spreadsheet-safe CSV file with a fixed header, written with backpressure; created 0600
+ * (it holds business metadata). Fields go through `escapeFormula` (see `safeCsvLine`).
+ */
 export class CsvFileWriter {
   private readonly stream: WriteStream;
   private rows = 0;
@@ -34,8 +45,8 @@ export class CsvFileWriter {
     readonly path: string,
     readonly header: readonly string[],
   ) {
-    this.stream = createWriteStream(path, { encoding: 'utf8' });
-    this.stream.write(csvLine(header));
+    this.stream = createPrivateWriteStream(path);
+    this.stream.write(safeCsvLine(header));
   }
 
   get rowCount(): number {
@@ -44,7 +55,7 @@ export class CsvFileWriter {
 
   async write(fields: readonly string[]): Promise<void> {
     this.rows += 1;
-    if (!this.stream.write(csvLine(fields))) await once(this.stream, 'drain');
+    if (!this.stream.write(safeCsvLine(fields))) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {

@@ -3,13 +3,18 @@
  * `_error_code`, `_error_column`, `_error`, and `_raw` (all fields of a record that could not be read,
  * so an extra field is never lost). It is itself a valid import input (columns starting with `_`
  * are never imported), so fixing the cells by hand and importing the report retries exactly those rows.
- * The file is created lazily: a run with no failures leaves no report behind.
+ * The file is created lazily (0600, its directory 0700): a run with no failures leaves no report behind.
+ *
+ * Safe to open in a spreadsheet: every cell, `_error` and `_raw` included, goes through `escapeFormula`
+ * (`=x` is written `'=x`; see `src/formula-cells.ts`). The report's last five columns mark it as ours, so
+ * `import` (and `schema check` / `schema infer`) undo exactly that escape when they read it: fixing a row
+ * and importing the report writes the original text byte for byte.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { CsvFileWriter, csvLine, neutraliseFormula } from './csv-writer.js';
+import { REPORT_MARKER_COLUMNS } from '../formula-cells.js';
+import { mkdirPrivateFor } from '../private-files.js';
+import { CsvFileWriter, csvLine } from './csv-writer.js';
 
-export const REPORT_COLUMNS = ['_line', '_error_code', '_error_column', '_error', '_raw'] as const;
+export const REPORT_COLUMNS = REPORT_MARKER_COLUMNS;
 
 export interface FailedRow {
   readonly line: number;
@@ -50,7 +55,7 @@ export class FailureReport {
     this.failures += 1;
     if (this.path === undefined) return;
     if (!this.writer) {
-      mkdirSync(dirname(this.path), { recursive: true });
+      mkdirPrivateFor(this.path);
       // Original `_`-columns (from a previous report) are replaced by fresh ones.
       const kept = this.columns.filter((c) => !(REPORT_COLUMNS as readonly string[]).includes(c));
       this.writer = new CsvFileWriter(this.path, [...kept, ...REPORT_COLUMNS]);
@@ -65,7 +70,7 @@ export class FailureReport {
         case '_error_column':
           return row.column ?? '';
         case '_error':
-          return neutraliseFormula(row.message);
+          return row.message; // escaped with every other cell by the writer
         case '_raw':
           return row.raw ?? (row.rawFields ? csvLine(row.rawFields).slice(0, -1) : '');
         default:

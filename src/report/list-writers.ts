@@ -1,25 +1,37 @@
 /**
  * Writing a dataset listing (`runList`'s result) as a terminal table, CSV, JSONL or Parquet.
  *
- * The CSV is a valid `import` input that changes nothing when imported back: strings are written as they
- * are, numbers and booleans as JSON text, objects and arrays (points, embeddings, key frames) as JSON,
+ * The CSV is a valid `import` input that changes nothing when imported back, with no flag: strings are
+ * written as they are, numbers and booleans as JSON text, objects and arrays (points, embeddings) as JSON,
  * `null` and absent keys as an empty cell (which the import reads as "keep"). The id columns (index,
- * data_hash, title, item_uuid) are never imported as metadata; data_hash is the key the import picks.
+ * data_hash, title, item_uuid) are never imported as metadata; data_hash is the key the import picks; a
+ * file starting with them is recognised as a listing, so its columns outside the schema are read as JSON
+ * (`--unknown-columns json`, see `mapping/column-plan.ts`).
+ *
+ * Encord's reserved keys (`keyframes`) are written as `_keyframes` in CSV and Parquet (`listColumnName`):
+ * the import never writes them (the table and JSONL show them under their own name).
+ *
+ * The CSV is safe to open in a spreadsheet: cells that would run as formulas are written with a leading
+ * `'` (`escapeFormula`), which the import undoes exactly for files it recognises as listings. Files are
+ * created 0600.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { dirname } from 'node:path';
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { isReservedMetadataKey, type FieldSpec } from '../schema/index.js';
-import { csvLine } from './csv-writer.js';
+import { LIST_MARKER_COLUMNS } from '../formula-cells.js';
 import { getOwn } from '../own.js';
+import { createPrivateWriteStream, mkdirPrivateFor } from '../private-files.js';
+import { safeCsvLine } from './csv-writer.js';
+import { listCell } from './list-cell.js';
 import { ParquetFileWriter, type ParquetColumnSpec } from './parquet-writer.js';
+
+export { listCell } from './list-cell.js';
 
 export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
 
 /** The identifying columns every listing starts with, in order. */
-export const LIST_ID_COLUMNS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+export const LIST_ID_COLUMNS = LIST_MARKER_COLUMNS;
 
 /** What the writers need of a listing (`runList`'s result fits). */
 export interface ListingView {
@@ -58,12 +70,6 @@ export function listColumns(result: ListingView): string[] {
   return [...LIST_ID_COLUMNS, ...result.keys.map(listColumnName)];
 }
 
-/** A metadata value as a CSV cell (see the module comment). */
-export function listCell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
 
 function idCells(unit: DataUnit): string[] {
   return [String(unit.index), unit.dataHash, unit.title, unit.backingItemUuid ?? ''];
@@ -104,10 +110,10 @@ async function writeLines(
 
 /** Write the listing as CSV (header first). */
 export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
-  return writeLines(result, sink, options, csvLine(listColumns(result)), (unit) => {
+  return writeLines(result, sink, options, safeCsvLine(listColumns(result)), (unit) => {
     const cells = idCells(unit);
     for (const key of result.keys) cells.push(listCell(getOwn(unit.metadata, key)));
-    return csvLine(cells);
+    return safeCsvLine(cells);
   });
 }
 
@@ -243,7 +249,7 @@ export async function writeListParquet(result: ListingView, path: string, option
     { name: 'item_uuid', jsonType: 'VARCHAR' },
     ...result.keys.map((key, i) => ({ name: listColumnName(key), ...KIND_TYPES[kinds[i]!] })),
   ];
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirPrivateFor(path);
   const writer = new ParquetFileWriter(path, columns);
   let done = 0;
   try {
@@ -268,10 +274,9 @@ export async function writeListParquet(result: ListingView, path: string, option
   return done;
 }
 
-/** A text file sink that honours backpressure; `close()` flushes it. */
+/** A text file sink (created 0600, its directory 0700) that honours backpressure; `close()` flushes it. */
 export function openTextFile(path: string): TextSink & { close(): Promise<void> } {
-  mkdirSync(dirname(path), { recursive: true });
-  const stream = createWriteStream(path, { encoding: 'utf8' });
+  const stream = createPrivateWriteStream(path);
   return {
     async write(text: string) {
       if (!stream.write(text)) await once(stream, 'drain');

@@ -4,12 +4,13 @@
  * module of `report/` that talks to DuckDB; like the reader, it opens its own in-memory instance per file
  * and never loads extensions from the network.
  */
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MetaError } from '../errors.js';
+import { createPrivateWriteStream, openPrivate, PRIVATE_FILE_MODE } from '../private-files.js';
 
 /** One output column: its name in the Parquet file, the DuckDB type it is read as, and an optional cast. */
 export interface ParquetColumnSpec {
@@ -38,7 +39,7 @@ export class ParquetFileWriter {
     if (columns.length === 0) throw new MetaError('USAGE', 'a Parquet file needs at least one column');
     this.dir = mkdtempSync(join(tmpdir(), 'encord-meta-parquet-'));
     this.jsonl = join(this.dir, 'rows.jsonl');
-    this.stream = createWriteStream(this.jsonl, { encoding: 'utf8' });
+    this.stream = createPrivateWriteStream(this.jsonl);
   }
 
   get rowCount(): number {
@@ -75,7 +76,10 @@ export class ParquetFileWriter {
             this.rows === 0
               ? `(SELECT ${this.columns.map((c, i) => `CAST(NULL AS ${c.jsonType}) AS c${i}`).join(', ')} LIMIT 0)`
               : `read_json(${quoteLiteral(this.jsonl)}, format = 'newline_delimited', columns = {${jsonColumns}})`;
+          // Created 0600 first (DuckDB writes into it), and made 0600 again after, whatever DuckDB did.
+          closeSync(openPrivate(this.path, 'w'));
           await con.run(`COPY (SELECT ${projection} FROM ${from}) TO ${quoteLiteral(this.path)} (FORMAT parquet, COMPRESSION zstd)`);
+          chmodSync(this.path, PRIVATE_FILE_MODE);
         } finally {
           con.closeSync();
         }

@@ -4,6 +4,7 @@ import { ParquetSource, type ParquetSourceOptions } from './parquet/parquet-sour
 import { checkReadableFile } from './file-check.js';
 import { SOURCE_FORMATS, formatFromPath, looksLikeParquet, type SourceFormat } from './sniff.js';
 import type { TabularSource } from './source.js';
+import { unescapeIfOurs } from './unescape-source.js';
 
 export interface OpenSourceOptions {
   /**
@@ -42,11 +43,12 @@ export function createSource(path: string, format: SourceFormat, options: OpenSo
 
 /**
  * Pick the reader for `path` and open it (header or footer read, columns known). Rejects with a
- * `MetaError` (`SOURCE_*`) when the file cannot be read at all.
+ * `MetaError` (`SOURCE_*`) when the file cannot be read at all. A CSV that encord-meta wrote (a failure
+ * report, a `list` export) is read with its spreadsheet-safe escape undone (`unescape-source.ts`).
  */
 export async function openSource(path: string, options: OpenSourceOptions = {}): Promise<TabularSource> {
   const format = await resolveFormat(path, options.format);
   const source = createSource(path, format, options);
   await source.open();
-  return source;
+  return format === 'csv' ? unescapeIfOurs(source) : source;
 }

@@ -26,7 +26,7 @@ interface ImportFlags {
   schema?: string;
   mode?: 'merge' | 'replace';
   empty?: 'keep' | 'delete' | 'null';
-  unknownColumns?: 'error' | 'skip' | 'string';
+  unknownColumns?: 'error' | 'skip' | 'json' | 'string';
   decimalComma?: boolean;
   thousands?: 'none' | ',' | '.' | ' ';
   timezone?: string;
@@ -64,7 +64,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--schema <file>', 'coerce against this schema file instead of the org schema')
     .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
     .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(['keep', 'delete', 'null']))
-    .addOption(new Option('--unknown-columns <policy>', 'a column missing from the schema is an error, skipped, or imported as string').choices(['error', 'skip', 'string']))
+    .addOption(
+      new Option(
+        '--unknown-columns <policy>',
+        'a column missing from the schema is an error, skipped, read as `list` writes cells (json: JSON arrays, objects, numbers, booleans as values, other text as strings), or read as text (string) (default: json for a `list` export, else error)',
+      ).choices(['error', 'skip', 'json', 'string']),
+    )
     .option('--decimal-comma', 'numbers use a decimal comma (12,5)')
     .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
     .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')

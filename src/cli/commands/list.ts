@@ -41,15 +41,18 @@ export function registerList(program: Command, ctx: CommandContext): void {
     .summary('list every data unit of a dataset with its index and metadata')
     .description(
       'List every data unit in server order: index (Encord\'s data unit number), data_hash, title, item_uuid, ' +
-        'then one column per metadata key (schema keys first, then any other key found). The CSV is a valid ' +
-        '`import` input: importing it unchanged writes nothing. Format: --format, else from the --out ' +
+        'then one column per metadata key (schema keys first, then any other key found). The CSV (and Parquet) ' +
+        'is a valid `import` input with no flag: importing it unchanged writes nothing, importing it after ' +
+        'editing cells writes exactly those edits (keys outside the schema are read as JSON, `keyframes` is ' +
+        'written as `_keyframes` and never imported). CSV cells that a spreadsheet would run as formulas are ' +
+        "written with a leading ' that the import removes again. Format: --format, else from the --out " +
         'extension, else a table on a terminal and CSV in a pipe.',
     )
     .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'parquet']))
     .option('-o, --out <file>', 'write to FILE instead of stdout (required for parquet)')
     .option('--limit <n>', 'only the first N data units', intOption('--limit', 0, Number.MAX_SAFE_INTEGER))
-    .option('--schema-keys-only', 'only keys of the org schema as columns (so the CSV imports without --unknown-columns skip)')
+    .option('--schema-keys-only', 'only keys of the org schema as columns (leave out keys outside the schema)')
     .option('--no-progress', 'no progress output')
     .addHelpText(
       'after',

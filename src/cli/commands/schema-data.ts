@@ -126,7 +126,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         }
         out.write('\nProblems:\n');
         if (result.missingKeys.length > 0) {
-          out.write(`  no key in the schema: ${result.missingKeys.join(', ')} (the import refuses these columns unless --unknown-columns skip)\n`);
+          out.write(`  no key in the schema: ${result.missingKeys.join(', ')} (the import refuses these columns unless --unknown-columns skip or json; a \`list\` export reads them as json)\n`);
         }
         for (const column of result.mismatched) {
           const c = check.columns.find((x) => x.column === column)!;
