@@ -11,7 +11,7 @@
  * Nothing may crash: any other exception fails the test. Refusals and no-ops are also run through the CLI
  * (`runCli`, in-process) for the exit code and the one-line `encord-meta: error [CODE]: …` message.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,7 @@ import {
   CORPUS_UNITS,
   makeLargeCases,
   readManifest,
+  readOtherManifest,
   sameJson,
   type CorpusCase,
 } from '../../scripts/fixtures/make-bad-corpus.js';
@@ -206,6 +207,41 @@ describe('bad-input corpus through the CLI', () => {
         expect(code, `${c.file}: ${io.err()}`).toBe(0);
       }
       expect(writeRequests(emu), c.file).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe('bad-input corpus: files that are not data (journals for rollback, key files)', () => {
+  it.each(readOtherManifest().map((c) => [c.file, c] as const))('%s', async (_name, c) => {
+    const emu = await emulator();
+    try {
+      const before = states(emu);
+      const io = bufferIo({ env: {}, cwd: work });
+      const state = join(work, `other-state-${c.file.replaceAll('/', '__')}`);
+      let code: number;
+      if (c.command === 'rollback') {
+        const report = join(work, `${c.file.replaceAll('/', '__')}.rollback.csv`);
+        code = await runCli(['--domain', emu.url, '--ssh-key', KEY, '--json', 'rollback', join(CORPUS_DIR, c.file), '--state-dir', state, '--report', report], io);
+        const out = JSON.parse(io.out().trim().split('\n').pop()!) as { conflicts: { dataHash?: string; id: string; code: string }[] };
+        expect(out.conflicts.map((x) => x.dataHash ?? x.id).sort(), io.err()).toEqual([...(c.expect.conflicts ?? [])].sort());
+        for (const x of out.conflicts) expect(x.code).toBe('ROLLBACK_CONFLICT');
+        expect(readFileSync(report, 'utf8')).toContain('ROLLBACK_CONFLICT');
+      } else {
+        const key = join(mkdtempSync(join(tmpdir(), 'encord-meta-corpus-badkey-')), 'key');
+        copyFileSync(join(CORPUS_DIR, c.file), key);
+        chmodSync(key, c.mode ?? 0o644);
+        code = await runCli(['--domain', emu.url, '--ssh-key', key, 'list', '--dataset', CORPUS_DATASET, '--format', 'csv'], io);
+        const m = /^encord-meta: error \[([A-Z0-9_]+)\]: (.+)$/m.exec(io.err());
+        expect(m, io.err()).not.toBeNull();
+        expect(c.expect.refuse, io.err()).toContain(m![1]);
+        expect(io.err()).toContain('chmod 600');
+        expect(io.err()).not.toContain('PRIVATE KEY');
+      }
+      expect(code, io.err()).toBe(c.expect.exit);
+      expect(writeRequests(emu)).toBe(0);
+      for (const [h, m] of before) expect(sameJson(states(emu).get(h), m), `${c.file}: unit ${h} changed`).toBe(true);
     } finally {
       await emu.close();
     }

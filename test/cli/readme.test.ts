@@ -37,6 +37,12 @@ describe('README', () => {
       'USAGE_UNKNOWN_KEY',
       'USAGE_INVALID_VALUE',
       'SCHEMA_UNKNOWN_COLUMNS',
+      'USAGE_RESERVED_KEY',
+      'INVALID_VALUE',
+      'ROLLBACK_CONFLICT',
+      'UNKNOWN_COLUMN_NOT_TEXT',
+      'UNKNOWN_COLUMN_INVALID_JSON',
+      'KEY_FILE_PERMISSIONS',
     ];
     const missing = codes.filter((c) => !README.includes(`\`${c}\``));
     expect(missing).toEqual([]);
