@@ -9,6 +9,7 @@
  * byte per data unit (plus fingerprints for the rare shared items). Rerunning is resuming: rows already
  * applied merge to an equal value and are skipped, so a killed run finishes on the next try.
  */
+import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { join } from 'node:path';
 import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
 import { planColumns } from '../mapping/column-plan.js';
@@ -99,7 +100,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     report = new FailureReport(opts.reportPath, source.columns);
     const journalPath =
       opts.journalPath ??
-      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
+      (opts.stateDir ? defaultJournalPath(opts.stateDir, opts.datasetHash, startedAt) : undefined);
     if (journalPath) {
       journal = new UndoJournal(journalPath);
       journal.open({ datasetHash: opts.datasetHash, source: source.name, startedAt: new Date(startedAt).toISOString() });

@@ -14,6 +14,7 @@
  * dictionary, so a rollback can be rerun after an interruption. The rollback takes the dataset lock like
  * import and set, and journals its own writes (so it can itself be rolled back).
  */
+import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { dirname, basename, join } from 'node:path';
 import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import type { MetadataStore } from '../encord/metadata-store.js';
@@ -146,7 +147,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   let lock: DatasetLock | undefined;
   let own: UndoJournal | undefined;
   const ownPath =
-    options.rollbackJournalPath ?? (options.stateDir ? join(options.stateDir, 'journals', `${datasetHash}-${stamp}-rollback.jsonl`) : undefined);
+    options.rollbackJournalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, datasetHash, now(), 'rollback') : undefined);
   /** Journal a write of the rollback (fsync'd) before it is sent. */
   const journalWrite = (entries: Parameters<UndoJournal['record']>[0]): void => {
     if (!ownPath || entries.length === 0) return;
@@ -157,6 +158,24 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
     }
     own.record(entries);
     own.sync();
+  };
+  /** What to write back to a target holding `cur`, or `null` when it is counted as unchanged, conflict or failed. */
+  const planRestore = (e: JournalEntry, cur: Metadata): { next: Metadata; conflict: boolean } | null => {
+    const d = decide(e, cur);
+    if (d.kind === 'unchanged') {
+      result.unchanged += 1;
+      return null;
+    }
+    if (d.kind === 'conflict' && !force) {
+      result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
+      return null;
+    }
+    const guarded = restoreValue(e.metadata, cur);
+    if (!guarded.ok) {
+      result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+      return null;
+    }
+    return { next: guarded.metadata, conflict: d.kind === 'conflict' };
   };
 
   try {
@@ -175,23 +194,11 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
           result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'ITEM_NOT_RETURNED', message: `Encord did not return storage item ${e.id} when re-reading it; nothing was written` });
           continue;
         }
-        const d = decide(e, cur);
-        if (d.kind === 'unchanged') {
-          result.unchanged += 1;
-          continue;
-        }
-        if (d.kind === 'conflict' && !force) {
-          result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
-          continue;
-        }
-        const guarded = restoreValue(e.metadata, cur);
-        if (!guarded.ok) {
-          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
-          continue;
-        }
-        const next = guarded.metadata;
+        const planned = planRestore(e, cur);
+        if (planned === null) continue;
+        const next = planned.next;
         patches.set(e.id, next);
-        byId.set(e.id, { entry: e, conflict: d.kind === 'conflict' });
+        byId.set(e.id, { entry: e, conflict: planned.conflict });
         records.push({ target: 'item', id: e.id, dataHash: e.dataHash, metadata: cur, written: next });
       }
       if (dryRun) {
@@ -226,27 +233,15 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
           result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'METADATA_UNKNOWN', message: `Encord returned no metadata for data unit ${e.id} when re-reading it; not writing blind` });
           continue;
         }
-        const d = decide(e, cur);
-        if (d.kind === 'unchanged') {
-          result.unchanged += 1;
-          continue;
-        }
-        if (d.kind === 'conflict' && !force) {
-          result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
-          continue;
-        }
-        const guarded = restoreValue(e.metadata, cur);
-        if (!guarded.ok) {
-          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
-          continue;
-        }
-        const next = guarded.metadata;
+        const planned = planRestore(e, cur);
+        if (planned === null) continue;
+        const next = planned.next;
         if (!dryRun) {
           journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: next }]);
           await options.store.saveMetadata(datasetHash, e.id, next, signal);
         }
         result.restored += 1;
-        if (d.kind === 'conflict') result.forced += 1;
+        if (planned.conflict) result.forced += 1;
       } catch (error) {
         if (error instanceof MetaError && FATAL.includes(error.code)) throw error;
         result.failed.push(problem(e, error));

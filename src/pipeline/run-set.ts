@@ -5,6 +5,7 @@
  * `rollback` undoes a `set` like an import. `all` goes through the import's writer: patch-bulk batches for
  * units with a storage item, the v1 save for legacy units.
  */
+import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { join } from 'node:path';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
@@ -193,7 +194,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
       lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: options.datasetHash });
       const journalPath =
         options.journalPath ??
-        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
+        (options.stateDir ? defaultJournalPath(options.stateDir, options.datasetHash, startedAt, 'set') : undefined);
       if (journalPath) {
         journal = new UndoJournal(journalPath);
         journal.open({ datasetHash: options.datasetHash, source: `set ${describeTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
