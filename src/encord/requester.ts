@@ -11,6 +11,7 @@ import { redact } from '../errors.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { HttpTransport, type HttpRequest, type HttpResponse } from './http.js';
 import { JsonEncodeError, encodeAsciiJson } from './json-codec.js';
+import { childSignal } from './abort-fan-out.js';
 import { AdaptiveRateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { interpretV1Response, v1Body, v1Headers, v1Path, type Scrub, type V1Call } from './v1.js';
@@ -196,7 +197,7 @@ export class Requester {
     method: string,
     path: string,
     operation: string,
-    signal: AbortSignal | undefined,
+    outer: AbortSignal | undefined,
     prepare: (nowMs: number, traceHeader: string) => HttpRequest,
     interpret: (res: HttpResponse, context: RequestContext, nowMs: number, identity: string, scrub: Scrub) => unknown,
   ): Promise<ApiResult> {
@@ -205,6 +206,9 @@ export class Requester {
     const context: RequestContext = { method, path, operation, traceId };
     const aborted = (cause: unknown): EncordApiError =>
       new EncordApiError('ABORTED', 'The request was aborted before it was sent', context, { cause });
+    // Every wait of this call listens on its own child signal: the caller's shared signal gets one listener.
+    const child = childSignal(outer);
+    const signal = child.signal;
 
     return withRetry(
       async (attempt) => {
@@ -272,7 +276,7 @@ export class Requester {
           });
         },
       },
-    );
+    ).finally(() => child.release());
   }
 
   #emitRequest(

@@ -120,10 +120,12 @@ export class Writer {
     const { store, journal, mode, callbacks } = this.input;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
+    // Items Encord refuses one by one (no access to their folder, deleted): only their rows fail.
+    const unreadable = new Map<string, Error>();
     try {
       const items = await store.getItems(
         batch.map((t) => t.id),
-        { signal },
+        { signal, onItemError: (f) => unreadable.set(f.uuid, f.error) },
       );
       fresh = new Map(items.map((i) => [i.uuid, i.metadata]));
     } catch (error) {
@@ -136,6 +138,12 @@ export class Writer {
     const byId = new Map<string, WriteTask>();
     for (const task of batch) {
       const current = fresh.get(task.id);
+      const refused = unreadable.get(task.id);
+      if (current === undefined && refused !== undefined) {
+        const { code, message } = describe(refused, 'reading the current metadata');
+        await callbacks.failed(task, code, message);
+        continue;
+      }
       if (current === undefined) {
         await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
         continue;

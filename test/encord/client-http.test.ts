@@ -170,8 +170,11 @@ describe('v1 calls', () => {
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
     server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', { ...md, extra: 1 }) }));
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
-    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }));
+    // No echo (null metadata): confirmed by re-reading the row; a re-read showing other metadata fails.
+    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }), v1ok(wireRow('h1', 't', { other: 1 })));
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
+    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }), v1ok(wireRow('h1', 't', md)));
+    expect(await client.saveMetadata(DS, 'h1', md)).toEqual(md);
     const sent = server.requests.length;
     expect((await rejection(client.saveMetadata(DS, 'h1', { x: Number.NaN }))).code).toBe('INVALID_ARGUMENTS');
     expect((await rejection(client.saveMetadata(DS, 'bad hash', md))).code).toBe('INVALID_ARGUMENTS');
@@ -315,7 +318,8 @@ describe('v2 storage items', () => {
     const failed = out[2]!;
     expect(!failed.ok && failed.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(server.requests.map((r) => Object.keys((JSON.parse(r.body.toString()) as { itemPatches: object }).itemPatches).length)).toEqual([
-      5, 3, 2, 1, 2,
+      // Both halves of a split are tried before going deeper (so a wholesale rejection can stop early).
+      5, 3, 2, 2, 1,
     ]);
     expect(server.requests[0]!.method).toBe('PATCH');
     expect(server.requests[0]!.body.toString().startsWith(`{"itemPatches": {"${U(1)}": {"clientMetadata": {"n": 1}}`)).toBe(true);
