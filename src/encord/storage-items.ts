@@ -90,26 +90,40 @@ function isolatable(error: EncordApiError): boolean {
   );
 }
 
+/** Forbidden items a bisection isolates fully before the rest of the chunk is failed wholesale. */
+const FORBIDDEN_ISOLATED = 4;
+
+/** Requests a bisection of `n` items may spend on 403/404 (isolating up to `FORBIDDEN_ISOLATED` items). */
+export function forbiddenBudget(n: number): number {
+  return 2 + 2 * FORBIDDEN_ISOLATED * Math.ceil(Math.log2(Math.max(2, n)));
+}
+
 /**
- * Split a failed request in halves until the failing items are isolated, with a bound: when *both* halves of
- * a split fail whole (a batch rejected wholesale, e.g. a key without any storage access or a server that
- * refuses every item), stop and fail both halves. A wholesale rejection thus costs 3 requests and one bad item
- * in 1000 costs 21. 413 is the exception: both halves of a too-large body may be too large, so it always
- * halves until it fits. Fatal errors (authentication, abort) and errors about the request as a whole
- * (transport, 5xx after retries) are thrown.
+ * Split a failed request in halves until the failing items are isolated, bounded:
+ * - 400/422 (invalid items): when *both* halves of a split fail whole, stop and fail both (a batch rejected
+ *   wholesale costs 3 requests; one bad item in 1000 costs 21).
+ * - 403/404 (items this key cannot touch; scattered through a dataset when a folder is not shared): keep
+ *   halving as on 413, within `forbiddenBudget(n)` requests per chunk (so a key with no storage access at all
+ *   costs at most that per chunk); past the budget the unresolved parts fail whole.
+ * - 413: both halves of a too-large body may be too large, so it always halves until it fits.
+ * Fatal errors (authentication, abort) are thrown; other errors fail the part they hit.
  */
 async function bisect<T, R>(
   part: readonly T[],
   error: EncordApiError,
   send: (part: readonly T[]) => Promise<R[]>,
   failAll: (part: readonly T[], error: EncordApiError, isolated: boolean) => R[],
+  budget: { left: number } = { left: forbiddenBudget(part.length) },
 ): Promise<R[]> {
   if (part.length === 1 || !isolatable(error)) return failAll(part, error, part.length === 1);
+  const forbidden = (e: EncordApiError): boolean => e.code === 'AUTHORISATION' || e.code === 'NOT_FOUND';
+  if (forbidden(error) && budget.left < 2) return failAll(part, error, false);
   const half = Math.ceil(part.length / 2);
   const halves = [part.slice(0, half), part.slice(half)];
   // One half after the other: a bisection never adds a burst of requests.
   const tried: ({ ok: true; value: R[] } | { ok: false; error: EncordApiError })[] = [];
   for (const h of halves) {
+    budget.left -= 1;
     try {
       tried.push({ ok: true, value: await send(h) });
     } catch (e) {
@@ -118,12 +132,12 @@ async function bisect<T, R>(
     }
   }
   const [a, b] = tried as [(typeof tried)[0], (typeof tried)[0]];
-  const wholesale = (e: EncordApiError): boolean => isolatable(e) && e.code !== 'PAYLOAD_TOO_LARGE';
-  if (!a.ok && !b.ok && wholesale(a.error) && wholesale(b.error)) {
+  const invalid = (e: EncordApiError): boolean => e.code === 'INVALID_ARGUMENTS';
+  if (!a.ok && !b.ok && invalid(a.error) && invalid(b.error)) {
     return [...failAll(halves[0]!, a.error, halves[0]!.length === 1), ...failAll(halves[1]!, b.error, halves[1]!.length === 1)];
   }
   const out: R[] = [];
-  for (const [i, r] of tried.entries()) out.push(...(r.ok ? r.value : await bisect(halves[i]!, r.error, send, failAll)));
+  for (const [i, r] of tried.entries()) out.push(...(r.ok ? r.value : await bisect(halves[i]!, r.error, send, failAll, budget)));
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { Metadata } from '../../src/encord/protocol/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
 import type { DatasetSeed } from '../../src/emulator/state.js';
+import { forbiddenBudget } from '../../src/encord/storage-items.js';
 import { KEY_PATH } from './helpers.js';
 
 const DS = '22222222-3333-4444-8555-666666666666';
@@ -177,6 +178,18 @@ describe('partial storage permissions (issue 11 point 1)', () => {
     expect(emulator.counters()['v2:get-bulk']!.requests).toBeLessThanOrEqual(1 + 2 * 7);
   });
 
+  it('a key with no storage access at all: every item fails ITEM_FORBIDDEN within a bounded number of requests', async () => {
+    const { client, emulator } = await setup([{ hash: DS, folderUuid: SECRET_FOLDER, rows: rows(1000) }], { forbiddenFolders: [SECRET_FOLDER] });
+    const refused: string[] = [];
+    const got = await client.getItems(Array.from({ length: 1000 }, (_, i) => ITEM(i + 1)), {
+      onItemError: (f) => refused.push((f.error as unknown as { code: string }).code),
+    });
+    expect(got).toEqual([]);
+    expect(refused).toHaveLength(1000);
+    expect(new Set(refused)).toEqual(new Set(['ITEM_FORBIDDEN']));
+    expect(emulator.counters()['v2:get-bulk']!.requests).toBeLessThanOrEqual(1 + forbiddenBudget(1000));
+  });
+
   it('patch-bulk: only the inaccessible items fail with ITEM_FORBIDDEN, the others are written', async () => {
     const { client, emulator } = await setup(partialAccess(64, [5]), { forbiddenFolders: [SECRET_FOLDER] });
     const out = await client.patchItems(patches(64, (i) => ({ w: i })));
@@ -192,5 +205,44 @@ describe('partial storage permissions (issue 11 point 1)', () => {
     expect(out.filter((o) => !o.ok).map((o) => o.uuid)).toEqual([ITEM(3)]);
     expect(out.find((o) => !o.ok)).toMatchObject({ error: { code: 'ITEM_FORBIDDEN' } });
     expect(emulator.state.itemMetadata(ITEM(4))).toEqual({ v: 4 });
+  });
+});
+
+describe('partial storage permissions through the pipeline (issue 11 point 1)', () => {
+  const dataset = (): DatasetSeed[] => partialAccess(30, [7, 19]);
+
+  it('import: only the rows of inaccessible items fail ITEM_FORBIDDEN; every other row is written', async () => {
+    const { runImport } = await import('../../src/pipeline/run-import.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { client, emulator } = await setup(dataset(), { forbiddenFolders: [SECRET_FOLDER] });
+    const dir = mkdtempSync(join(tmpdir(), 'svc-ready-'));
+    const file = join(dir, 'in.csv');
+    writeFileSync(file, `data_hash,label\n${Array.from({ length: 30 }, (_, i) => `${ROW(i + 1)},x${i + 1}`).join('\n')}\n`);
+    const r = await runImport({ file, datasetHash: DS, store: client, unknownColumns: 'string', stateDir: join(dir, 'state') });
+    expect(r.summary).toMatchObject({ written: 28, failed: 2, failedByCode: { ITEM_FORBIDDEN: 2 } });
+    expect(emulator.state.rowMetadata(DS, ROW(8))).toMatchObject({ label: 'x8' });
+    expect(emulator.state.itemMetadata(ITEM(7))).toEqual({ s: 7 });
+  });
+
+  it('set --all and rollback: the inaccessible items fail alone; the rest is written and then restored', async () => {
+    const { runSet } = await import('../../src/pipeline/run-set.js');
+    const { runRollback } = await import('../../src/pipeline/run-rollback.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { client, emulator } = await setup(dataset(), { forbiddenFolders: [SECRET_FOLDER] });
+    const journalPath = join(mkdtempSync(join(tmpdir(), 'svc-ready-')), 'set.jsonl');
+    const set = await runSet({ store: client, datasetHash: DS, target: { all: true }, values: { tag: 'new' }, unknownKeys: 'allow', journalPath });
+    expect(set.written).toBe(28);
+    expect(set.failed.map((f) => [f.dataHash, f.code])).toEqual([
+      [ROW(7), 'ITEM_FORBIDDEN'],
+      [ROW(19), 'ITEM_FORBIDDEN'],
+    ]);
+    expect(emulator.state.rowMetadata(DS, ROW(1))).toEqual({ v: 1, tag: 'new' });
+    const rb = await runRollback({ journalPath, store: client });
+    expect(rb).toMatchObject({ restored: 28, failed: [] });
+    expect(emulator.state.rowMetadata(DS, ROW(1))).toEqual({ v: 1 });
   });
 });
