@@ -10,6 +10,7 @@ import type { CliIo } from './io.js';
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
   readonly domain?: string;
+  readonly proxy?: string;
   readonly sshKey?: string;
   readonly sshKeyPassphraseEnv?: string;
   readonly bearerTokenEnv?: string;

@@ -13,6 +13,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export const JobConfigSchema = z
   .object({
     domain: z.string().min(1).optional(),
+    proxy: z.string().min(1).optional(),
     sshKey: z.string().min(1).optional(),
     sshKeyPassphraseEnv: z.string().min(1).optional(),
     bearerTokenEnv: z.string().min(1).optional(),

@@ -17,6 +17,7 @@ export function buildProgram(ctx: CommandContext): Command {
     )
     .version(VERSION, '-V, --version')
     .option('--domain <url>', 'Encord API domain: a URL, or "us" for api.us.encord.com (else ENCORD_DOMAIN)')
+    .option('--proxy <url>', 'forward proxy for Encord, e.g. http://proxy:3128, or "none" (else HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY)')
     .option('--ssh-key <path>', 'OpenSSH ed25519 private key file (else ENCORD_SSH_KEY_FILE, then ENCORD_SSH_KEY)')
     .option('--ssh-key-passphrase-env <name>', 'name of the environment variable holding the key passphrase')
     .option('--bearer-token-env <name>', 'name of the environment variable holding a bearer token (instead of a key)')

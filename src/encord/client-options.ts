@@ -45,6 +45,15 @@ export interface EncordClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Items per get-bulk / patch-bulk request (halved automatically on HTTP 413). @default 1000 */
   readonly bulkChunkSize?: number | undefined;
+  /**
+   * Forward proxy: an `http(s)://[user:pass@]host:port` URL, `false` for none, or absent to follow the
+   * environment like the SDK (requests): `HTTPS_PROXY` / `HTTP_PROXY` (either case) by the domain's scheme,
+   * skipped for hosts in `NO_PROXY`. An explicit URL still honours `NO_PROXY`.
+   * @default from the environment
+   */
+  readonly proxy?: string | false | undefined;
+  /** Environment read for the proxy variables (tests). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Appended to the `User-Agent` (`encord-meta/<version> node/<version> <suffix>`). @default none */
   readonly userAgentSuffix?: string | undefined;
   /** Receives request, retry, rate and pause events; must not throw (errors are ignored). @default none */
@@ -69,11 +78,83 @@ export interface ResolvedClientOptions {
   readonly maxRetryAfterMs: number;
   readonly timeoutMs: number;
   readonly bulkChunkSize: number;
+  /** The proxy requests to `domain` go through, or `null` for a direct connection. */
+  readonly proxy: ResolvedProxy | null;
   readonly userAgent: string;
   readonly onEvent: ((event: ClientEvent) => void) | undefined;
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly random: () => number;
+}
+
+export interface ResolvedProxy {
+  /** The proxy URL as given (may hold credentials: never print it; print `display`). */
+  readonly url: string;
+  /** The proxy's origin without user name or password, safe to print. */
+  readonly display: string;
+  /** Where it came from: `--proxy`/`proxy` option, or the environment variable's name. */
+  readonly source: string;
+}
+
+function envValue(env: Readonly<Record<string, string | undefined>>, name: string): { name: string; value: string } | undefined {
+  for (const n of [name.toLowerCase(), name.toUpperCase()]) {
+    const v = env[n];
+    if (v !== undefined && v.trim() !== '') return { name: n, value: v.trim() };
+  }
+  return undefined;
+}
+
+/** `NO_PROXY` matching as curl/requests do: `*`, exact hosts, domain suffixes (`.corp` or `corp`), optional `:port`. */
+export function bypassesProxy(domain: string, noProxy: string | undefined): boolean {
+  if (noProxy === undefined) return false;
+  const url = new URL(domain);
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ''))!;
+    const name = m[1]!.replace(/^\*?\./, '');
+    if (m[2] !== undefined && m[2] !== port) continue;
+    if (host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+function proxyDisplay(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+  } catch {
+    // Do not echo the value: it may hold a password.
+    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be a proxy URL such as http://proxy.example.com:3128`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be an http:// or https:// proxy URL, got a ${url.protocol} URL`);
+  }
+  return url.origin;
+}
+
+/** The proxy for `domain` from the option or the environment, or `null` (direct). */
+export function resolveProxy(
+  domain: string,
+  proxy: string | false | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedProxy | null {
+  if (proxy === false) return null;
+  const noProxy = envValue(env, 'no_proxy')?.value;
+  let chosen: { name: string; value: string } | undefined;
+  if (proxy !== undefined) {
+    if (typeof proxy !== 'string' || proxy.trim() === '') throw invalid('proxy', 'a proxy URL or false', typeof proxy === 'string' ? '' : proxy);
+    chosen = { name: 'proxy', value: proxy.trim() };
+  } else {
+    chosen = domain.startsWith('https:') ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy');
+  }
+  if (chosen === undefined || bypassesProxy(domain, noProxy)) return null;
+  const display = proxyDisplay(chosen.name === 'proxy' ? '`proxy`' : chosen.name, chosen.value);
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(chosen.value) ? chosen.value : `http://${chosen.value}`;
+  return { url, display, source: chosen.name === 'proxy' ? 'the proxy option' : chosen.name };
 }
 
 function shown(value: unknown): string {
@@ -181,9 +262,12 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
   if (domain !== undefined && typeof domain !== 'string') throw invalid('domain', 'a string', domain);
   const retryBaseDelayMs = number('retryBaseDelayMs', options.retryBaseDelayMs, 1000, 0, 600_000);
   const retryMaxDelayMs = number('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0, 3_600_000);
+  const resolvedDomain = resolveDomain(domain);
+  const env = options.env ?? process.env;
   return {
     auth: options.auth,
-    domain: resolveDomain(domain),
+    domain: resolvedDomain,
+    proxy: resolveProxy(resolvedDomain, options.proxy, env),
     concurrency,
     maxRequestsPerSecond,
     minRequestsPerSecond,

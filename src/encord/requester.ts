@@ -121,7 +121,7 @@ export class Requester {
   constructor(options: ResolvedClientOptions) {
     this.#o = options;
     this.#loopback = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(options.domain);
-    this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs });
+    this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs, proxyUrl: options.proxy?.url });
     this.#slots = new Slots(options.concurrency);
     this.#policy = {
       maxRetries: options.maxRetries,
