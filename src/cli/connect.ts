@@ -53,6 +53,8 @@ export async function connect(
     domain,
     proxy: proxy === undefined ? undefined : proxy.trim().toLowerCase() === 'none' ? false : proxy,
     env,
+    ...((g.unreachableAfter ?? config.unreachableAfterSeconds) !== undefined && { unreachableAfterMs: (g.unreachableAfter ?? config.unreachableAfterSeconds)! * 1000 }),
+    ...((g.maxRetryWait ?? config.maxRetryWaitSeconds) !== undefined && { maxRetryAfterMs: (g.maxRetryWait ?? config.maxRetryWaitSeconds)! * 1000 }),
     concurrency: extra.concurrency ?? config.concurrency,
     maxRequestsPerSecond: extra.rateLimit ?? config.rateLimit,
     timeoutMs: extra.timeoutMs ?? config.timeoutMs,

@@ -11,6 +11,8 @@ import type { CliIo } from './io.js';
 export interface GlobalOptions {
   readonly domain?: string;
   readonly proxy?: string;
+  readonly unreachableAfter?: number;
+  readonly maxRetryWait?: number;
   readonly sshKey?: string;
   readonly sshKeyPassphraseEnv?: string;
   readonly bearerTokenEnv?: string;

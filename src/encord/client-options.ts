@@ -39,8 +39,19 @@ export interface EncordClientOptions {
   readonly retryBaseDelayMs?: number | undefined;
   /** Largest backoff delay. @default 30000 */
   readonly retryMaxDelayMs?: number | undefined;
-  /** Largest wait honoured from a `Retry-After` header. @default 60000 */
+  /** Largest wait honoured from a `Retry-After` header (seconds or HTTP-date form). @default 600000 (10 min) */
   readonly maxRetryAfterMs?: number | undefined;
+  /**
+   * While Encord keeps answering 429, a call is retried for this long (not `maxRetries` times): rows do not
+   * fail because the service is busy. @default 3600000 (1 h)
+   */
+  readonly rateLimitRetryBudgetMs?: number | undefined;
+  /**
+   * An outage: after this long with no answer from Encord at all (connection refused/reset, timeouts,
+   * gateway 502/503/504), calls stop with the fatal `SERVICE_UNREACHABLE` instead of failing rows one by
+   * one; until then they are retried. A host name that does not resolve stops at once. @default 60000
+   */
+  readonly unreachableAfterMs?: number | undefined;
   /** Connect, headers and body timeout of each attempt (the SDK uses 180 s). @default 180000 */
   readonly timeoutMs?: number | undefined;
   /** Items per get-bulk / patch-bulk request (halved automatically on HTTP 413). @default 1000 */
@@ -76,6 +87,8 @@ export interface ResolvedClientOptions {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly maxRetryAfterMs: number;
+  readonly rateLimitRetryBudgetMs: number;
+  readonly unreachableAfterMs: number;
   readonly timeoutMs: number;
   readonly bulkChunkSize: number;
   /** The proxy requests to `domain` go through, or `null` for a direct connection. */
@@ -202,7 +215,12 @@ export function resolveDomain(domain: string | undefined): string {
   const raw = domain.trim();
   const alias = (DOMAIN_ALIASES as Record<string, string | undefined>)[raw.toLowerCase()];
   if (alias !== undefined) return alias;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  if (!hasScheme && !/^(localhost|[^/:]*\.[^/:]*|\[[0-9a-f:.]+\])(:\d+)?(\/.*)?$/i.test(raw)) {
+    // `eu`, `prod`: not a host name anyone meant; only `us` is a shorthand.
+    throw invalid('domain', `"us" or an http(s) URL such as ${DEFAULT_DOMAIN} (only "us" is a shorthand)`, domain);
+  }
+  const withScheme = hasScheme ? raw : `https://${raw}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -274,7 +292,9 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
     maxRetries: integer('maxRetries', options.maxRetries, 5, 0, 100),
     retryBaseDelayMs,
     retryMaxDelayMs: Math.max(retryMaxDelayMs, 0),
-    maxRetryAfterMs: number('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0, 3_600_000),
+    maxRetryAfterMs: number('maxRetryAfterMs', options.maxRetryAfterMs, 600_000, 0, 86_400_000),
+    rateLimitRetryBudgetMs: number('rateLimitRetryBudgetMs', options.rateLimitRetryBudgetMs, 3_600_000, 0, 604_800_000),
+    unreachableAfterMs: number('unreachableAfterMs', options.unreachableAfterMs, 60_000, 0, 86_400_000),
     timeoutMs: integer('timeoutMs', options.timeoutMs, 180_000, 1, 3_600_000),
     bulkChunkSize: integer('bulkChunkSize', options.bulkChunkSize, MAX_BULK_CHUNK, 1, MAX_BULK_CHUNK),
     userAgent: `encord-meta/${packageVersion()} node/${process.versions.node}${suffix === undefined ? '' : ` ${suffix}`}`,

@@ -32,6 +32,11 @@ export const ENCORD_ERROR_CODES = {
   BAD_RESPONSE: { retryable: false, fatal: false, summary: 'the answer does not have the documented shape' },
   UNEXPECTED_UPDATE: { retryable: false, fatal: false, summary: 'the server did not store exactly what was sent' },
   ABORTED: { retryable: false, fatal: true, summary: 'the operation was aborted by the caller' },
+  SERVICE_UNREACHABLE: {
+    retryable: false,
+    fatal: true,
+    summary: 'Encord could not be reached (no answer for longer than the outage limit, or the host name does not resolve)',
+  },
   // ------------------------------------------------------------ credentials and options (before any I/O)
   KEY_FILE_NOT_FOUND: { retryable: false, fatal: true, summary: 'the SSH key file does not exist' },
   KEY_FILE_UNREADABLE: { retryable: false, fatal: true, summary: 'the SSH key file cannot be read' },
@@ -67,6 +72,7 @@ export const API_ERROR_CODES = [
   'BAD_RESPONSE',
   'UNEXPECTED_UPDATE',
   'ABORTED',
+  'SERVICE_UNREACHABLE',
 ] as const satisfies readonly EncordErrorCode[];
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

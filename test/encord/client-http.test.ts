@@ -212,8 +212,12 @@ describe('retries and pacing', () => {
     server.use((_q, res) => {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html>proxy</html>');
     });
+    // A gateway page that never goes away is an outage (issue 11): retried past maxRetries until
+    // unreachableAfterMs (60 s of the fake clock), then the fatal SERVICE_UNREACHABLE.
     const e = await rejection(client.getDataset(DS));
-    expect(e).toMatchObject({ code: 'TRANSPORT', status: 502, attempts: 3 });
+    expect(e).toMatchObject({ code: 'SERVICE_UNREACHABLE', status: 502 });
+    expect(e.attempts).toBeGreaterThan(3);
+    expect(e.message).toMatch(/unreachable/);
     expect(e.message).toMatch(/trace [0-9a-f]{32}/);
   });
 
@@ -246,13 +250,15 @@ describe('retries and pacing', () => {
     expect(new Set(server.requests.map((r) => r.headers['signature'])).size).toBe(3);
   });
 
-  it('times out a silent server and retries', async () => {
-    const { client } = makeClient({ timeoutMs: 150, maxRetries: 1 });
+  it('times out a silent server; with no outage allowance that is SERVICE_UNREACHABLE at once', async () => {
+    // unreachableAfterMs 0: the first timeout already counts as an outage (issue 11), so one attempt.
+    const { client } = makeClient({ timeoutMs: 150, maxRetries: 1, unreachableAfterMs: 0 });
     server.use(() => {
       /* never answer */
     });
     const e = await rejection(client.getBearerToken());
-    expect(e).toMatchObject({ code: 'TIMEOUT', attempts: 2 });
+    expect(e).toMatchObject({ code: 'SERVICE_UNREACHABLE', attempts: 1 });
+    expect(e.message).toMatch(/No answer from Encord in time/);
   });
 
   it('aborts an in-flight call', async () => {
