@@ -240,7 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const fault = faults.pick(family.route, method, buf.length);
       if (fault !== null) {
         logged = { ...logged, fault: `${fault.ruleId}:${fault.action.type}` };
-        const early = faultReply(fam, fault);
+        const early = faultReply(fam, fault, clock());
         if (early !== null) {
           await finish(early);
           return;

@@ -34,8 +34,9 @@ async function makeClient(domain: string, options: Partial<EncordClientOptions> 
   return client;
 }
 
-async function rowsEmulator(n: number): Promise<Emulator> {
+async function rowsEmulator(n: number, clock?: () => number): Promise<Emulator> {
   emulator = await startEmulator({
+    ...(clock !== undefined && { clock }),
     datasets: [{ hash: DS, rows: Array.from({ length: n }, (_, i) => ({ dataHash: ROW(i + 1), backingItemUuid: ITEM(i + 1), title: `f${i + 1}.jpg` })) }],
   });
   return emulator;
@@ -102,5 +103,37 @@ describe('outage ≠ bad data (issue 11 point 3)', () => {
     expect(run.err).toMatch(/SERVICE_UNREACHABLE/);
     expect(run.out).toMatch(/not attempted 5/);
     expect(run.out + run.err).not.toMatch(/fix the cells/);
+  });
+});
+
+describe('429s: a time budget, not a count (issue 11 point 4)', () => {
+  it('a 429 storm without Retry-After longer than maxRetries: no item fails, the write lands', async () => {
+    const time = fakeTime(Date.now());
+    const e = await rowsEmulator(3, time.now);
+    // 12 answers of 429 in a row without Retry-After: more than maxRetries (5) + 1 attempts.
+    e.faults.set([{ route: 'v2:patch-bulk', times: 12, action: { type: 'rateLimit', retryAfter: null } }]);
+    const c = await makeClient(e.url, { now: time.now, sleep: time.sleep });
+    const out = await c.patchItems(new Map([[ITEM(1), { a: 1 }], [ITEM(2), { a: 2 }]]));
+    expect(out.every((o) => o.ok)).toBe(true);
+    expect(e.state.itemMetadata(ITEM(2))).toEqual({ a: 2 });
+    expect(c.stats.rateLimited).toBe(12);
+  });
+
+  it('Retry-After beyond 60 s is honoured up to --max-retry-wait, in seconds and HTTP-date form', async () => {
+    const time = fakeTime(Date.now());
+    const e = await rowsEmulator(1, time.now);
+    e.faults.set([
+      { route: 'v2:get-bulk', nth: 1, action: { type: 'rateLimit', retryAfter: 300 } },
+      { route: 'v2:get-bulk', nth: 2, action: { type: 'rateLimit', retryAfter: 240, retryAfterForm: 'http-date' } },
+      { route: 'v2:get-bulk', nth: 3, action: { type: 'rateLimit', retryAfter: 5000 } },
+    ]);
+    const c = await makeClient(e.url, { now: time.now, sleep: time.sleep });
+    expect(await c.getItems([ITEM(1)])).toHaveLength(1);
+    const long = time.sleeps.filter((ms) => ms >= 60_000);
+    expect(long[0]).toBe(300_000);
+    // The HTTP date has a one-second resolution.
+    expect(long[1]).toBeGreaterThan(239_000);
+    expect(long[1]).toBeLessThanOrEqual(240_000);
+    expect(long[2]).toBe(600_000); // capped at the default --max-retry-wait (10 min)
   });
 });
