@@ -16,7 +16,8 @@
  * final successful run, one more rerun with a bearer token issued by the emulator must write nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEncordClient } from '../../src/encord/client.js';
@@ -35,8 +36,15 @@ export { SOAK_SCHEMA } from './soak-file.js';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The real bin: `dist/`, or a frozen copy named by ENCORD_META_DIST (see scripts/bench/run-all.sh). */
 export const BIN = join(process.env['ENCORD_META_DIST'] ?? join(REPO, 'dist'), 'cli', 'main.js');
-const KEY_PLAIN = join(REPO, 'test', 'fixtures', 'keys', 'test-key');
-const KEY_ENCRYPTED = join(REPO, 'test', 'fixtures', 'keys', 'test-key-passphrase');
+/** 0600 copies of the TEST-ONLY keys: key files readable by others are refused (the committed ones are 0644). */
+const KEYS_DIR = mkdtempSync(join(tmpdir(), 'encord-meta-soak-keys-'));
+const privateCopy = (name: string): string => {
+  const path = join(KEYS_DIR, name);
+  writeFileSync(path, readFileSync(join(REPO, 'test', 'fixtures', 'keys', name)), { mode: 0o600 });
+  return path;
+};
+const KEY_PLAIN = privateCopy('test-key');
+const KEY_ENCRYPTED = privateCopy('test-key-passphrase');
 /** The passphrase of the TEST-ONLY encrypted key (test/fixtures/keys/README.md). */
 const PASSPHRASE = 'correct horse battery staple';
 

@@ -1,5 +1,6 @@
 /** The human rendering of an import result: the summary, and for a dry run the plan, columns and diffs. */
 import type { ImportResult } from '../pipeline/import-result.js';
+import { hasOwn } from '../own.js';
 
 export function formatImportResult(result: ImportResult): string {
   const s = result.summary;
@@ -32,8 +33,8 @@ export function formatImportResult(result: ImportResult): string {
       for (const d of result.diffs) {
         lines.push(`  line ${d.line}: ${d.title} (${d.dataHash})`);
         for (const k of d.changedKeys) {
-          const before = d.before && k in d.before ? JSON.stringify(d.before[k]) : '(absent)';
-          const after = k in d.after ? JSON.stringify(d.after[k]) : '(removed)';
+          const before = d.before && hasOwn(d.before, k) ? JSON.stringify(d.before[k]) : '(absent)';
+          const after = hasOwn(d.after, k) ? JSON.stringify(d.after[k]) : '(removed)';
           lines.push(`    ${k}: ${clip(before)} → ${clip(after)}`);
         }
       }

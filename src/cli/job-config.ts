@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
+import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { MetaError } from '../errors.js';
+import { isEncordHash } from '../mapping/key-resolver.js';
+import { CSV_ENCODING_NAMES } from '../pipeline/import-options.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -19,10 +22,11 @@ export const JobConfigSchema = z
     sshKey: z.string().min(1).optional(),
     sshKeyPassphraseEnv: z.string().min(1).optional(),
     bearerTokenEnv: z.string().min(1).optional(),
-    dataset: z.string().min(1).optional(),
+    dataset: z.string().min(1).refine(isEncordHash, 'expected a dataset hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6)').optional(),
     file: z.string().min(1).optional(),
     format: z.enum(['csv', 'parquet']).optional(),
     delimiter: z.string().min(1).max(1).optional(),
+    encoding: z.enum(CSV_ENCODING_NAMES as [string, ...string[]]).optional(),
     key: z.enum(['index', 'data_hash', 'title', 'item_uuid']).optional(),
     keyColumn: z.string().min(1).optional(),
     schema: z.string().min(1).optional(),
@@ -77,6 +81,11 @@ export function loadJobConfig(path: string, cwd: string): JobConfig {
     raw = JSON.parse(text);
   } catch (cause) {
     throw new MetaError('CONFIG_INVALID', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  // JSON.parse rounds a number a double cannot hold: a constant 9007199254740993 would be written …992.
+  const inexact = inexactJsonNumber(text);
+  if (inexact !== undefined) {
+    throw new MetaError('CONFIG_INVALID', `${path}: the number ${inexact.literal} cannot be kept: ${inexactHint(inexact.result)} (write it as a JSON string)`);
   }
   const parsed = JobConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -169,13 +169,20 @@ export const ImportOutput = z.object({
   diffs: z.array(z.object({ line: z.number().int(), dataHash: z.string(), title: z.string(), before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
 });
 
+const RollbackProblem = z.object({ id: z.string(), dataHash: z.string(), code: z.string(), message: z.string() });
+
 export const RollbackOutput = z.object({
   datasetHash: z.string(),
+  dryRun: z.boolean(),
   targets: z.number().int(),
   restored: z.number().int(),
+  forced: z.number().int(),
   unchanged: z.number().int(),
-  failed: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })),
+  conflicts: z.array(RollbackProblem),
+  failed: z.array(RollbackProblem),
   skippedLines: z.number().int(),
+  reportPath: z.string().nullable(),
+  journalPath: z.string().nullable(),
 });
 
 export const EmulatorOutput = z.object({

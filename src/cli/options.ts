@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isEncordHash } from '../mapping/key-resolver.js';
 
 export function intOption(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -26,4 +27,18 @@ export function positiveNumber(name: string): (value: string) => number {
 /** `~/.encord-meta`, or `$ENCORD_META_STATE_DIR`. */
 export function defaultStateDir(env: Readonly<Record<string, string | undefined>>): string {
   return env['ENCORD_META_STATE_DIR'] ?? join(env['HOME'] ?? homedir(), '.encord-meta');
+}
+
+/** A dataset hash is a uuid: anything else (`../../etc/passwd`, `zzz`) is a usage error before any request or path. */
+export function datasetHashOption(name = '--dataset'): (value: string) => string {
+  return (value) => checkDatasetHash(value, name);
+}
+
+/** `value` when it is shaped like a dataset hash (a uuid), else a usage error naming `name`. */
+export function checkDatasetHash(value: string, name: string): string {
+  const text = value.trim();
+  if (!isEncordHash(text)) {
+    throw new InvalidArgumentError(`Expected ${name} to be a dataset hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${value.length > 80 ? `${value.slice(0, 77)}...` : value}".`);
+  }
+  return text;
 }

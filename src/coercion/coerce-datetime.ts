@@ -10,7 +10,7 @@
  *   `AMBIGUOUS_DATE`.
  * Fractions may have any number of digits; they are **truncated** to milliseconds (rounding could carry
  * into the next day). Dates are checked against the calendar (`2026-02-29`, `2026-13-01` fail); hours
- * 00–23, no leap second. Parquet TIMESTAMP cells are ISO text and take the same path; DATE cells are
+ * 00–23, no leap second; years 0001–9999 in UTC (`0000-01-01` and `10000-01-01` fail). Parquet TIMESTAMP cells are ISO text and take the same path; DATE cells are
  * `yyyy-mm-dd`.
  */
 import type { Cell } from '../sources/source.js';
@@ -34,7 +34,8 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const DMY = new RegExp(String.raw`^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})${TIME}${ZONE}$`);
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-const MIN_MS = utcFields(0, 1, 1, 0, 0, 0, 0);
+/** Years 0001–9999 in UTC: year 0000 is not an ISO 8601 calendar year without agreement, nor one most readers take. */
+const MIN_MS = utcFields(1, 1, 1, 0, 0, 0, 0);
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Coerce a cell to a UTC ISO datetime string. */
@@ -112,7 +113,7 @@ function build(
     if (offset === null) return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), `offset ${zone} out of range`);
     instant = local - offset * 60_000;
   }
-  if (instant < MIN_MS || instant > MAX_MS) return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), 'year out of range 0000 to 9999 in UTC');
+  if (instant < MIN_MS || instant > MAX_MS) return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), 'year out of range: 0001 to 9999 in UTC');
   return value(formatIso(instant));
 }
 

@@ -1,10 +1,13 @@
 /**
  * embedding: an array of finite numbers whose length is the spec's size. From text, a JSON array
- * (`[0.1, 0.2]`); from Parquet, a LIST cell. `NaN`/`Infinity` are not JSON and not accepted.
+ * (`[0.1, 0.2]`); from Parquet, a LIST cell. `NaN`/`Infinity` are not JSON and not accepted; nor is an
+ * element a JSON number cannot hold exactly (`9007199254740993`, `1e-400`: see `exact-number.ts`). FLOAT
+ * lists arrive as the shortest decimals of their float32 values and are exact.
  */
 import type { SpecOf } from '../schema/field-spec.js';
 import type { Cell } from '../sources/source.js';
 import { type CoerceResult, describeCell, EMPTY, fail, quote, value } from './coerce-result.js';
+import { exactDoubleOfBigint, inexactHint, inexactJsonNumber } from './exact-number.js';
 
 const NON_FINITE_WORD = /nan|infinity/i;
 
@@ -27,6 +30,14 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
       return fail('INVALID_EMBEDDING', expected, quote(cell), hint);
     }
     if (!Array.isArray(parsed)) return fail('INVALID_EMBEDDING', expected, quote(cell));
+    // JSON.parse rounds a number it cannot hold: check the elements as written (overflow, Infinity, is
+    // reported below as a non-finite element).
+    const inexact = inexactJsonNumber(text);
+    if (inexact !== undefined && inexact.result.reason !== 'overflow') {
+      const at = parsed.findIndex((x) => typeof x === 'number' && x === Number(inexact.literal));
+      const where = at >= 0 ? `element ${at} = ${inexact.literal}` : inexact.literal;
+      return fail('INVALID_NUMBER', `${expected}, each one a JSON number holds exactly`, where, inexactHint(inexact.result));
+    }
     items = parsed;
     fromText = true;
   } else if (Array.isArray(cell)) {
@@ -47,8 +58,11 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
     const item = items[i];
     let n: number;
     if (typeof item === 'number') n = item;
-    else if (typeof item === 'bigint' && item >= -BigInt(Number.MAX_SAFE_INTEGER) && item <= BigInt(Number.MAX_SAFE_INTEGER)) n = Number(item);
-    else return fail('INVALID_EMBEDDING', expected, `element ${i} = ${describeCell(item as Cell)}`);
+    else if (typeof item === 'bigint') {
+      const exact = exactDoubleOfBigint(item);
+      if (!exact.ok) return fail('INVALID_NUMBER', `${expected}, each one a JSON number holds exactly`, `element ${i} = ${item.toString()}`, inexactHint(exact));
+      n = exact.value;
+    } else return fail('INVALID_EMBEDDING', expected, `element ${i} = ${describeCell(item as Cell)}`);
     if (!Number.isFinite(n)) return fail('INVALID_EMBEDDING', expected, `element ${i} = ${String(n)}`);
     if (!fromText) out[i] = n;
   }

@@ -10,9 +10,10 @@
  */
 import type { JsonValue } from '../encord/protocol/types.js';
 import type { Cell } from '../sources/source.js';
-import { coerceNumber } from './coerce-number.js';
+import { coerceNumber, EXACT } from './coerce-number.js';
 import type { GeoOrder, ResolvedCoercionOptions } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
+import { exactDouble, inexactHint, inexactJsonNumber } from './exact-number.js';
 
 const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUM_COMMA = String.raw`[+-]?(?:\d+(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?`;
@@ -41,16 +42,20 @@ export function coerceGeospatial(cell: Cell, options: ResolvedCoercionOptions): 
       } catch {
         return fail('INVALID_GEOSPATIAL', EXPECTED[options.geoOrder], quote(cell), 'not valid JSON');
       }
+      const inexact = inexactJsonNumber(text);
+      if (inexact !== undefined) return fail('INVALID_NUMBER', EXACT_POINT, `${quote(cell)} (${inexact.literal})`, inexactHint(inexact.result));
       return coerceGeoObject(parsed, quote(cell), options);
     }
     let m = PAIR.exec(text);
-    if (m !== null) return ordered(Number(m[1]), Number(m[2]), options.geoOrder, () => quote(cell));
+    if (m !== null) return exactly(m[1]!, m[2]!, cell, (a, b) => ordered(a, b, options.geoOrder, () => quote(cell)));
     if (options.decimalComma) {
       m = PAIR_COMMA.exec(text);
-      if (m !== null) return ordered(Number(m[1]!.replace(',', '.')), Number(m[2]!.replace(',', '.')), options.geoOrder, () => quote(cell));
+      if (m !== null) {
+        return exactly(m[1]!.replace(',', '.'), m[2]!.replace(',', '.'), cell, (a, b) => ordered(a, b, options.geoOrder, () => quote(cell)));
+      }
     }
     m = WKT.exec(text);
-    if (m !== null) return point(Number(m[2]), Number(m[1]), 'lonlat', () => quote(cell));
+    if (m !== null) return exactly(m[2]!, m[1]!, cell, (lat, lon) => point(lat, lon, 'lonlat', () => quote(cell)));
     return fail('INVALID_GEOSPATIAL', EXPECTED[options.geoOrder], quote(cell), missingValueHint(text));
   }
   if (Array.isArray(cell)) {
@@ -112,9 +117,22 @@ export function combineGeo(latCell: Cell, lonCell: Cell, options: ResolvedCoerci
     return fail('INVALID_GEOSPATIAL', 'both a latitude and a longitude', got(), `the ${lat.kind === 'empty' ? 'latitude' : 'longitude'} is empty`);
   }
   if (lat.kind === 'error' || lon.kind === 'error') {
+    if (lat.kind === 'error' && lat.expected === EXACT) return fail('INVALID_NUMBER', EXACT_POINT, got(), `latitude: ${lat.message}`);
+    if (lon.kind === 'error' && lon.expected === EXACT) return fail('INVALID_NUMBER', EXACT_POINT, got(), `longitude: ${lon.message}`);
     return fail('INVALID_GEOSPATIAL', 'a decimal latitude and longitude', got());
   }
   return point(lat.value as number, lon.value as number, 'columns', got);
+}
+
+const EXACT_POINT = 'a point whose coordinates a JSON number holds exactly';
+
+/** Both coordinate texts as the doubles they mean exactly, passed to `then`; else the refusal. */
+function exactly(a: string, b: string, cell: Cell, then: (a: number, b: number) => CoerceResult): CoerceResult {
+  const x = exactDouble(a);
+  if (!x.ok) return fail('INVALID_NUMBER', EXACT_POINT, `${quote(cell as string)} (${a})`, inexactHint(x));
+  const y = exactDouble(b);
+  if (!y.ok) return fail('INVALID_NUMBER', EXACT_POINT, `${quote(cell as string)} (${b})`, inexactHint(y));
+  return then(x.value, y.value);
 }
 
 /** `got` describes the input, called only on failure (quoting every cell would cost more than parsing it). */

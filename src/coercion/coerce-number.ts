@@ -1,15 +1,21 @@
 /**
- * number: a finite JSON number. Text is a decimal (`12`, `-0.5`, `.5`, `+5`, `1e3`), trimmed; a decimal
- * comma and thousands separators only when configured. Refused with a hint: `12,5`, `1,234`, `N/A`, `NaN`,
- * `Infinity`, hex, units. Parquet numbers pass if finite; a bigint only within ±2^53 (beyond, a JSON number
- * would silently lose digits). Booleans are not numbers.
+ * number: a finite JSON number, exact or refused. Text is a decimal (`12`, `-0.5`, `.5`, `+5`, `1e3`),
+ * trimmed; a decimal comma and thousands separators only when configured. Refused with a hint: `12,5`,
+ * `1,234`, `N/A`, `NaN`, `Infinity`, hex, units — and any decimal a JSON number (a double) cannot hold
+ * exactly (`9007199254740993`, `12345678901234567.89`, `1e400`, `1e-400`; see `exact-number.ts`), with the
+ * hint to keep it in a string key. Parquet DOUBLE/FLOAT/INT cells pass if finite; a bigint (INT64, UINT64,
+ * HUGEINT) only when the double holds it exactly; a DECIMAL arrives as its exact text and takes the text
+ * path. Booleans are not numbers.
  */
 import type { NumberFormat } from '../schema/field-spec.js';
 import type { Cell } from '../sources/source.js';
 import type { ResolvedCoercionOptions, ThousandsSeparator } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
+import { exactDouble, exactDoubleOfBigint, inexactHint } from './exact-number.js';
 
 const EXPECTED = 'a decimal';
+/** What an inexact number is told it should have been. */
+export const EXACT = 'a decimal a JSON number holds exactly';
 const F32_MAX = 3.4028234663852886e38;
 
 const POINT_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -42,19 +48,17 @@ export function coerceNumber(cell: Cell, options: ResolvedCoercionOptions, forma
   if (typeof cell === 'string') {
     const text = cell.trim();
     if (text === '') return EMPTY;
-    const n = parseDecimal(text, options.decimalComma, options.thousandsSeparator);
-    if (n === null) return fail('INVALID_NUMBER', EXPECTED, quote(cell), numberHint(text, options));
-    return checkRange(n, cell, format);
+    const decimal = decimalText(text, options.decimalComma, options.thousandsSeparator);
+    if (decimal === null) return fail('INVALID_NUMBER', EXPECTED, quote(cell), numberHint(text, options));
+    const exact = exactDouble(decimal);
+    if (!exact.ok) return fail('INVALID_NUMBER', EXACT, quote(cell), inexactHint(exact));
+    return checkRange(exact.value, cell, format);
   }
   if (typeof cell === 'number') return checkRange(cell, cell, format);
   if (typeof cell === 'bigint') {
-    if (cell >= -BigInt(Number.MAX_SAFE_INTEGER) && cell <= BigInt(Number.MAX_SAFE_INTEGER)) return value(Number(cell));
-    return fail(
-      'INVALID_NUMBER',
-      'an integer within ±2^53',
-      describeCell(cell),
-      'a JSON number would lose digits; store it in a string key',
-    );
+    const exact = exactDoubleOfBigint(cell);
+    if (!exact.ok) return fail('INVALID_NUMBER', EXACT, describeCell(cell), inexactHint(exact));
+    return checkRange(exact.value, cell, format);
   }
   if (cell === null) return EMPTY;
   if (typeof cell === 'boolean') return fail('INVALID_NUMBER', EXPECTED, describeCell(cell), 'booleans are not numbers');
@@ -62,14 +66,23 @@ export function coerceNumber(cell: Cell, options: ResolvedCoercionOptions, forma
 }
 
 /**
- * The number written in `text` (already trimmed), or `null`. Does not check finiteness.
- * Exported for `combineGeo` and inference.
+ * The number written in `text` (already trimmed), or `null`. Does not check finiteness nor exactness.
+ * Exported for inference.
  */
 export function parseDecimal(text: string, decimalComma: boolean, thousands: ThousandsSeparator): number | null {
+  const decimal = decimalText(text, decimalComma, thousands);
+  return decimal === null ? null : Number(decimal);
+}
+
+/**
+ * `text` (already trimmed) as a plain decimal with a point and no separators (`1.234,5` → `1234.5` with a
+ * decimal comma and `.` thousands), or `null` when it is not a decimal in this format.
+ */
+export function decimalText(text: string, decimalComma: boolean, thousands: ThousandsSeparator): string | null {
   if (!decimalComma) {
-    if (POINT_DECIMAL.test(text)) return Number(text);
+    if (POINT_DECIMAL.test(text)) return text;
   } else if (COMMA_DECIMAL.test(text)) {
-    return Number(text.replace(',', '.'));
+    return text.replace(',', '.');
   }
   if (thousands === 'none') return null;
   const grouped = GROUPED.get(`${thousands}|${decimalComma}`)!;
@@ -78,7 +91,7 @@ export function parseDecimal(text: string, decimalComma: boolean, thousands: Tho
   const decimalMark = decimalComma ? ',' : '.';
   const at = text.lastIndexOf(decimalMark);
   const integer = (at < 0 ? text : text.slice(0, at)).replace(GROUP_SEPARATORS, '');
-  return Number(at < 0 ? integer : `${integer}.${text.slice(at + 1)}`);
+  return at < 0 ? integer : `${integer}.${text.slice(at + 1)}`;
 }
 
 function checkRange(n: number, original: Cell, format: NumberFormat): CoerceResult {

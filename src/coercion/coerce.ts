@@ -18,6 +18,7 @@ import { coerceNumber } from './coerce-number.js';
 import { type CoerceError, type CoerceResult, describeCell, EMPTY, fail, failWith, isBlank, value } from './coerce-result.js';
 import { coerceString } from './coerce-string.js';
 import { coerceUuid } from './coerce-uuid.js';
+import { exactDoubleOfBigint, inexactHint } from './exact-number.js';
 import type { ResolvedCoercionOptions } from './coercion-options.js';
 
 /** The spec a variant's values are coerced as. */
@@ -72,18 +73,22 @@ function passThrough(cell: Cell): CoerceResult {
   if (typeof cell === 'string') return isBlank(cell) ? EMPTY : value(cell);
   const bad: { cell?: Cell } = {};
   const json = toJson(cell, bad);
-  return json === undefined ? fail('INVALID_NUMBER', 'a finite number within ±2^53', describeCell(bad.cell)) : value(json);
+  if (json !== undefined) return value(json);
+  const exact = typeof bad.cell === 'bigint' ? exactDoubleOfBigint(bad.cell) : undefined;
+  return fail('INVALID_NUMBER', 'a finite number a JSON number holds exactly', describeCell(bad.cell), exact?.ok === false ? inexactHint(exact) : undefined);
 }
 
-/** A cell as JSON, or `undefined` (with the culprit in `bad`) for NaN, ±Infinity and bigints beyond ±2^53. */
+/** A cell as JSON, or `undefined` (with the culprit in `bad`) for NaN, ±Infinity and bigints a double cannot hold. */
 function toJson(cell: Cell, bad: { cell?: Cell }): JsonValue | undefined {
   switch (typeof cell) {
     case 'number':
       if (Number.isFinite(cell)) return cell;
       break;
-    case 'bigint':
-      if (cell >= -BigInt(Number.MAX_SAFE_INTEGER) && cell <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(cell);
+    case 'bigint': {
+      const exact = exactDoubleOfBigint(cell);
+      if (exact.ok) return exact.value;
       break;
+    }
     case 'boolean':
     case 'string':
       return cell;

@@ -3,7 +3,7 @@
  * them). `title` starts every message: `Invalid number: expected a decimal, got "12,5"`.
  */
 export const COERCION_ERROR_CODES = {
-  INVALID_NUMBER: { title: 'Invalid number', description: 'not a finite decimal number, or an integer beyond ±2^53' },
+  INVALID_NUMBER: { title: 'Invalid number', description: 'not a finite decimal number, or one a JSON number (a double) cannot hold exactly (e.g. 9007199254740993, DECIMAL(38,2) 12345678901234567.89, 1e-400): keep such values in a string key' },
   INVALID_STRING: { title: 'Invalid string', description: 'a list where a single text value was expected' },
   INVALID_STRING_TOO_LONG: { title: 'Value too long', description: 'longer than the key’s varchar limit (8192 by default)' },
   INVALID_BOOLEAN: { title: 'Invalid boolean', description: 'not one of the configured true/false words' },

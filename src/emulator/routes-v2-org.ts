@@ -2,6 +2,7 @@
  * Organisation-level v2 endpoints: the metadata schema in its simple (K/L) and typed (M/N) forms, and the
  * dataset listing (P).
  */
+import { setOwn } from '../own.js';
 import { SIMPLE_SCHEMA_TYPES, TYPED_SCHEMA_TYS, type WireTypedSchema } from '../encord/protocol/types.js';
 import { isPlainObject } from './metadata-rules.js';
 import { ORGANISATION_ID, v2Time } from './model.js';
@@ -42,7 +43,7 @@ export function postSimpleSchema(ctx: RouteContext): Reply {
     if (typeof type !== 'string' || !allowed.includes(type)) {
       return v2Error(400, `Unknown type ${JSON.stringify(type)} for key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
     }
-    schema[key] = type;
+    setOwn(schema, key, type);
   }
   ctx.store.setSimpleSchema(schema);
   return json(200, simpleSchemaWire(ctx));

@@ -40,6 +40,7 @@ export const ENCORD_ERROR_CODES = {
   // ------------------------------------------------------------ credentials and options (before any I/O)
   KEY_FILE_NOT_FOUND: { retryable: false, fatal: true, summary: 'the SSH key file does not exist' },
   KEY_FILE_UNREADABLE: { retryable: false, fatal: true, summary: 'the SSH key file cannot be read' },
+  KEY_FILE_PERMISSIONS: { retryable: false, fatal: true, summary: 'the SSH key file is readable by group or others (chmod 600 it)' },
   KEY_NOT_OPENSSH: { retryable: false, fatal: true, summary: 'not an OpenSSH private key (openssh-key-v1)' },
   KEY_NOT_ED25519: { retryable: false, fatal: true, summary: 'the key is not an Ed25519 key' },
   KEY_PASSPHRASE_REQUIRED: { retryable: false, fatal: true, summary: 'the key is encrypted and no passphrase was given' },

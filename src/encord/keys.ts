@@ -272,8 +272,8 @@ export interface LoadedKey {
 }
 
 /**
- * Read and parse a key file. Warns (does not fail) when the file is readable by group or others, like
- * ssh does for its own keys; the caller decides how to show warnings.
+ * Read and parse a key file. Refuses (`KEY_FILE_PERMISSIONS`) a file readable by group or others before
+ * reading it, like OpenSSH does for its own keys. `warnings` is kept for non-fatal findings.
  */
 export async function readSshKeyFile(path: string, passphrase?: string, origin?: string): Promise<LoadedKey> {
   const name = origin === undefined ? path : `${path} (from ${origin})`;
@@ -287,9 +287,12 @@ export async function readSshKeyFile(path: string, passphrase?: string, origin?:
     }
     if (info.size > MAX_KEY_FILE_BYTES) throw notOpenSsh(source, `the file is ${info.size} bytes, too large for a key`);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+      // Like OpenSSH ("UNPROTECTED PRIVATE KEY FILE"): refused before it is read, whatever it holds.
       const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      warnings.push(
-        `SSH key file ${name} is readable by group or others (mode ${mode}); restrict it with \`chmod 600 ${path}\``,
+      throw new EncordConfigError(
+        'KEY_FILE_PERMISSIONS',
+        `Unprotected private key file: permissions ${mode} for SSH key file ${name} are too open (readable by group or others); ` +
+          `a private key must be accessible only by you: run \`chmod 600 ${path}\``,
       );
     }
     text = await readFile(path, 'utf8');

@@ -7,7 +7,14 @@ import { z } from 'zod';
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 
-const metadataObject = z.record(z.string(), z.unknown());
+/**
+ * A metadata dictionary exactly as JSON.parse made it: `z.record` would rebuild it by assignment and drop a
+ * key named `__proto__`, and the next merge would then erase that key on the server.
+ */
+const metadataObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'expected a JSON object' },
+);
 const nullableString = z.string().nullable().optional();
 
 const dataRow = z.looseObject({

@@ -6,6 +6,8 @@
 import type { Cell } from '../sources/source.js';
 import type { FieldSpec, MetaSchema } from '../schema/index.js';
 import { MetaError } from '../errors.js';
+import { getOwn } from '../own.js';
+import { reservedKeyProblem } from '../schema/index.js';
 import { ID_COLUMNS } from './key-resolver.js';
 
 /** Column mapping of a job config. */
@@ -68,6 +70,11 @@ export function planColumns(input: {
     return undefined;
   };
   const claim = (key: string, by: string): void => {
+    // Before the unknown-column policy: no policy makes a reserved key writable.
+    const reserved = reservedKeyProblem(key);
+    if (reserved !== null) {
+      throw new MetaError('USAGE_RESERVED_KEY', `${input.source}: ${by} would set ${reserved}. Nothing was written.`, { details: { key } });
+    }
     const prior = keysTaken.get(key);
     if (prior !== undefined) {
       throw new MetaError('CONFIG_DUPLICATE_KEY', `${input.source}: metadata key "${key}" would be set by both ${prior} and ${by}; map one of them elsewhere or ignore it`);
@@ -82,6 +89,7 @@ export function planColumns(input: {
       }
       geoColumns.add(col);
     }
+    if (reservedKeyProblem(g.key) !== null) claim(g.key, `config geo.${g.key}`);
     const spec = specFor(g.key, `"${g.key}" (geo of ${g.latitude}, ${g.longitude})`);
     if (spec) {
       claim(g.key, `columns ${g.latitude}+${g.longitude}`);
@@ -96,7 +104,9 @@ export function planColumns(input: {
 
   for (const column of columns) {
     if (column === keyColumn) continue;
-    if (column.startsWith('_')) {
+    // Report columns (`_line`, `_error`, …) and other `_` columns are not metadata, unless the org schema
+    // says so: `__proto__` and `_internal` are valid keys a schema may have.
+    if (column.startsWith('_') && !schema.fields.has(column)) {
       skipped.push({ column, reason: 'starts with _ (report column)' });
       continue;
     }
@@ -104,16 +114,17 @@ export function planColumns(input: {
       if (!geoColumns.has(column)) skipped.push({ column, reason: 'ignored by config' });
       continue;
     }
-    const renamed = mapping.rename?.[column];
+    const renamed = mapping.rename ? getOwn(mapping.rename, column) : undefined;
     if (renamed === null) {
       skipped.push({ column, reason: 'ignored by config (rename: null)' });
       continue;
     }
-    if (renamed === undefined && ID_COLUMNS[column] !== undefined) {
+    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) {
       skipped.push({ column, reason: 'identifies the data unit' });
       continue;
     }
     const key = renamed ?? column;
+    if (reservedKeyProblem(key) !== null) claim(key, renamed ? `column "${column}" (mapped to "${key}")` : `column "${column}"`);
     const spec = specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
     if (!spec) {
       if (unknownColumns === 'skip') skipped.push({ column, reason: 'no such key in the schema (--unknown-columns skip)' });
@@ -124,6 +135,7 @@ export function planColumns(input: {
   }
 
   for (const [key, raw] of Object.entries(mapping.constants ?? {})) {
+    if (reservedKeyProblem(key) !== null) claim(key, `constant "${key}"`);
     const spec = specFor(key, `constant "${key}"`);
     if (!spec) continue;
     claim(key, `constant "${key}"`);

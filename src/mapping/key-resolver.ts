@@ -51,7 +51,7 @@ export function chooseKey(columns: readonly string[], kind?: KeyKind, column?: s
     if (!columns.includes(column)) {
       throw new MetaError('USAGE_KEY_COLUMN', `--key-column "${column}" is not a column of the file (columns: ${columns.join(', ')})`);
     }
-    const detected = ID_COLUMNS[column];
+    const detected = Object.hasOwn(ID_COLUMNS, column) ? ID_COLUMNS[column] : undefined;
     const k = kind ?? (detected && detected !== 'info' ? detected : undefined);
     if (!k) throw new MetaError('USAGE_KEY_COLUMN', `say what "${column}" holds with --key index|data_hash|title|item_uuid`);
     return { kind: k, column };
@@ -155,7 +155,9 @@ export class KeyResolver {
       }
       case 'data_hash': {
         const unit = this.byHash.get(text.toLowerCase()) ?? this.byHash.get(text);
-        return unit ? { ok: true, units: [unit] } : fail('KEY_NOT_FOUND', `no data unit with data hash "${clip(text)}" in this dataset`);
+        if (unit) return { ok: true, units: [unit] };
+        if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a data hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
+        return fail('KEY_NOT_FOUND', `no data unit with data hash "${clip(text)}" in this dataset`);
       }
       case 'title': {
         const found = this.byTitle.get(text);
@@ -167,11 +169,24 @@ export class KeyResolver {
       }
       case 'item_uuid': {
         const units = this.byItem.get(text.toLowerCase()) ?? this.byItem.get(text);
-        return units ? { ok: true, units } : fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
+        if (units) return { ok: true, units };
+        if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
+        return fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
       }
     }
   }
 }
+
+/**
+ * Whether `text` is shaped like an Encord hash: data hashes, dataset hashes and storage item uuids are uuids
+ * (`8-4-4-4-12` hexadecimal, any case; the 32 digits without dashes are taken too). A key cell that matches
+ * a unit as written always resolves; this only decides between `KEY_INVALID` and `KEY_NOT_FOUND`.
+ */
+export function isEncordHash(text: string): boolean {
+  return ENCORD_HASH.test(text);
+}
+
+const ENCORD_HASH = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
 
 /** The write target of a unit: its storage item when it has one (shared by every unit it backs). */
 export function targetOf(unit: DataUnit): string {

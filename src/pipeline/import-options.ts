@@ -3,6 +3,10 @@
  */
 import type { MetadataStore } from '../encord/metadata-store.js';
 import { MetaError } from '../errors.js';
+import { CSV_ENCODING_NAMES, canonicalEncoding } from '../sources/csv/decode.js';
+
+/** Names `--encoding` accepts (aliases included). */
+export { CSV_ENCODING_NAMES };
 import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
 import type { ColumnMapping, UnknownColumnPolicy } from '../mapping/column-plan.js';
 import type { KeyKind } from '../mapping/key-resolver.js';
@@ -18,6 +22,11 @@ export interface ImportOptions {
   readonly format?: 'csv' | 'parquet' | undefined;
   /** CSV delimiter; @default detected from the header line */
   readonly delimiter?: string | undefined;
+  /**
+   * CSV text encoding: `utf-8`, `windows-1252` (`cp1252`), `latin1` (`iso-8859-1`), `utf-16le`, `utf-16be`.
+   * @default UTF-8, or UTF-16 when the file starts with its byte-order mark
+   */
+  readonly encoding?: string | undefined;
   readonly datasetHash: string;
   readonly store: MetadataStore;
   /** How rows identify data units; @default detected from the column names */
@@ -41,7 +50,7 @@ export interface ImportOptions {
   readonly reportPath?: string | undefined;
   /** Undo journal path (JSONL). @default `<stateDir>/journals/<dataset>-<time>.jsonl` when stateDir is set */
   readonly journalPath?: string | undefined;
-  /** Directory for the run lock and journals. @default none (no lock) */
+  /** Directory for journals and a second run lock. @default none (only the machine-wide lock) */
   readonly stateDir?: string | undefined;
   /** Writes in flight at once (bulk batches or single saves). @default 4 */
   readonly concurrency?: number | undefined;
@@ -90,6 +99,9 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
   if (!options.file) throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path, got nothing');
   if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
+  if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {
+    throw new MetaError('USAGE_OPTION', `Expected \`encoding\` to be one of ${CSV_ENCODING_NAMES.join(', ')}, got ${JSON.stringify(options.encoding)}`);
+  }
   if (options.maxErrors !== undefined) intIn('maxErrors', options.maxErrors, 0, Number.MAX_SAFE_INTEGER, 0);
   return {
     ...options,

@@ -1,9 +1,13 @@
 /**
  * Merging a row's update into the metadata a unit has now. The write always carries the complete merged
  * dictionary, so keys the file does not mention survive (the reserved `keyframes` key included, even in
- * replace mode), and a row whose merged value equals the current one is not written at all.
+ * replace mode), and a row whose merged value equals the current one is not written at all. Keys are user
+ * text, so every lookup and store is by own property (`own.ts`): `constructor` is a key like `city`.
+ * What is finally sent is decided by `guardWrite` (write-guard.ts), after this merge.
  */
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
+import { getOwn, hasOwn, setOwn } from '../own.js';
+import { RESERVED_METADATA_KEYS, isReservedMetadataKey } from '../schema/index.js';
 
 /** Marker for "remove this key" (`--empty delete`). */
 export const DELETE: unique symbol = Symbol('delete');
@@ -18,26 +22,28 @@ export interface UpdateEntry {
 export const WRITE_MODES = ['merge', 'replace'] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 
-/** Keys Encord reserves; never dropped, whatever the mode. */
-const RESERVED_KEYS = ['keyframes'] as const;
-
+/**
+ * `current` with `update` applied. Reserved keys are never changed by an update, whatever the mode (an
+ * entry naming one is ignored here and refused earlier, when the plan is made).
+ */
 export function applyUpdate(current: Metadata, update: readonly UpdateEntry[], mode: WriteMode): Metadata {
   let next: Metadata;
-  if (mode === 'merge') next = { ...current };
+  if (mode === 'merge') next = { ...current }; // spread defines own properties: `__proto__` is copied as a key
   else {
     next = {};
-    for (const k of RESERVED_KEYS) if (k in current) next[k] = current[k]!;
+    for (const k of RESERVED_METADATA_KEYS) if (hasOwn(current, k)) setOwn(next, k, current[k]!);
   }
   for (const entry of update) {
+    if (isReservedMetadataKey(entry.key)) continue;
     if (entry.value === DELETE) {
       delete next[entry.key];
       continue;
     }
-    const old = current[entry.key];
+    const old = getOwn(current, entry.key);
     // Keep the stored spelling when it means the same instant: a nightly rerun must not rewrite
     // "2026-11-28T10:00:00Z" as "2026-11-28T10:00:00.000Z" forever.
-    if (entry.type === 'datetime' && old !== undefined && sameInstant(old, entry.value)) next[entry.key] = old;
-    else next[entry.key] = entry.value;
+    if (entry.type === 'datetime' && old !== undefined && sameInstant(old, entry.value)) setOwn(next, entry.key, old);
+    else setOwn(next, entry.key, entry.value);
   }
   return next;
 }
@@ -50,7 +56,8 @@ export function applyUpdate(current: Metadata, update: readonly UpdateEntry[], m
 export function wouldChange(current: Metadata, update: readonly UpdateEntry[], mode: WriteMode): boolean {
   if (mode === 'replace') return !jsonEqual(applyUpdate(current, update, mode), current);
   for (const entry of update) {
-    const has = Object.prototype.hasOwnProperty.call(current, entry.key);
+    if (isReservedMetadataKey(entry.key)) continue;
+    const has = hasOwn(current, entry.key);
     if (entry.value === DELETE) {
       if (has) return true;
       continue;
@@ -85,7 +92,7 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !jsonEqual(a[k], b[k])) return false;
+    if (!hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
   }
   return true;
 }
@@ -100,5 +107,5 @@ export function updateFingerprint(update: readonly UpdateEntry[]): string {
 /** Keys whose value differs, for dry-run diffs. */
 export function changedKeys(before: Metadata, after: Metadata): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => !jsonEqual(before[k], after[k]));
+  return [...keys].filter((k) => hasOwn(before, k) !== hasOwn(after, k) || !jsonEqual(getOwn(before, k), getOwn(after, k)));
 }

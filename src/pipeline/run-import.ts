@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
 import { planColumns } from '../mapping/column-plan.js';
 import { KeyResolver, cellText, chooseKey, type KeyChoice } from '../mapping/key-resolver.js';
-import { RunLock } from '../checkpoint/run-lock.js';
+import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { FailureReport } from '../report/failure-report.js';
 import { UndoJournal } from '../report/undo-journal.js';
 import { schemaFromStore } from './load-schema.js';
 import { openSource } from '../sources/open-source.js';
 import type { CsvDelimiter } from '../sources/sniff.js';
+import type { CsvEncoding } from '../sources/csv/decode.js';
 import type { RawRow, SourceItem, TabularSource } from '../sources/source.js';
 import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } from './import-options.js';
 import type { Diff, ImportProgress, ImportResult, KeyPlan, RunSummary } from './import-result.js';
@@ -43,8 +44,8 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const emit = (): void => opts.onProgress?.({ ...progress });
 
-  const source = await openSource(opts.file, { format: opts.format, ...(opts.delimiter !== undefined && { csv: { delimiter: opts.delimiter as CsvDelimiter } }) });
-  let lock: RunLock | undefined;
+  const source = await openSource(opts.file, { format: opts.format, csv: { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined } });
+  let lock: DatasetLock | undefined;
   let journal: UndoJournal | undefined;
   let report: FailureReport | undefined;
   try {
@@ -58,7 +59,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       unknownColumns: opts.unknownColumns,
       source: source.name,
     });
-    if (!opts.dryRun && opts.stateDir) lock = RunLock.acquire(opts.stateDir, opts.datasetHash);
+    if (!opts.dryRun) lock = acquireDatasetLock({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash });
 
     emit();
     const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
@@ -99,7 +100,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     report = new FailureReport(opts.reportPath, source.columns);
     const journalPath =
       opts.journalPath ??
-      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
+      (opts.stateDir ? join(opts.stateDir, 'journals', `${opts.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.jsonl`) : undefined);
     if (journalPath) {
       journal = new UndoJournal(journalPath);
       journal.open({ datasetHash: opts.datasetHash, source: source.name, startedAt: new Date(startedAt).toISOString() });
@@ -113,10 +114,11 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       column: string | undefined,
       message: string,
       rawFields?: readonly string[],
+      raw?: string,
     ): Promise<void> => {
       failedByCode[code] = (failedByCode[code] ?? 0) + 1;
       progress.failed += 1;
-      await rep.add({ line, values, code, column, message, rawFields });
+      await rep.add({ line, values, code, column, message, rawFields, raw });
     };
     // ---- outage (issue 11): rows not attempted are reported apart from failed rows.
     let notAttempted = 0;
@@ -163,7 +165,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       const decision = decide(item, preparer, resolver, targets);
       if ('failure' in decision) {
         const f = decision.failure;
-        await fail(f.line, f.values, f.code, f.column, f.message, f.rawFields);
+        await fail(f.line, f.values, f.code, f.column, f.message, f.rawFields, f.raw);
       } else if (item.kind === 'row') {
         const { prepared, canonical } = decision;
         const unit = prepared.units[0]!;
@@ -324,7 +326,7 @@ async function planTargets(
       keyPlan.badRecords += 1;
       if (report) {
         const b = item.bad;
-        await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields });
+        await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
       }
       continue;
     }
@@ -382,6 +384,7 @@ interface RowFailure {
   readonly column: string | undefined;
   readonly message: string;
   readonly rawFields?: readonly string[] | undefined;
+  readonly raw?: string | undefined;
 }
 
 /** Decide a source item: a failure before any write (bad record, key, duplicates, cells), or its update. */
@@ -393,7 +396,7 @@ function decide(
 ): { failure: RowFailure } | { prepared: Extract<PreparedRow, { ok: true }>; canonical: number } {
   if (item.kind === 'bad') {
     return {
-      failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message, rawFields: item.bad.fields },
+      failure: { line: item.bad.line, values: { ...item.bad.values }, code: item.bad.code, column: undefined, message: item.bad.message, rawFields: item.bad.fields, raw: item.bad.raw },
     };
   }
   const prepared = preparer.prepare(item.row, false);

@@ -1,13 +1,31 @@
 /**
- * `runRollback`: put back what an undo journal says each target held before the run. Items go back with
- * patch-bulk, legacy rows with the v1 save; each write is the complete previous dictionary, so a
- * rollback is itself idempotent and can be rerun after an interruption.
+ * `runRollback`: put back what an undo journal says each target held before the run, but only where the
+ * target still holds what the run wrote. Per target (keyframes aside, see below):
+ *
+ *   current == before the run   → unchanged (the write never landed, or was undone already)
+ *   current == what the run wrote → restore the value from before the run
+ *   anything else                 → ROLLBACK_CONFLICT: somebody changed it since; left alone and
+ *                                   reported, unless `force`
+ *
+ * Journals of older versions do not record what the run wrote: a target that differs from its previous
+ * value cannot be proven unchanged since the run, so it is a conflict unless `force` (safe by default).
+ *
+ * Items go back with patch-bulk, legacy rows with the v1 save; each write is the complete previous
+ * dictionary, so a rollback can be rerun after an interruption. The rollback takes the dataset lock like
+ * import and set, and journals its own writes (so it can itself be rolled back).
  */
+import { dirname, basename, join } from 'node:path';
+import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import type { MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
-import { readUndoJournal } from '../report/undo-journal.js';
-import { jsonEqual } from './merge.js';
+import { writeFilePrivate } from '../private-files.js';
+import { csvLine, neutraliseFormula } from '../report/csv-writer.js';
+import { readUndoJournal, UndoJournal, type JournalEntry } from '../report/undo-journal.js';
+import { isReservedMetadataKey } from '../schema/index.js';
+import { setOwn } from '../own.js';
+import { changedKeys, jsonEqual } from './merge.js';
+import { guardWrite, type GuardResult } from './write-guard.js';
 
 export interface RollbackOptions {
   readonly journalPath: string;
@@ -15,56 +33,244 @@ export interface RollbackOptions {
   /** Dataset of the journal's row targets; @default the journal header's */
   readonly datasetHash?: string | undefined;
   readonly dryRun?: boolean | undefined;
+  /** Restore targets changed since the run too (their later edits are lost). @default false */
+  readonly force?: boolean | undefined;
+  /** Directory for the lock and the rollback's own journal. @default none (only the machine-wide lock) */
+  readonly stateDir?: string | undefined;
+  /** Domain the lock is keyed by. @default the store's `domain` */
+  readonly domain?: string | undefined;
+  /** Report of conflicts and failures (CSV). @default next to the journal, `<journal>-rollback-<time>.csv` */
+  readonly reportPath?: string | undefined;
+  /** The rollback's own undo journal. @default `<stateDir>/journals/<dataset>-<time>-rollback.jsonl` when `stateDir` is set */
+  readonly rollbackJournalPath?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Clock, for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+export interface RollbackProblem {
+  /** Item uuid, or data hash for legacy rows. */
+  readonly id: string;
+  readonly dataHash: string;
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface RollbackResult {
   datasetHash: string;
+  dryRun: boolean;
   targets: number;
+  /** Targets written back (dry run: would be). */
   restored: number;
+  /** Of `restored`, conflicts restored because of `force`. */
+  forced: number;
+  /** Targets already holding their value from before the run. */
   unchanged: number;
-  failed: { id: string; code: string; message: string }[];
+  /** Targets changed since the run, left alone (code ROLLBACK_CONFLICT). */
+  conflicts: RollbackProblem[];
+  failed: RollbackProblem[];
   skippedLines: number;
+  /** CSV listing every conflict and failure; null when there were none. */
+  reportPath: string | null;
+  /** The rollback's own undo journal; null when nothing was written or no state dir was given. */
+  journalPath: string | null;
+}
+
+/** `m` without Encord's reserved keys (`keyframes`). */
+function withoutReserved(m: Metadata): Metadata {
+  const out: Metadata = {};
+  for (const key of Object.keys(m)) if (!isReservedMetadataKey(key)) setOwn(out, key, m[key]!);
+  return out;
+}
+
+/** Equal as far as rollback is concerned: `keyframes` are Encord's, never restored, never a conflict. */
+function same(a: Metadata, b: Metadata): boolean {
+  return jsonEqual(withoutReserved(a), withoutReserved(b));
+}
+
+/** The value to write back: the journal's previous value, through the shared gate (the unit's CURRENT keyframes). */
+function restoreValue(before: Metadata, current: Metadata): GuardResult {
+  return guardWrite(current, before);
+}
+
+type Decision = { kind: 'unchanged' } | { kind: 'restore' } | { kind: 'conflict'; message: string };
+
+function decide(entry: JournalEntry, current: Metadata): Decision {
+  if (same(current, entry.metadata)) return { kind: 'unchanged' };
+  if (entry.written !== undefined) {
+    if (same(current, entry.written)) return { kind: 'restore' };
+    const keys = changedKeys(withoutReserved(entry.written), withoutReserved(current));
+    return {
+      kind: 'conflict',
+      message: `changed since the run: ${keys.join(', ')} differ${keys.length === 1 ? 's' : ''} from what the run wrote; left as it is (--force restores the value from before the run)`,
+    };
+  }
+  const keys = changedKeys(withoutReserved(entry.metadata), withoutReserved(current));
+  return {
+    kind: 'conflict',
+    message:
+      `this journal was written by an older version that did not record what the run wrote, so a change made since the run cannot be told apart from the run's own write ` +
+      `(${keys.join(', ')} differ${keys.length === 1 ? 's' : ''} from before the run); left as it is (--force restores the value from before the run)`,
+  };
+}
+
+const FATAL = ['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO'];
+
+function problem(e: JournalEntry, error: unknown): RollbackProblem {
+  return { id: e.id, dataHash: e.dataHash, code: error instanceof MetaError ? error.code : 'WRITE_FAILED', message: (error as Error).message };
 }
 
 export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
+  const now = options.now ?? Date.now;
+  const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
   const journal = readUndoJournal(options.journalPath);
   const datasetHash = options.datasetHash ?? journal.header?.datasetHash;
   if (!datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
   const signal = options.signal ? { signal: options.signal } : {};
-  const result: RollbackResult = { datasetHash, targets: journal.entries.length, restored: 0, unchanged: 0, failed: [], skippedLines: journal.skippedLines };
+  const dryRun = options.dryRun === true;
+  const force = options.force === true;
+  const result: RollbackResult = {
+    datasetHash,
+    dryRun,
+    targets: journal.entries.length,
+    restored: 0,
+    forced: 0,
+    unchanged: 0,
+    conflicts: [],
+    failed: [],
+    skippedLines: journal.skippedLines,
+    reportPath: null,
+    journalPath: null,
+  };
 
-  const items = journal.entries.filter((e) => e.target === 'item');
-  for (let i = 0; i < items.length; i += 1000) {
-    const chunk = items.slice(i, i + 1000);
-    const current = new Map((await options.store.getItems(chunk.map((e) => e.id), signal)).map((x) => [x.uuid, x.metadata]));
-    const patches = new Map<string, Metadata>();
-    for (const e of chunk) {
-      if (jsonEqual(current.get(e.id), e.metadata)) result.unchanged += 1;
-      else patches.set(e.id, e.metadata);
+  let lock: DatasetLock | undefined;
+  let own: UndoJournal | undefined;
+  const ownPath =
+    options.rollbackJournalPath ?? (options.stateDir ? join(options.stateDir, 'journals', `${datasetHash}-${stamp}-rollback.jsonl`) : undefined);
+  /** Journal a write of the rollback (fsync'd) before it is sent. */
+  const journalWrite = (entries: Parameters<UndoJournal['record']>[0]): void => {
+    if (!ownPath || entries.length === 0) return;
+    if (!own) {
+      own = new UndoJournal(ownPath);
+      own.open({ datasetHash, source: `rollback of ${options.journalPath}`, startedAt: new Date(now()).toISOString() });
+      result.journalPath = ownPath;
     }
-    if (options.dryRun || patches.size === 0) {
-      if (options.dryRun) result.restored += patches.size;
-      continue;
-    }
-    for (const outcome of await options.store.patchItems(patches, signal)) {
-      if (outcome.ok) result.restored += 1;
-      else result.failed.push({ id: outcome.uuid, code: outcome.error instanceof MetaError ? outcome.error.code : 'WRITE_FAILED', message: outcome.error.message });
-    }
-  }
-  for (const e of journal.entries.filter((x) => x.target === 'row')) {
-    try {
-      const unit = await options.store.refetchDataUnit(datasetHash, e.id, signal);
-      if (jsonEqual(unit.metadata ?? undefined, e.metadata)) {
-        result.unchanged += 1;
+    own.record(entries);
+    own.sync();
+  };
+
+  try {
+    if (!dryRun) lock = acquireDatasetLock({ stateDir: options.stateDir, domain: options.domain ?? lockDomainOf(options.store), datasetHash });
+
+    const items = journal.entries.filter((e) => e.target === 'item');
+    for (let i = 0; i < items.length; i += 1000) {
+      const chunk = items.slice(i, i + 1000);
+      const current = new Map((await options.store.getItems(chunk.map((e) => e.id), signal)).map((x) => [x.uuid, x.metadata]));
+      const patches = new Map<string, Metadata>();
+      const byId = new Map<string, { entry: JournalEntry; conflict: boolean }>();
+      const records: Parameters<UndoJournal['record']>[0][number][] = [];
+      for (const e of chunk) {
+        const cur = current.get(e.id);
+        if (cur === undefined) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'ITEM_NOT_RETURNED', message: `Encord did not return storage item ${e.id} when re-reading it; nothing was written` });
+          continue;
+        }
+        const d = decide(e, cur);
+        if (d.kind === 'unchanged') {
+          result.unchanged += 1;
+          continue;
+        }
+        if (d.kind === 'conflict' && !force) {
+          result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
+          continue;
+        }
+        const guarded = restoreValue(e.metadata, cur);
+        if (!guarded.ok) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+          continue;
+        }
+        const next = guarded.metadata;
+        patches.set(e.id, next);
+        byId.set(e.id, { entry: e, conflict: d.kind === 'conflict' });
+        records.push({ target: 'item', id: e.id, dataHash: e.dataHash, metadata: cur, written: next });
+      }
+      if (dryRun) {
+        result.restored += patches.size;
+        result.forced += [...byId.values()].filter((x) => x.conflict).length;
         continue;
       }
-      if (!options.dryRun) await options.store.saveMetadata(datasetHash, e.id, e.metadata, signal);
-      result.restored += 1;
-    } catch (error) {
-      if (error instanceof MetaError && ['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED'].includes(error.code)) throw error;
-      result.failed.push({ id: e.id, code: error instanceof MetaError ? error.code : 'WRITE_FAILED', message: (error as Error).message });
+      if (patches.size === 0) continue;
+      journalWrite(records);
+      for (const outcome of await options.store.patchItems(patches, signal)) {
+        const planned = byId.get(outcome.uuid);
+        if (!planned) continue;
+        byId.delete(outcome.uuid);
+        if (outcome.ok) {
+          result.restored += 1;
+          if (planned.conflict) result.forced += 1;
+        } else {
+          if (outcome.error instanceof MetaError && FATAL.includes(outcome.error.code)) throw outcome.error;
+          result.failed.push(problem(planned.entry, outcome.error));
+        }
+      }
+      for (const { entry } of byId.values()) {
+        result.failed.push({ id: entry.id, dataHash: entry.dataHash, code: 'WRITE_UNCONFIRMED', message: `Encord's answer did not mention storage item ${entry.id}; rerun the rollback to confirm` });
+      }
     }
+
+    for (const e of journal.entries.filter((x) => x.target === 'row')) {
+      try {
+        const unit = await options.store.refetchDataUnit(datasetHash, e.id, signal);
+        const cur = unit.metadata;
+        if (cur === null || cur === undefined) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'METADATA_UNKNOWN', message: `Encord returned no metadata for data unit ${e.id} when re-reading it; not writing blind` });
+          continue;
+        }
+        const d = decide(e, cur);
+        if (d.kind === 'unchanged') {
+          result.unchanged += 1;
+          continue;
+        }
+        if (d.kind === 'conflict' && !force) {
+          result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
+          continue;
+        }
+        const guarded = restoreValue(e.metadata, cur);
+        if (!guarded.ok) {
+          result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+          continue;
+        }
+        const next = guarded.metadata;
+        if (!dryRun) {
+          journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: next }]);
+          await options.store.saveMetadata(datasetHash, e.id, next, signal);
+        }
+        result.restored += 1;
+        if (d.kind === 'conflict') result.forced += 1;
+      } catch (error) {
+        if (error instanceof MetaError && FATAL.includes(error.code)) throw error;
+        result.failed.push(problem(e, error));
+      }
+    }
+  } finally {
+    own?.close();
+    lock?.release();
+  }
+
+  if (result.conflicts.length + result.failed.length > 0) {
+    const reportPath = options.reportPath ?? join(dirname(options.journalPath), `${basename(options.journalPath).replace(/\.jsonl$/, '')}-rollback-${stamp}${dryRun ? '-dry-run' : ''}.csv`);
+    const lines = [csvLine(['id', 'data_hash', '_error_code', '_error'])];
+    for (const p of [...result.conflicts, ...result.failed]) lines.push(csvLine([p.id, p.dataHash, p.code, neutraliseFormula(p.message)]));
+    try {
+      writeFilePrivate(reportPath, lines.join(''));
+    } catch (cause) {
+      throw new MetaError(
+        'OUTPUT_IO',
+        `rollback done (${result.restored} restored, ${result.conflicts.length} conflicts, ${result.failed.length} failed) but its report ${reportPath} cannot be written: ${(cause as Error).message}; rerun with --report PATH`,
+        { cause },
+      );
+    }
+    result.reportPath = reportPath;
   }
   return result;
 }

@@ -18,6 +18,7 @@ import {
   type RowLike,
 } from '../schema/index.js';
 import { openSource, type CsvDelimiter } from '../sources/index.js';
+import type { CsvEncoding } from '../sources/csv/decode.js';
 import type { TabularSource } from '../sources/source.js';
 import { pullSchema, type SchemaForm } from './pull-schema.js';
 
@@ -27,6 +28,8 @@ export interface DataFileOptions extends Signal {
   readonly file: string;
   readonly format?: 'csv' | 'parquet' | undefined;
   readonly delimiter?: string | undefined;
+  /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
+  readonly encoding?: string | undefined;
   readonly coercion?: CoercionOptions | undefined;
 }
 
@@ -164,7 +167,7 @@ export function specShorthand(spec: FieldSpec): string | null {
 function openData(options: DataFileOptions): Promise<TabularSource> {
   return openSource(options.file, {
     format: options.format,
-    ...(options.delimiter !== undefined && { csv: { delimiter: options.delimiter as CsvDelimiter } }),
+    csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined },
   });
 }
 

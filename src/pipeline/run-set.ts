@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
+import { isEncordHash } from '../mapping/key-resolver.js';
 import type { CoercionOptions } from '../coercion/index.js';
-import { RunLock } from '../checkpoint/run-lock.js';
+import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { UndoJournal } from '../report/undo-journal.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
@@ -48,7 +49,7 @@ export interface SetOptions {
   readonly dryRun?: boolean | undefined;
   /** Undo journal. @default `<stateDir>/journals/<dataset>-<time>-set.jsonl` when `stateDir` is set */
   readonly journalPath?: string | undefined;
-  /** Directory for the run lock and journals. @default none (no lock, no journal unless `journalPath`) */
+  /** Directory for journals and a second run lock. @default none (no journal unless `journalPath`; the machine-wide lock is always taken) */
   readonly stateDir?: string | undefined;
   /** Items per patch-bulk request. @default 500 */
   readonly batchSize?: number | undefined;
@@ -182,17 +183,17 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   }
 
   let journal: UndoJournal | undefined;
-  let lock: RunLock | undefined;
+  let lock: DatasetLock | undefined;
   const failed: { index: number; dataHash: string; title: string; code: string; message: string }[] = [];
   try {
     if (options.dryRun) {
       progress.written += pending.reduce((n, p) => n + p.count, 0);
       progress.done = progress.total;
     } else if (pending.length > 0) {
-      if (options.stateDir) lock = RunLock.acquire(options.stateDir, options.datasetHash);
+      lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: options.datasetHash });
       const journalPath =
         options.journalPath ??
-        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
+        (options.stateDir ? join(options.stateDir, 'journals', `${options.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-set.jsonl`) : undefined);
       if (journalPath) {
         journal = new UndoJournal(journalPath);
         journal.open({ datasetHash: options.datasetHash, source: `set ${describeTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
@@ -279,6 +280,7 @@ function resolveTarget(units: readonly DataUnit[], target: SetTarget): readonly 
   if ('dataHash' in target) {
     const hash = target.dataHash.trim();
     const unit = units.find((u) => u.dataHash === hash) ?? units.find((u) => u.dataHash.toLowerCase() === hash.toLowerCase());
+    if (!unit && !isEncordHash(hash)) throw new MetaError('KEY_INVALID', `expected --data-hash to be a data hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${hash}"`);
     if (!unit) throw new MetaError('KEY_NOT_FOUND', `no data unit with data hash "${hash}" in this dataset (encord-meta list --dataset HASH shows them)`);
     return [unit];
   }

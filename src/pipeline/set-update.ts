@@ -6,9 +6,10 @@
 import type { JsonValue } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { coerce, coerceJsonValue, resolveCoercionOptions, type CoerceResult, type CoercionOptions } from '../coercion/index.js';
-import { metadataKeyProblem, type MetaSchema } from '../schema/index.js';
+import { metadataKeyProblem, reservedKeyProblem, type MetaSchema } from '../schema/index.js';
 import { closest } from '../schema/did-you-mean.js';
 import { DELETE, type UpdateEntry } from './merge.js';
+import { setOwn } from '../own.js';
 
 export interface SetUpdateInput {
   /** `key=value` texts, coerced exactly like CSV cells. */
@@ -42,6 +43,8 @@ export function buildSetUpdate(
   const unset: string[] = [];
   const seen = new Set<string>();
   const claim = (key: string, how: string): void => {
+    const reserved = reservedKeyProblem(key);
+    if (reserved !== null) throw new MetaError('USAGE_RESERVED_KEY', `${how}: ${reserved}`, { details: { key } });
     const problem = metadataKeyProblem(key);
     if (problem !== null) throw new MetaError('USAGE', `${how}: "${key}" is not a metadata key you can set: ${problem}`);
     if (seen.has(key)) throw new MetaError('USAGE', `key "${key}" is given twice`);
@@ -66,7 +69,7 @@ export function buildSetUpdate(
       throw new MetaError('USAGE_INVALID_VALUE', `no value for key ${key}; to remove the key use --unset ${key}`, { details: { key } });
     }
     entries.push({ key, value: result.value, type });
-    set[key] = result.value;
+    setOwn(set, key, result.value);
   };
   for (const text of options.assignments ?? []) {
     const [key, raw] = parseAssignment(text);

@@ -1,7 +1,7 @@
 /**
  * The writing stage. Rows with a storage item are grouped into patch-bulk batches; legacy rows are saved
  * one by one with the v1 call. Every write re-reads the target first (get-bulk or refetch), merges onto that
- * fresh value, journals the previous value (fsync'd) and only then sends the complete dictionary.
+ * fresh value, journals the previous and the merged value (fsync'd) and only then sends the complete dictionary.
  * Admission is bounded: the producer awaits room in the queue, so a file of any size never piles up
  * promises in memory.
  */
@@ -11,6 +11,7 @@ import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import type { UndoJournal } from '../report/undo-journal.js';
 import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
+import { guardWrite } from './write-guard.js';
 
 /** A row waiting for its write, with what the failure report needs. */
 export interface PendingRow {
@@ -172,14 +173,19 @@ export class Writer {
         await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
         continue;
       }
-      const merged = applyUpdate(current, task.update, mode);
+      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
+      if (!guarded.ok) {
+        await callbacks.failed(task, guarded.code, guarded.message);
+        continue;
+      }
+      const merged = guarded.metadata;
       if (jsonEqual(merged, current)) {
         callbacks.unchanged(task);
         continue;
       }
       patches.set(task.id, merged);
       byId.set(task.id, task);
-      journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current }]);
+      journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;
     journal?.sync();
@@ -220,12 +226,17 @@ export class Writer {
         await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash} when re-reading it; not writing blind`);
         continue;
       }
-      const merged = applyUpdate(current, task.update, mode);
+      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
+      if (!guarded.ok) {
+        await callbacks.failed(task, guarded.code, guarded.message);
+        continue;
+      }
+      const merged = guarded.metadata;
       if (jsonEqual(merged, current)) {
         callbacks.unchanged(task);
         continue;
       }
-      journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current }]);
+      journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
       sends.push({ task, merged });
     }
     if (sends.length === 0) return;

@@ -20,6 +20,8 @@ export interface FailedRow {
   readonly message: string;
   /** All fields of an unreadable record as parsed (it may have more than the header), else absent. */
   readonly rawFields?: readonly string[] | undefined;
+  /** The exact text of an unreadable record's lines (CSV), preferred over `rawFields` for `_raw`. */
+  readonly raw?: string | undefined;
 }
 
 export class FailureReport {
@@ -65,7 +67,7 @@ export class FailureReport {
         case '_error':
           return neutraliseFormula(row.message);
         case '_raw':
-          return row.rawFields ? csvLine(row.rawFields).slice(0, -1) : '';
+          return row.raw ?? (row.rawFields ? csvLine(row.rawFields).slice(0, -1) : '');
         default:
           return row.values[name] ?? '';
       }

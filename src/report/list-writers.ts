@@ -11,8 +11,9 @@ import { once } from 'node:events';
 import { dirname } from 'node:path';
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import type { FieldSpec } from '../schema/index.js';
+import { isReservedMetadataKey, type FieldSpec } from '../schema/index.js';
 import { csvLine } from './csv-writer.js';
+import { getOwn } from '../own.js';
 import { ParquetFileWriter, type ParquetColumnSpec } from './parquet-writer.js';
 
 export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
@@ -44,9 +45,17 @@ export interface ListWriteOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * The column a metadata key is listed under in CSV / Parquet: Encord's reserved keys (`keyframes`) get a
+ * leading `_`, so the listing shows them but importing it back never tries to write them.
+ */
+export function listColumnName(key: string): string {
+  return isReservedMetadataKey(key) ? `_${key}` : key;
+}
+
 /** The header of a CSV / Parquet listing. */
 export function listColumns(result: ListingView): string[] {
-  return [...LIST_ID_COLUMNS, ...result.keys];
+  return [...LIST_ID_COLUMNS, ...result.keys.map(listColumnName)];
 }
 
 /** A metadata value as a CSV cell (see the module comment). */
@@ -97,7 +106,7 @@ async function writeLines(
 export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
   return writeLines(result, sink, options, csvLine(listColumns(result)), (unit) => {
     const cells = idCells(unit);
-    for (const key of result.keys) cells.push(listCell(unit.metadata?.[key]));
+    for (const key of result.keys) cells.push(listCell(getOwn(unit.metadata, key)));
     return csvLine(cells);
   });
 }
@@ -136,7 +145,7 @@ export interface TableOptions extends ListWriteOptions {
 /** A plain-text table for people: one line per unit, cells cut to `maxCellWidth`. */
 export function formatListTable(result: ListingView, options: TableOptions = {}): string {
   const units = selected(result, options);
-  const columns = options.columns ?? listColumns(result);
+  const columns = options.columns ?? [...LIST_ID_COLUMNS, ...result.keys];
   const max = options.maxCellWidth ?? 28;
   const rows: string[][] = units.map((unit) =>
     columns.map((column) => {
@@ -150,7 +159,7 @@ export function formatListTable(result: ListingView, options: TableOptions = {})
         case 'item_uuid':
           return unit.backingItemUuid ?? '(legacy)';
         default:
-          return unit.metadata === null ? '?' : tableCell(unit.metadata[column]);
+          return unit.metadata === null ? '?' : tableCell(getOwn(unit.metadata, column));
       }
     }),
   );
@@ -222,7 +231,7 @@ export async function writeListParquet(result: ListingView, path: string, option
   const kinds = result.keys.map((key) => {
     const values: JsonValue[] = [];
     for (const unit of units) {
-      const v = unit.metadata?.[key];
+      const v = getOwn(unit.metadata, key);
       if (v !== undefined && v !== null) values.push(v);
     }
     return parquetKind(values, result.specs.get(key));
@@ -232,7 +241,7 @@ export async function writeListParquet(result: ListingView, path: string, option
     { name: 'data_hash', jsonType: 'VARCHAR' },
     { name: 'title', jsonType: 'VARCHAR' },
     { name: 'item_uuid', jsonType: 'VARCHAR' },
-    ...result.keys.map((name, i) => ({ name, ...KIND_TYPES[kinds[i]!] })),
+    ...result.keys.map((key, i) => ({ name: listColumnName(key), ...KIND_TYPES[kinds[i]!] })),
   ];
   mkdirSync(dirname(path), { recursive: true });
   const writer = new ParquetFileWriter(path, columns);
@@ -242,7 +251,7 @@ export async function writeListParquet(result: ListingView, path: string, option
       options.signal?.throwIfAborted();
       const row: unknown[] = [unit.index, unit.dataHash, unit.title, unit.backingItemUuid];
       result.keys.forEach((key, i) => {
-        const v = unit.metadata?.[key];
+        const v = getOwn(unit.metadata, key);
         if (v === undefined || v === null) row.push(null);
         else row.push(kinds[i] === 'json' ? listCell(v) : v);
       });

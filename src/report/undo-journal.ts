@@ -1,23 +1,26 @@
 /**
- * Undo journal: before a write is sent, the unit's previous metadata is appended here (JSONL) and the
- * file is fsync'd, so even a SIGKILL between journal and write leaves enough to restore. `readUndoJournal`
- * tolerates a torn last line (a crash mid-append) and keeps, per target, the FIRST previous value: the
- * state before the run, even when a target was written more than once across retries.
+ * Undo journal: before a write is sent, the unit's previous metadata and the complete dictionary about
+ * to be written are appended here (JSONL) and the file is fsync'd, so even a SIGKILL between journal and
+ * write leaves enough to restore. `readUndoJournal` tolerates a torn last line (a crash mid-append) and
+ * keeps, per target, the FIRST previous value (the state before the run, even when a target was written
+ * more than once) and the LAST written value (what the run left, so rollback can tell whether somebody
+ * changed the unit since). Journals of older versions (version 1) have no written value.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, readFileSync, writeSync } from 'node:fs';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
+import { openPrivate } from '../private-files.js';
 
 export interface JournalHeader {
   readonly type: 'run';
-  readonly version: 1;
+  /** 1: entries without `written` (older versions); 2: with. */
+  readonly version: 1 | 2;
   readonly datasetHash: string;
   readonly source: string;
   readonly startedAt: string;
 }
 
-/** One target's metadata as it was before the write. */
+/** One target's metadata as it was before the write, and the value the write carried. */
 export interface JournalEntry {
   readonly type: 'before';
   /** `item` targets are restored with patch-bulk, `row` targets with the v1 save. */
@@ -26,6 +29,8 @@ export interface JournalEntry {
   readonly id: string;
   readonly dataHash: string;
   readonly metadata: Metadata;
+  /** The complete dictionary sent; absent in journals of older versions. */
+  readonly written?: Metadata | undefined;
 }
 
 export class UndoJournal {
@@ -35,13 +40,16 @@ export class UndoJournal {
   constructor(readonly path: string) {}
 
   open(header: Omit<JournalHeader, 'type' | 'version'>): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.fd = openSync(this.path, 'a');
-    this.append({ type: 'run', version: 1, ...header });
+    try {
+      this.fd = openPrivate(this.path, 'a');
+    } catch (cause) {
+      throw new MetaError('JOURNAL_IO', `cannot create undo journal ${this.path}: ${(cause as Error).message}`, { cause });
+    }
+    this.append({ type: 'run', version: 2, ...header });
     this.sync();
   }
 
-  /** Record previous values; call `sync()` before sending the write they protect. */
+  /** Record previous (and about-to-be-written) values; call `sync()` before sending the write they protect. */
   record(entries: readonly Omit<JournalEntry, 'type'>[]): void {
     for (const e of entries) this.append({ type: 'before', ...e });
   }
@@ -69,7 +77,10 @@ export class UndoJournal {
 
 export interface ParsedJournal {
   readonly header: JournalHeader | undefined;
-  /** First recorded previous value per target, in first-seen order. */
+  /**
+   * Per target, in first-seen order: the first recorded previous value (`metadata`) and the last written
+   * value (`written`; undefined when the last entry came from an older version that did not record it).
+   */
   readonly entries: readonly JournalEntry[];
   /** Lines that could not be parsed (a torn last line after a crash is expected and harmless). */
   readonly skippedLines: number;
@@ -99,7 +110,9 @@ export function readUndoJournal(path: string): ParsedJournal {
     else if (v.type === 'before') {
       const e = v as JournalEntry;
       const key = `${e.target}:${e.id}`;
-      if (!first.has(key)) first.set(key, e);
+      const seen = first.get(key);
+      if (!seen) first.set(key, e);
+      else first.set(key, { ...seen, written: e.written });
     } else if (v.type !== 'run') skipped += 1;
   }
   return { header, entries: [...first.values()], skippedLines: skipped };

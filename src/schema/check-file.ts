@@ -79,9 +79,11 @@ interface Tally {
 export async function checkFileAgainstSchema(input: CheckFileInput): Promise<FileCheck> {
   const maxSamples = input.maxSamples ?? 5;
   const maxDistinct = input.maxDistinct ?? 20;
-  const ignoredColumns = input.columns.filter((c) => c.startsWith('_'));
+  // As the import plans it: `_` columns are report columns unless the schema has the key.
+  const ignored = (c: string): boolean => c.startsWith('_') && !input.schema.fields.has(c);
+  const ignoredColumns = input.columns.filter(ignored);
   const tallies: Tally[] = input.columns
-    .filter((c) => !c.startsWith('_'))
+    .filter((c) => !ignored(c))
     .map((column) => ({
       column,
       spec: input.schema.fields.get(column) ?? null,

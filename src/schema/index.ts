@@ -23,7 +23,7 @@ export {
   withoutField,
   type MetaSchema,
 } from './meta-schema.js';
-export { RESERVED_METADATA_KEYS, isValidMetadataKey, metadataKeyProblem } from './metadata-key.js';
+export { RESERVED_METADATA_KEYS, isReservedMetadataKey, isValidMetadataKey, metadataKeyProblem, reservedKeyProblem } from './metadata-key.js';
 export { SCHEMA_ERROR_CODES, type SchemaErrorCode } from './schema-errors.js';
 export { fromSimpleWire, fromTypedWire, toSimpleWire, toTypedWire, type SimpleFormLoss } from './wire-schema.js';
 export { parseSchemaDocument } from './schema-document.js';

@@ -116,10 +116,4 @@ function stableJson(value: unknown): string {
 /** Varchar length limit, re-exported for callers that build specs by hand. */
 export const DEFAULT_VARCHAR_LENGTH = SCHEMA_LIMITS.varcharMaxLength;
 
-/**
- * `target[key] = value`, also for the key `__proto__` (a valid metadata key), which plain assignment would
- * turn into a prototype change and silently drop.
- */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
+export { setOwn } from '../own.js';

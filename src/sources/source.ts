@@ -40,6 +40,12 @@ export interface BadRecord {
   readonly values: Readonly<Record<string, string>>;
   /** Every field as parsed, when known: more than the columns when the record has extra fields. */
   readonly fields?: readonly string[];
+  /**
+   * CSV: the exact text of the physical lines `line`..`endLine` (line ends between them kept, the last one
+   * dropped), for the failure report's `_raw`; bytes that could not be decoded appear as `\xHH` (and a
+   * backslash in such a line as `\\`).
+   */
+  readonly raw?: string;
 }
 
 export type SourceItem = { readonly kind: 'row'; readonly row: RawRow } | { readonly kind: 'bad'; readonly bad: BadRecord };
@@ -72,8 +78,11 @@ export const SOURCE_ERROR_CODES = {
   SOURCE_BAD_HEADER: 'CSV: the header record is malformed (e.g. a quote never closed)',
   SOURCE_DUPLICATE_COLUMN: 'two columns have the same name',
   SOURCE_EMPTY_COLUMN_NAME: 'CSV: a header cell is empty',
-  SOURCE_UNSUPPORTED_ENCODING: 'CSV: the file is UTF-16/UTF-32 (a BOM says so); only UTF-8 is read',
-  SOURCE_INVALID_UTF8: 'CSV: the header is not valid UTF-8 (in a data row this is a bad record instead)',
+  SOURCE_UNSUPPORTED_ENCODING:
+    'CSV: the file is not in the encoding it is read with: UTF-32, UTF-16 without a BOM (use `--encoding utf-16le`), a BOM that contradicts `--encoding`, or a UTF-8 file read as Windows-1252/Latin-1',
+  SOURCE_INVALID_UTF8:
+    'CSV: the header, or any line in the first 1 MiB, is not valid UTF-8 (a file in another encoding: use `--encoding`); past 1 MiB this is a bad record instead',
+  SOURCE_INVALID_ENCODING: 'CSV: the header holds a byte the `--encoding` given does not define (in a data row this is a bad record instead)',
   SOURCE_NUL_BYTE: 'CSV: the header holds a NUL byte (in a data row this is a bad record instead)',
   SOURCE_RECORD_TOO_LARGE: 'CSV: one record exceeds `maxRecordSize` (often an unclosed quote); reading stops',
   SOURCE_CORRUPT: 'Parquet: not a Parquet file, or its footer/metadata cannot be read',
@@ -84,12 +93,14 @@ export type SourceErrorCode = keyof typeof SOURCE_ERROR_CODES;
 
 /** Codes of `BadRecord`s (a record is reported and skipped; the run goes on). */
 export const BAD_RECORD_CODES = {
-  CSV_QUOTE_NOT_CLOSED: 'a quoted field is still open at the end of the file; the record and all lines after it',
-  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a delimiter or line break',
-  CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
+  CSV_QUOTE_NOT_CLOSED: 'a quote opened on this line is never closed; this line fails and reading resumes on the next one',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by something other than a delimiter or line break; the record fails up to that line',
+  CSV_INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; the record fails up to that line',
   CSV_RECORD_INCONSISTENT_COLUMNS: 'the record has more or fewer fields than the header',
-  SOURCE_INVALID_UTF8: 'the record holds bytes that are not valid UTF-8 (e.g. a Latin-1 file)',
+  SOURCE_INVALID_UTF8:
+    'the record holds bytes that are not valid UTF-8 (past the first 1 MiB, or a character cut by the end of the file), or U+FFFD, the mark of a byte lost to decoding, which is never written',
+  SOURCE_INVALID_ENCODING: 'the record holds a byte the `--encoding` given does not define (Windows-1252: 0x81 0x8D 0x8F 0x90 0x9D; ISO-8859-1: 0x80–0x9F)',
   SOURCE_NUL_BYTE: 'a cell holds a NUL byte',
 } as const;
-/** Other csv-parse errors, should one occur, keep csv-parse's code with a `CSV_` prefix. */
+/** The CSV parser raises only the `CSV_` codes above (it no longer uses csv-parse, whose other codes cannot occur). */
 export type BadRecordCode = keyof typeof BAD_RECORD_CODES;

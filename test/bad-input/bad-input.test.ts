@@ -11,7 +11,7 @@
  * Nothing may crash: any other exception fails the test. Refusals and no-ops are also run through the CLI
  * (`runCli`, in-process) for the exit code and the one-line `encord-meta: error [CODE]: …` message.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,9 @@ import {
   type CorpusCase,
 } from '../../scripts/fixtures/make-bad-corpus.js';
 
-const KEY = fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url));
+/** A 0600 copy of the TEST-ONLY key (a key file readable by others is refused; the committed one is 0644). */
+const KEY = join(mkdtempSync(join(tmpdir(), 'encord-meta-corpus-key-')), 'test-key');
+writeFileSync(KEY, readFileSync(fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url)), 'utf8'), { mode: 0o600 });
 const WRITE_ROUTES = ['v1:datarow:POST', 'v2:patch-bulk', 'v2:item:PATCH'] as const;
 
 const committed = readManifest();
@@ -101,6 +103,7 @@ async function importCase(c: CorpusCase, dir: string): Promise<Outcome> {
       batchSize: 4,
       ...(o.key !== undefined && { key: o.key }),
       ...(o.delimiter !== undefined && { delimiter: o.delimiter }),
+      ...(o.encoding !== undefined && { encoding: o.encoding }),
       ...(o.unknownColumns !== undefined && { unknownColumns: o.unknownColumns }),
       coercion: { ...(o.dateFormat !== undefined && { dateFormat: o.dateFormat }), ...(o.decimalComma !== undefined && { decimalComma: o.decimalComma }) },
     });
@@ -191,6 +194,7 @@ describe('bad-input corpus through the CLI', () => {
       const o = c.options ?? {};
       const args = ['--domain', emu.url, '--ssh-key', KEY, '--quiet', 'import', pathOf(c, dir), '--dataset', CORPUS_DATASET, '--state-dir', join(work, 'cli-state'), '--no-progress'];
       if (o.delimiter !== undefined) args.push('--delimiter', o.delimiter);
+      if (o.encoding !== undefined) args.push('--encoding', o.encoding);
       if (o.unknownColumns !== undefined) args.push('--unknown-columns', o.unknownColumns);
       const code = await runCli(args, io);
       if ('refuse' in c.expect) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { bufferIo } from '../../src/cli/io.js';
@@ -46,7 +47,9 @@ describe('demo', () => {
     const url = /keeps running on (\S+)/.exec(io.err())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(io.err()).toContain('export ENCORD_DOMAIN=');
-    const other = bufferIo({ env: { ...bareEnv(), ENCORD_DOMAIN: url, ENCORD_SSH_KEY_FILE: `${ROOT}samples/keys/demo-test-key` }, cwd: ROOT });
+    // The key text, not the shipped 0644 file: key files readable by others are refused.
+    expect(io.err()).toContain('ENCORD_SSH_KEY="$(cat samples/keys/demo-test-key)"');
+    const other = bufferIo({ env: { ...bareEnv(), ENCORD_DOMAIN: url, ENCORD_SSH_KEY: readFileSync(`${ROOT}samples/keys/demo-test-key`, 'utf8') }, cwd: ROOT });
     expect(await runCli(['list', '--dataset', DEMO_DATASET_HASH, '--format', 'jsonl', '--limit', '1'], other)).toBe(0);
     expect(JSON.parse(other.out())).toMatchObject({ index: 0, metadata: { city: 'Lisbon' } });
     controller.abort();

@@ -41,7 +41,7 @@ describe('list', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(601);
-    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,keyframes,qa_status');
+    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,_keyframes,qa_status'); // reserved: shown, never imported
     const sample = readFileSync(join(SAMPLES, 'metadata.csv'), 'utf8').split('\n')[1]!.split(',');
     expect(lines[1]).toContain(`,Lisbon,${sample[3]},${sample[4]},"{""latitude"":38.74265,""longitude"":-9.08332}","[-0.2564,0.2966,0.8262,0.7697,0.2343,-0.926,-0.0493,0.0311]",`);
     // Without a terminal, progress is one plain line, no control characters.

@@ -95,4 +95,13 @@ describe('set', () => {
     }
     expect(writeRequests(emulator)).toBe(0);
   });
+
+  it('numbers are exact or refused: a --json number a double cannot hold (JSON.parse would round it) exits 2 and writes nothing', async () => {
+    for (const json of ['{"embedding": [0.1, 9007199254740993, 1, 2, 3, 4, 5, 6]}', '{"gps": {"latitude": 1e-400, "longitude": 2.35}}']) {
+      const r = await run(['set', '--dataset', DATASET, '--index', '1', '--json', json, '--state-dir', dir]);
+      expect(r.code, json).toBe(EXIT.USAGE);
+      expect(r.err, json).toMatch(/USAGE_INVALID_VALUE.*Invalid number.*store it in a string key/);
+    }
+    expect(writeRequests(emulator)).toBe(0);
+  });
 });

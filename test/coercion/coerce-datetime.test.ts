@@ -119,3 +119,22 @@ describe('coerceDatetime: naive times in --timezone Europe/Paris', () => {
     expect(coerceDatetime('2026-01-15 10:00', kolkata)).toEqual({ kind: 'value', value: '2026-01-15T04:30:00.000Z' });
   });
 });
+
+describe('datetime years are 0001 to 9999 (exact or refused)', () => {
+  const utc = resolveCoercionOptions();
+  it.each<[string, Cell]>([
+    ['year 0000', '0000-01-01'],
+    ['year 0000 with a time', '0000-12-31T23:59:59Z'],
+    ['year 0001 that is year 0000 in UTC', '0001-01-01T00:30:00+01:00'],
+    ['a five-digit year', '10000-01-01'],
+    ['a Parquet DATE past 9999', '+010000-01-01'],
+    ['9999 that is 10000 in UTC', '9999-12-31T23:00:00-02:00'],
+  ])('%s is refused with INVALID_DATETIME', (_what, cell) => {
+    expect(coerceDatetime(cell, utc)).toMatchObject({ kind: 'error', code: 'INVALID_DATETIME' });
+  });
+
+  it('the first and last instants of the range import', () => {
+    expect(coerceDatetime('0001-01-01', utc)).toEqual({ kind: 'value', value: '0001-01-01T00:00:00.000Z' });
+    expect(coerceDatetime('9999-12-31T23:59:59.999Z', utc)).toEqual({ kind: 'value', value: '9999-12-31T23:59:59.999Z' });
+  });
+});

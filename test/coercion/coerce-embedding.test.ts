@@ -55,3 +55,24 @@ describe('coerceEmbedding', () => {
     expect(embeddingLength('[1,')).toBeNull();
   });
 });
+
+describe('numbers are exact or refused: embedding elements', () => {
+  const two: SpecOf<'embedding'> = { type: 'embedding', size: 2 };
+  it.each<[string, Cell, string]>([
+    ['a JSON element JSON.parse would round', '[0.1, 9007199254740993]', 'element 1 = 9007199254740993'],
+    ['a JSON element that underflows', '[1e-400, 0.5]', 'element 0 = 1e-400'],
+    ['a Parquet BIGINT element', [1n, 2n ** 60n], 'element 1 = 1152921504606846976'],
+  ])('%s is refused with INVALID_NUMBER, not rounded', (_what, cell, where) => {
+    const result = coerceEmbedding(cell, two);
+    expect(result).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    if (result.kind === 'error') {
+      expect(result.message).toContain(where);
+      expect(result.message).toContain('store it in a string key');
+    }
+  });
+
+  it('float32 embeddings (shortest float32 decimals) and 17-digit shortest doubles import unchanged', () => {
+    expect(coerceEmbedding('[0.1, 0.30000000000000004]', two)).toEqual({ kind: 'value', value: [0.1, 0.30000000000000004] });
+    expect(coerceEmbedding([1.1, 0.2], two)).toEqual({ kind: 'value', value: [1.1, 0.2] });
+  });
+});

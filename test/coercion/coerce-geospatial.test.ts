@@ -95,3 +95,21 @@ describe('combineGeo: two columns', () => {
     expect(swapped.kind === 'error' && swapped.message).toContain('latitude and longitude columns swapped?');
   });
 });
+
+describe('numbers are exact or refused: coordinates', () => {
+  it.each<[string, Cell]>([
+    ['pair', '48.858370000000000001,2.35'],
+    ['WKT', 'POINT(2.35 48.858370000000000001)'],
+    ['JSON object', '{"latitude": 48.858370000000000001, "longitude": 2.35}'],
+    ['GeoJSON', '{"type":"Point","coordinates":[2.35, 1e-400]}'],
+  ])('a %s coordinate a JSON number cannot hold is refused with INVALID_NUMBER', (_what, cell) => {
+    const result = coerceGeospatial(cell, latLon);
+    expect(result).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    if (result.kind === 'error') expect(result.message).toContain('store it in a string key');
+  });
+
+  it('two columns: an inexact latitude is refused', () => {
+    expect(combineGeo('48.858370000000000001', '2.35', latLon)).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    expect(combineGeo('48.85', '2.35', latLon)).toEqual({ kind: 'value', value: paris });
+  });
+});

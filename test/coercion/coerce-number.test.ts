@@ -58,7 +58,7 @@ describe('coerceNumber: refused, with the reason in the message', () => {
     ['Parquet boolean', true, 'booleans are not numbers'],
     ['Parquet NaN', Number.NaN, 'expected a finite decimal, got number NaN'],
     ['Parquet Infinity', Number.POSITIVE_INFINITY, 'got number Infinity'],
-    ['bigint beyond 2^53', 9007199254740993n, 'expected an integer within ±2^53, got integer 9007199254740993; a JSON number would lose digits'],
+    ['bigint a double cannot hold', 9007199254740993n, 'got integer 9007199254740993; a JSON number cannot hold it exactly (it would be written as 9007199254740992); to keep every digit, store it in a string key'],
     ['list', [1, 2], 'got a list of 2 values'],
   ])('%s: %o', (_what, cell, message) => {
     const result = coerceNumber(cell, plain);
@@ -99,5 +99,54 @@ describe('coerceNumber: separators when configured', () => {
   it('with --decimal-comma a point is explained', () => {
     const result = coerceNumber('12.5', comma);
     expect(result.kind === 'error' && result.message).toContain("with --decimal-comma the decimal separator is ','");
+  });
+});
+
+describe('numbers are exact or refused: a cell a JSON number cannot hold exactly fails with INVALID_NUMBER', () => {
+  const STRING_KEY_HINT = 'store it in a string key';
+  it.each<[string, Cell, ReturnType<typeof resolveCoercionOptions>, number]>([
+    ['0.1 is exact (its shortest form is itself)', '0.1', plain, 0.1],
+    ['trailing zeros do not matter: 1.10', '1.10', plain, 1.1],
+    ['12.5', '12.5', plain, 12.5],
+    ['2^53 + 2 is held exactly', '9007199254740994', plain, 9007199254740994],
+    ['2^53 − 1', '9007199254740991', plain, 9007199254740991],
+    ['17 significant digits that are the shortest form', '0.30000000000000004', plain, 0.30000000000000004],
+    ['exponent form', '12345e-4', plain, 1.2345],
+    ['exponent form of the shortest digits', '12345678901234567e-16', plain, 1.2345678901234567],
+    ['1e21', '1e21', plain, 1e21],
+    ['1.7e308 is in range', '1.7e308', plain, 1.7e308],
+    ['smallest subnormal written as itself', '5e-324', plain, 5e-324],
+    ['zero with an exponent', '0e-400', plain, 0],
+    ['negative zero with decimals', '-0.000', plain, 0],
+    ['leading zeros', '000012.50', plain, 12.5],
+    ['decimal comma', '12,50', comma, 12.5],
+    ['thousands and decimal comma', '1.234.567,891', european, 1234567.891],
+    ['Parquet DECIMAL(38,2) that fits', '12345678.90', plain, 12345678.9],
+    ['Parquet bigint 2^53 + 2', 9007199254740994n, plain, 9007199254740994],
+  ])('imported: %s (%o)', (_what, cell, options, expected) => {
+    expect(coerceNumber(cell, options)).toEqual({ kind: 'value', value: expected });
+  });
+
+  it.each<[string, Cell, ReturnType<typeof resolveCoercionOptions>, string]>([
+    ['2^63 from CSV', '9223372036854775808', plain, 'would be written as 9223372036854776000'],
+    ['2^53 + 1 from CSV', '9007199254740993', plain, 'would be written as 9007199254740992'],
+    ['Parquet DECIMAL(38,2)', '12345678901234567.89', plain, 'would be written as 12345678901234568'],
+    ['17 digits that are not the shortest form', '0.10000000000000001', plain, 'would be written as 0.1'],
+    ['DECIMAL(38,0) holding a HUGEINT', '170141183460469231731687303715884105727', plain, 'would be written as 1.7014118346046923e+38'],
+    ['a non-zero that underflows', '1e-400', plain, 'it would be written as 0'],
+    ['a subnormal with more digits than it holds', '4.9406564584124654e-324', plain, 'would be written as 5e-324'],
+    ['overflow', '1e400', plain, 'out of range'],
+    ['decimal comma, too many digits', '9007199254740993,5', comma, 'would be written as 9007199254740994'],
+    ['grouped, too many digits', '9.007.199.254.740.993', european, 'would be written as 9007199254740992'],
+    ['Parquet UBIGINT max', 18446744073709551615n, plain, 'would be written as 18446744073709552000'],
+    ['Parquet HUGEINT', 170141183460469231731687303715884105727n, plain, 'would be written as 1.7014118346046923e+38'],
+    ['Parquet BIGINT 2^60 (its shortest form is not its digits)', 2n ** 60n, plain, 'would be written as 1152921504606847000'],
+  ])('refused: %s (%o)', (_what, cell, options, detail) => {
+    const result = coerceNumber(cell, options);
+    expect(result).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    if (result.kind === 'error') {
+      expect(result.message).toContain(detail);
+      expect(result.message).toContain(STRING_KEY_HINT);
+    }
   });
 });

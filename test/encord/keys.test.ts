@@ -128,12 +128,20 @@ describe('files and sources', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('warns (does not fail) for a key readable by group or others', async () => {
-    const { key, warnings } = await readSshKeyFile(looseFile);
-    expect(key.publicKeyHex).toBe(PUBLIC_KEY_HEX);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('0644');
-    expect(warnings[0]).toContain('chmod 600');
+  it('a private key file readable by group or others is refused like OpenSSH does, naming chmod 600 and never the key', async () => {
+    for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+      await chmod(looseFile, mode);
+      const error = await codeOfAsync(readSshKeyFile(looseFile));
+      expect(error.code, mode.toString(8)).toBe('KEY_FILE_PERMISSIONS');
+      expect(error.message).toContain(`0${mode.toString(8)}`);
+      expect(error.message).toContain(`chmod 600 ${looseFile}`);
+      expect(error.message).not.toContain(TEST_KEY.split('\n')[1]!.slice(0, 20));
+    }
+    await chmod(looseFile, 0o644);
+    expect((await codeOfAsync(loadCredentials({ sshKeyPath: looseFile, env: {} }))).code).toBe('KEY_FILE_PERMISSIONS');
+    expect((await codeOfAsync(loadCredentials({ env: { ENCORD_SSH_KEY_FILE: looseFile } }))).code).toBe('KEY_FILE_PERMISSIONS');
+    // The key text in ENCORD_SSH_KEY is not a file: nothing to check.
+    expect((await loadCredentials({ env: { ENCORD_SSH_KEY: TEST_KEY } })).auth.kind).toBe('ssh');
   });
 
   it('reports a missing file and a directory', async () => {
@@ -173,8 +181,6 @@ describe('files and sources', () => {
     const fromText = await loadCredentials({ env: { ENCORD_SSH_KEY: TEST_KEY_PASSPHRASE }, passphrase: PASSPHRASE });
     expect(fromText.auth.identity).toContain(TEST_PUB);
     expect(fromText.source).toBe('ENCORD_SSH_KEY');
-    const loose = await loadCredentials({ sshKeyPath: looseFile, env: {} });
-    expect(loose.warnings).toHaveLength(1);
     const enc = await loadCredentials({ sshKeyPath: encFile, passphrase: CIPHER_PASSPHRASE, env: {} });
     expect(enc.auth.kind).toBe('ssh');
     const missing = await codeOfAsync(loadCredentials({ env: { ENCORD_SSH_KEY_FILE: join(dir, 'gone') } }));

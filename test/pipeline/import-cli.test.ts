@@ -75,7 +75,7 @@ describe('encord-meta import', () => {
   });
 
   it('--dry-run prints the key plan, column counts and diffs, and writes nothing', async () => {
-    const file = h.write('dry.csv', `data_hash,city,speed\n${hash(2)},New,abc\n${hash(1)},Rome,2\nnope,X,1\n`);
+    const file = h.write('dry.csv', `data_hash,city,speed\n${hash(2)},New,abc\n${hash(1)},Rome,2\nd0000000-0000-4000-8000-0000000000ff,X,1\n`);
     const r = await cli(['import', file, '--dataset', DATASET, '--dry-run', '--no-progress']);
     expect(r.code).toBe(3);
     expect(r.out).toContain('Dry run');

@@ -82,7 +82,7 @@ describe('list writers', () => {
     const sink = new Sink();
     expect(await writeListCsv(r, sink)).toBe(9);
     const lines = sink.text.trimEnd().split('\n');
-    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,speed,qa_status,keyframes,source');
+    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,speed,qa_status,_keyframes,source');
     expect(lines[1]).toBe(`0,${ROWS[0]!.dataHash},cam-1/frame_007.jpg,${r.units[0]!.backingItemUuid},,,,,,,,,"[0,12]",legacy-import`);
     expect(lines[2]).toBe(`1,${ROWS[1]!.dataHash},cam-1/frame_002.jpg,${r.units[1]!.backingItemUuid},,"Paris, ""FR""",true,,"{""latitude"":1.5,""longitude"":2}","[1,2,3,4]",3,,,`);
     expect(lines[5]).toBe(`4,${ROWS[4]!.dataHash},legacy/frame_005.jpg,,,,,,,,,,,v1-only`);
@@ -139,7 +139,7 @@ describe('list writers', () => {
     // `speed` holds a number and a string: kept as text, the number as JSON text.
     expect(one['speed']).toBe('3.25');
     expect(rows[3]!.values['speed']).toBe('fast');
-    expect(rows[0]!.values['keyframes']).toBe('[0,12]');
+    expect(rows[0]!.values['_keyframes']).toBe('[0,12]');
     expect(rows[4]!.values['item_uuid']).toBeNull();
     // An empty listing still makes a file with the columns.
     const empty = join(h.dir, 'empty.parquet');

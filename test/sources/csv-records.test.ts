@@ -23,9 +23,9 @@ describe('CsvRecordSplitter', () => {
       [[1, 'ok'], [2, 'ok'], [5, 'ok'], [6, 'ok'], [7, 'ok']],
     ],
     [
-      'stray quotes in consecutive records come out as one span, later rows are kept',
+      'a stray quote fails its own record only: the records after it are read',
       Buffer.from('a,b\n1,"x"y\n2,3\n\n4,"5\r\n6"\n7,x"y\n8,9\n'),
-      [[1, 'ok'], [2, 7, 'CSV_INVALID_CLOSING_QUOTE'], [8, 'ok']],
+      [[1, 'ok'], [2, 2, 'CSV_INVALID_CLOSING_QUOTE'], [3, 'ok'], [5, 'ok'], [7, 7, 'CSV_INVALID_OPENING_QUOTE'], [8, 'ok']],
     ],
     [
       'a stray quote and a wrong field count in the same record are one bad record',
@@ -77,6 +77,7 @@ describe('CsvRecordSplitter', () => {
       line: 2,
       endLine: 3,
       fields: ['1', 'x\ny', '3'],
+      raw: '1,"x\ny",3',
     });
   });
 

@@ -40,10 +40,10 @@ describe('CsvSource line numbers', () => {
   });
 
   it('gives the same items whatever the chunk size', async () => {
-    for (const name of ['lines-crlf.csv', 'types.csv', 'unbalanced-quote.csv', 'latin1.csv', 'bom-crlf.csv', 'extra-column.csv']) {
-      const whole = (await read(fixture(name))).items;
+    for (const [name, encoding] of [['lines-crlf.csv'], ['types.csv'], ['unbalanced-quote.csv'], ['latin1.csv', 'windows-1252'], ['bom-crlf.csv'], ['extra-column.csv'], ['utf16.csv']] as const) {
+      const whole = (await read(fixture(name), { encoding })).items;
       for (const chunkSize of [1, 2, 3, 5, 7, 64]) {
-        expect((await read(fixture(name), { chunkSize })).items, `${name} chunkSize ${chunkSize}`).toEqual(whole);
+        expect((await read(fixture(name), { chunkSize, encoding })).items, `${name} chunkSize ${chunkSize}`).toEqual(whole);
       }
     }
   });
@@ -124,7 +124,7 @@ describe('CsvSource dialect', () => {
 });
 
 describe('CsvSource bad records', () => {
-  it('reports a quote opened mid-file as one span and goes on', async () => {
+  it('a stray quote fails the lines of its record up to the quote, and reading goes on after them', async () => {
     const { items } = await read(fixture('unbalanced-quote.csv'));
     expect(items.map((i) => (i.kind === 'row' ? ['row', i.row.line] : ['bad', i.bad.line, i.bad.endLine, i.bad.code]))).toEqual([
       ['row', 2],
@@ -132,21 +132,22 @@ describe('CsvSource bad records', () => {
       ['row', 5],
       ['row', 6],
     ]);
-    expect(bads(items)[0]!.message).toMatch(/lines 3–4/);
+    expect(bads(items)[0]!.message).toMatch(/line 4 \(in the record starting on line 3\)/);
+    expect(bads(items)[0]!.raw).toBe('2,b,"unbalanced\n3,c,"fine"');
     expect(items.map((i) => (i.kind === 'row' ? i.row.index : i.bad.index))).toEqual([0, 1, 2, 3]);
   });
 
-  it('reports a quote never closed, from its line to the end of the file', async () => {
+  it('a quote never closed fails its own line, and the lines after it are read (they used to be swallowed)', async () => {
     const { items } = await read(fixture('unclosed-quote.csv'));
-    expect(rows(items).map((r) => r.line)).toEqual([2]);
+    expect(rows(items).map((r) => r.line)).toEqual([2, 4, 5]);
     expect(bads(items)).toEqual([
       {
         index: 1,
         line: 3,
-        endLine: 5,
         code: 'CSV_QUOTE_NOT_CLOSED',
-        message: expect.stringMatching(/line 3 .*lines 3–5/) as unknown as string,
+        message: expect.stringMatching(/line 3 is never closed; line 3 is skipped and reading goes on with line 4/) as unknown as string,
         values: {},
+        raw: '2,"b',
       },
     ]);
   });
@@ -161,21 +162,22 @@ describe('CsvSource bad records', () => {
     expect(bads(items)[0]!.message).toBe('Wrong number of fields: expected 3 (as in the header), got 4');
   });
 
-  it('reports Latin-1 bytes as invalid UTF-8 on their line', async () => {
-    const { items } = await read(fixture('latin1.csv'));
+  it('refuses a Latin-1 file whole (it used to import its ASCII rows only), and reads it with its encoding', async () => {
+    const message = await rejectCode(new CsvSource(fixture('latin1.csv')).open(), 'SOURCE_INVALID_UTF8');
+    expect(message).toMatch(/0xFC on line 3 .*--encoding windows-1252/);
+    const { items } = await read(fixture('latin1.csv'), { encoding: 'latin1' });
     expect(rows(items).map((r) => [r.line, r.values['city']])).toEqual([
       [2, 'Paris'],
+      [3, 'Zürich'],
       [4, 'Lyon'],
     ]);
-    const [bad] = bads(items);
-    expect(bad).toMatchObject({ line: 3, code: 'SOURCE_INVALID_UTF8', values: { id: '2', city: 'Z\uFFFDrich' } });
-    expect(bad!.message).toContain('0xFC');
   });
 
-  it('does not mistake a genuine U+FFFD for invalid UTF-8', async () => {
+  it('refuses a cell holding U+FFFD: it marks a byte lost to decoding (it used to be read as text)', async () => {
     const dir = tempDir();
-    const { items } = await read(writeTemp(dir, 'fffd.csv', 'a\n\uFFFD\n'));
-    expect(rows(items)[0]!.values['a']).toBe('\uFFFD');
+    const { items } = await read(writeTemp(dir, 'fffd.csv', 'a\n\uFFFD\nok\n'));
+    expect(bads(items).map((b) => [b.line, b.code])).toEqual([[2, 'SOURCE_INVALID_UTF8']]);
+    expect(rows(items).map((r) => r.values['a'])).toEqual(['ok']);
   });
 
   it('reports a NUL byte in a cell', async () => {
@@ -198,12 +200,18 @@ describe('CsvSource refusals at open()', () => {
     ['empty.csv', 'SOURCE_EMPTY', /has no header row/],
     ['duplicate-header.csv', 'SOURCE_DUPLICATE_COLUMN', /"id" as columns 1 and 3/],
     ['empty-header-name.csv', 'SOURCE_EMPTY_COLUMN_NAME', /column 2/],
-    ['utf16.csv', 'SOURCE_UNSUPPORTED_ENCODING', /UTF-16/],
     ['no-such-file.csv', 'SOURCE_NOT_FOUND', /no such file/],
   ])('%s -> %s', async (name, code, pattern) => {
     const message = await rejectCode(new CsvSource(fixture(name)).open(), code);
     expect(message).toMatch(pattern);
     expect(message).toContain(name);
+  });
+
+  it('reads UTF-16 with a byte-order mark (it used to refuse it)', async () => {
+    const { source, items } = await read(fixture('utf16.csv'));
+    expect(source.encoding).toBe('utf-16le');
+    expect(source.columns).toEqual(['id', 'name']);
+    expect(rows(items)).toEqual([{ index: 0, line: 2, values: { id: '1', name: 'a' } }]);
   });
 
   it('refuses a header with a quote never closed', async () => {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectDelimiter, formatFromPath, looksLikeParquet } from '../../src/sources/sniff.js';
-import { BreakCounter, countBreaks } from '../../src/sources/csv/break-counter.js';
-import { ByteCheck, sequenceLength, type Suspect } from '../../src/sources/csv/byte-check.js';
+import { escapeInvalidUtf8, firstInvalidUtf8, sequenceLength } from '../../src/sources/csv/byte-check.js';
 import { CSV_FIXTURES, PARQUET_FIXTURES } from './helpers.js';
 
 describe('detectDelimiter', () => {
@@ -42,23 +41,7 @@ describe('formats', () => {
   });
 });
 
-describe('BreakCounter', () => {
-  it('counts CRLF, LF and lone CR once each, across chunk boundaries', () => {
-    const text = 'a\r\nb\nc\rd\r\r\ne\r';
-    for (let size = 1; size <= text.length; size++) {
-      const counter = new BreakCounter();
-      for (let i = 0; i < text.length; i += size) counter.feed(Buffer.from(text.slice(i, i + size)));
-      expect(counter.breaksBefore(3)).toBe(1); // after "a\r\n"
-      expect(counter.breaksBefore(2)).toBe(1); // never goes back
-      expect(counter.breaksBefore(text.length)).toBe(6);
-      expect(counter.endsWithBreak).toBe(true);
-    }
-    expect(countBreaks(text)).toBe(6);
-    expect(countBreaks('no breaks')).toBe(0);
-  });
-});
-
-describe('ByteCheck', () => {
+describe('UTF-8 byte checks', () => {
   it.each([
     [[0x41], 1],
     [[0xc3, 0xa9], 2],
@@ -74,18 +57,16 @@ describe('ByteCheck', () => {
     expect(sequenceLength(Uint8Array.from(bytes), 0)).toBe(expected);
   });
 
-  it('finds invalid bytes and NULs at their offsets, whatever the chunking', () => {
-    const bytes = Buffer.concat([Buffer.from('東京🚀'), Buffer.from([0xfc]), Buffer.from('ok\0é'), Buffer.from([0xe6, 0x9d])]);
-    for (let size = 1; size <= bytes.length; size++) {
-      const check = new ByteCheck();
-      const found: Suspect[] = [];
-      for (let i = 0; i < bytes.length; i += size) check.check(bytes.subarray(i, i + size), found);
-      check.end(found);
-      expect(found.map((s) => [s.offset, s.kind]), `chunk size ${size}`).toEqual([
-        [10, 'utf8'],
-        [13, 'nul'],
-        [16, 'utf8'],
-      ]);
-    }
+  it('finds the first invalid byte; a character cut by the end counts only for a whole input', () => {
+    const bytes = Buffer.concat([Buffer.from('東京🚀'), Buffer.from([0xfc]), Buffer.from('ok é')]);
+    expect(firstInvalidUtf8(bytes, false)).toBe(10);
+    const cut = Buffer.concat([Buffer.from('ok é'), Buffer.from([0xe6, 0x9d])]);
+    expect(firstInvalidUtf8(cut, false)).toBeUndefined();
+    expect(firstInvalidUtf8(cut, true)).toBe(5);
+  });
+
+  it('shows undecodable bytes as \\xHH and a backslash as \\\\, valid text as is', () => {
+    const bytes = Buffer.concat([Buffer.from('Z'), Buffer.from([0xfc]), Buffer.from('rich \\ 東京'), Buffer.from([0xe6, 0x9d])]);
+    expect(escapeInvalidUtf8(bytes)).toBe('Z\\xFCrich \\\\ 東京\\xE6\\x9D');
   });
 });

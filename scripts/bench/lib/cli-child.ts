@@ -4,7 +4,7 @@
  * probe's `process.resourceUsage().maxRSS`; both measure the importer process alone.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,15 @@ export const PROBE = fileURLToPath(new URL('./cli-probe.mjs', import.meta.url));
 /** The built tree under test: `dist/`, or a frozen copy named by ENCORD_META_DIST (see run-all.sh). */
 export const DIST = process.env['ENCORD_META_DIST'] ?? join(REPO, 'dist');
 export const BIN = join(DIST, 'cli', 'main.js');
-export const TEST_KEY = join(REPO, 'test', 'fixtures', 'keys', 'test-key');
-export const TEST_KEY_PASSPHRASE = join(REPO, 'test', 'fixtures', 'keys', 'test-key-passphrase');
+/** 0600 copies of the TEST-ONLY keys: key files readable by others are refused (the committed ones are 0644). */
+const KEYS_DIR = mkdtempSync(join(tmpdir(), 'encord-meta-bench-keys-'));
+const privateCopy = (name: string): string => {
+  const path = join(KEYS_DIR, name);
+  writeFileSync(path, readFileSync(join(REPO, 'test', 'fixtures', 'keys', name)), { mode: 0o600 });
+  return path;
+};
+export const TEST_KEY = privateCopy('test-key');
+export const TEST_KEY_PASSPHRASE = privateCopy('test-key-passphrase');
 const GNU_TIME = '/usr/bin/time';
 
 export interface CliRun {

@@ -155,7 +155,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
               const key = show(keyPath);
               ctx.io.stderr.write(
                 `\nThe emulator keeps running on ${emulator.url} (Ctrl+C stops it). In another terminal:\n` +
-                  `  export ENCORD_DOMAIN=${emulator.url} ENCORD_SSH_KEY_FILE=${key}\n` +
+                  // The key text, not the file: the shipped file is readable by others, and key files that are get refused.
+                  `  export ENCORD_DOMAIN=${emulator.url} ENCORD_SSH_KEY="$(cat ${key})"\n` +
                   `  encord-meta list --dataset ${dataset.hash} --limit 5\n` +
                   `  encord-meta set --dataset ${dataset.hash} --index 0 weather=snow\n` +
                   `  encord-meta schema check ${show(join(SAMPLES_DIR, 'metadata.csv'))}\n`,

@@ -1,9 +1,11 @@
 /** `encord-meta import FILE --dataset HASH`: the main job. */
-import { createWriteStream, writeFileSync, mkdirSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.js';
 import { pipeline } from 'node:stream/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runImport } from '../../pipeline/run-import.js';
+import { CSV_ENCODING_NAMES } from '../../pipeline/import-options.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { MetaError } from '../../errors.js';
@@ -12,7 +14,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
-import { intOption, positiveNumber, defaultStateDir } from '../options.js';
+import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
 
 interface ImportFlags {
   dataset?: string;
@@ -20,6 +22,7 @@ interface ImportFlags {
   keyColumn?: string;
   format?: 'csv' | 'parquet';
   delimiter?: string;
+  encoding?: string;
   schema?: string;
   mode?: 'merge' | 'replace';
   empty?: 'keep' | 'delete' | 'null';
@@ -52,11 +55,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input.',
     )
     .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')
-    .option('-d, --dataset <hash>', 'dataset hash')
+    .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
     .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+    .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES))
     .option('--schema <file>', 'coerce against this schema file instead of the org schema')
     .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
     .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(['keep', 'delete', 'null']))
@@ -99,9 +103,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
         const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
-        if (path === '-') path = await spoolStdin(ctx, stateDir);
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
+        // Standard input is copied to a private file for the two passes and removed when the run ends:
+        // the failure report keeps the rows that need another try.
+        const spooled = path === '-' ? await spoolStdin(ctx, stateDir) : undefined;
+        if (spooled) path = spooled;
 
         let connection: Connection | undefined;
         const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
@@ -112,6 +119,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             file: resolve(cwd, path),
             format: flags.format ?? config.format,
             delimiter: flags.delimiter ?? config.delimiter,
+            encoding: flags.encoding ?? config.encoding,
             datasetHash: dataset,
             store: connection.client,
             key: flags.key ?? config.key,
@@ -149,12 +157,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         } finally {
           progressLine.done();
           await connection?.client.close();
+          if (spooled) rmSync(spooled, { force: true });
         }
         const summaryPath = flags.summary ?? config.summary;
         if (summaryPath) {
           const full = resolve(cwd, summaryPath);
-          mkdirSync(dirname(full), { recursive: true });
-          writeFileSync(full, `${JSON.stringify(result.summary, null, 2)}\n`);
+          writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
         }
         if (g.json) ctx.printJson(result);
         else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
@@ -171,15 +179,13 @@ export function registerImport(program: Command, ctx: CommandContext): void {
 }
 
 /**
- * The import reads its file twice (plan, then write), so piped input is first copied to a file in the
- * state directory; it is kept next to the report so a failed run can be inspected and rerun.
+ * The import reads its file twice (plan, then write), so piped input is first copied to a private file
+ * (0600) in the state directory, byte for byte; the caller removes it when the run ends.
  */
 async function spoolStdin(ctx: CommandContext, stateDir: string): Promise<string> {
   if (!ctx.io.stdin) throw usage('"-" reads standard input, which this caller does not provide');
-  const dir = join(stateDir, 'stdin');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
-  await pipeline(ctx.io.stdin, createWriteStream(path));
+  const path = join(stateDir, 'stdin', `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
+  await pipeline(ctx.io.stdin, createPrivateWriteStream(path));
   return path;
 }
 

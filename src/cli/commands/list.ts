@@ -20,7 +20,7 @@ import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { ListOutput } from '../json-outputs.js';
-import { intOption } from '../options.js';
+import { intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { withConnection } from '../with-connection.js';
 
@@ -45,7 +45,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
         '`import` input: importing it unchanged writes nothing. Format: --format, else from the --out ' +
         'extension, else a table on a terminal and CSV in a pipe.',
     )
-    .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)')
+    .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'parquet']))
     .option('-o, --out <file>', 'write to FILE instead of stdout (required for parquet)')
     .option('--limit <n>', 'only the first N data units', intOption('--limit', 0, Number.MAX_SAFE_INTEGER))

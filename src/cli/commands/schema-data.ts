@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runSchemaCheck, runSchemaInfer, type SchemaCheckResult } from '../../pipeline/run-schema-check.js';
+import { CSV_ENCODING_NAMES } from '../../pipeline/import-options.js';
 import { describeSpec, formatFileCheck, loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
@@ -18,13 +19,15 @@ import { writeSchemaDocument } from '../schema-output.js';
 interface DataFlags extends CoercionFlags {
   format?: 'csv' | 'parquet';
   delimiter?: string;
+  encoding?: string;
 }
 
 function addDataFileOptions(command: Command): Command {
   return addCoercionOptions(
     command
       .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
-      .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)'),
+      .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+      .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES)),
   );
 }
 
@@ -71,6 +74,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           file: resolve(ctx.io.cwd, file),
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
+          encoding: flags.encoding ?? config.encoding,
           coercion: coercionFrom(flags, config),
           maxSamples: flags.samples,
           signal: ctx.io.signal,
@@ -169,6 +173,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
           file: resolve(ctx.io.cwd, file),
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
+          encoding: flags.encoding ?? config.encoding,
           coercion: coercionFrom(flags, config),
           maxRows: flags.sampleRows,
           enumThreshold: flags.enumThreshold,

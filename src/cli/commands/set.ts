@@ -8,15 +8,17 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { inexactHint, inexactJsonNumber } from '../../coercion/exact-number.js';
 import type { JsonValue } from '../../encord/protocol/types.js';
 import { MetaError } from '../../errors.js';
+import { hasOwn } from '../../own.js';
 import { runSet, type SetResult, type SetTarget } from '../../pipeline/run-set.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { SetOutput } from '../json-outputs.js';
-import { defaultStateDir, intOption } from '../options.js';
+import { defaultStateDir, intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
 import { withConnection } from '../with-connection.js';
@@ -64,6 +66,13 @@ function parseJsonValues(text: string): Record<string, JsonValue> {
   } catch (error) {
     throw new MetaError('USAGE', `--json: invalid JSON: ${(error as Error).message}`, { cause: error });
   }
+  // JSON.parse rounds a number a double cannot hold (9007199254740993 → …992): check the text as written.
+  const inexact = inexactJsonNumber(text);
+  if (inexact !== undefined) {
+    throw new MetaError('USAGE_INVALID_VALUE', `--json: Invalid number: expected a decimal a JSON number holds exactly, got ${inexact.literal}; ${inexactHint(inexact.result)}`, {
+      details: { code: 'INVALID_NUMBER' },
+    });
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new MetaError('USAGE', `--json: expected a JSON object such as '{"city": "Paris", "dark": true}', got ${Array.isArray(value) ? 'an array' : typeof value}`);
   }
@@ -83,7 +92,7 @@ export function registerSet(program: Command, ctx: CommandContext): void {
           'Previous values are journalled: encord-meta rollback JOURNAL undoes a set.',
       )
       .argument('[assignments...]', 'KEY=VALUE pairs')
-      .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)')
+      .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
       .option('--index <n>', 'the data unit at this index (server order, as `list` shows)', intOption('--index', 0, Number.MAX_SAFE_INTEGER))
       .option('--data-hash <hash>', 'the data unit with this data hash')
       .option('--title <title>', 'the data unit with this title (must be unique)')
@@ -187,8 +196,8 @@ export function formatSetResult(r: SetResult): string {
   for (const c of r.changes.slice(0, r.units === 1 ? 1 : 5)) {
     lines.push(`  ${c.index}  ${c.title}  (${c.dataHash})`);
     for (const k of c.changedKeys) {
-      const before = c.before === null ? '(unknown)' : k in c.before ? JSON.stringify(c.before[k]) : '(absent)';
-      const after = k in c.after ? JSON.stringify(c.after[k]) : '(removed)';
+      const before = c.before === null ? '(unknown)' : hasOwn(c.before, k) ? JSON.stringify(c.before[k]) : '(absent)';
+      const after = hasOwn(c.after, k) ? JSON.stringify(c.after[k]) : '(removed)';
       lines.push(`    ${k}: ${clip(before)} → ${clip(after)}`);
     }
   }

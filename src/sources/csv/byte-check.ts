@@ -1,91 +1,48 @@
-import { isUtf8 } from 'node:buffer';
-
-/** A byte offset where the CSV holds something no cell may contain. */
-export interface Suspect {
-  readonly offset: number;
-  readonly kind: 'utf8' | 'nul';
-  /** The offending byte (for messages). */
-  readonly byte: number;
-}
+/**
+ * UTF-8 byte checks for the CSV reader: where a buffer stops being valid UTF-8, and how to show bytes that
+ * are not (`\xHH`) in a failure report, which is itself written as UTF-8.
+ */
 
 /**
- * Finds invalid UTF-8 and NUL bytes chunk by chunk, so the reader can tell which records hold them.
- *
- * The parser decodes invalid bytes to U+FFFD like any decoder, and a file may also contain a genuine
- * U+FFFD; checking the bytes is the only way to tell the two apart. The fast path is one native
- * `isUtf8()` and one `indexOf(0)` per chunk; only a chunk that fails is walked byte by byte. A character
- * split across two chunks is carried over (at most 3 bytes) so a boundary never looks invalid.
+ * Offset of the first byte that is not valid UTF-8, or `undefined`. A character cut by the end of the
+ * buffer counts as invalid only when `cutIsInvalid` (the buffer is the whole input, not a sample of it).
  */
-export class ByteCheck {
-  private carry: Buffer = Buffer.alloc(0);
-  private carryOffset = 0;
-  private offset = 0;
-
-  /** Check the next chunk; appends what it finds to `out` in offset order. */
-  check(chunk: Buffer, out: Suspect[]): void {
-    const found: Suspect[] = [];
-    this.scan(chunk, found);
-    if (found.length > 1) found.sort((a, b) => a.offset - b.offset);
-    for (const s of found) out.push(s);
-  }
-
-  private scan(chunk: Buffer, out: Suspect[]): void {
-    const base = this.offset;
-    this.offset += chunk.length;
-    let nul = chunk.indexOf(0);
-    while (nul !== -1) {
-      out.push({ offset: base + nul, kind: 'nul', byte: 0 });
-      nul = chunk.indexOf(0, nul + 1);
-    }
-    let from = 0;
-    if (this.carry.length > 0) {
-      // Finish the character that started in the previous chunk.
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, 4 - this.carry.length)]);
-      const len = sequenceLength(joined, 0);
-      if (len === -1 && joined.length < 4 && joined.length === this.carry.length + chunk.length) {
-        this.carry = joined; // still incomplete: the chunk was tiny
-        return;
-      }
-      if (len > 0) from = len - this.carry.length;
-      else out.push({ offset: this.carryOffset, kind: 'utf8', byte: joined[0]! });
-      // On an invalid lead the bytes after it are rechecked as part of this chunk.
-      this.carry = Buffer.alloc(0);
-    }
-    const cut = incompleteTail(chunk, from);
-    if (cut < chunk.length) {
-      this.carry = Buffer.from(chunk.subarray(cut));
-      this.carryOffset = base + cut;
-    }
-    const body = chunk.subarray(from, cut);
-    if (!isUtf8(body)) findInvalid(body, base + from, out);
-  }
-
-  /** End of stream: a character still incomplete is invalid. */
-  end(out: Suspect[]): void {
-    if (this.carry.length > 0) out.push({ offset: this.carryOffset, kind: 'utf8', byte: this.carry[0]! });
-    this.carry = Buffer.alloc(0);
-  }
-}
-
-/** Start of a trailing sequence that is valid so far but cut by the end of the buffer, else its length. */
-function incompleteTail(buf: Buffer, from: number): number {
-  for (let k = 1; k <= 3 && buf.length - k >= from; k++) {
-    const b = buf[buf.length - k]!;
-    if ((b & 0xc0) !== 0x80) return sequenceLength(buf, buf.length - k) === -1 ? buf.length - k : buf.length;
-  }
-  return buf.length;
-}
-
-function findInvalid(buf: Buffer, base: number, out: Suspect[]): void {
+export function firstInvalidUtf8(buf: Uint8Array, cutIsInvalid: boolean): number | undefined {
   let i = 0;
   while (i < buf.length) {
+    if (buf[i]! < 0x80) {
+      i++;
+      continue;
+    }
     const len = sequenceLength(buf, i);
     if (len > 0) i += len;
-    else {
-      out.push({ offset: base + i, kind: 'utf8', byte: buf[i]! });
-      i += 1;
-    }
+    else if (len === -1 && !cutIsInvalid) return undefined;
+    else return i;
   }
+  return undefined;
+}
+
+/** The text of `buf`, every byte that is not part of a valid UTF-8 character as `\xHH`, a backslash as `\\`. */
+export function escapeInvalidUtf8(buf: Uint8Array): string {
+  let out = '';
+  let run = 0;
+  let i = 0;
+  const flush = (to: number): void => {
+    if (to > run) out += Buffer.from(buf.buffer, buf.byteOffset + run, to - run).toString('utf8').replaceAll('\\', '\\\\');
+  };
+  while (i < buf.length) {
+    const len = buf[i]! < 0x80 ? 1 : sequenceLength(buf, i);
+    if (len > 0) {
+      i += len;
+      continue;
+    }
+    flush(i);
+    out += `\\x${buf[i]!.toString(16).toUpperCase().padStart(2, '0')}`;
+    i++;
+    run = i;
+  }
+  flush(buf.length);
+  return out;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { Parser, type CsvError, type Options } from 'csv-parse';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { MetaError } from '../../errors.js';
-import { BreakCounter, countBreaks } from './break-counter.js';
-import { ByteCheck, type Suspect } from './byte-check.js';
+import { escapeInvalidUtf8, firstInvalidUtf8 } from './byte-check.js';
+import { Transcoder, type CsvEncoding } from './decode.js';
 
-/** What the splitter hands on: a record with its start line, or a span of lines it could not read. */
+/** What the splitter hands on: a record with its start line, or a record it could not read. */
 export type CsvEvent =
   | { readonly kind: 'record'; readonly fields: string[]; readonly line: number }
   | {
@@ -12,89 +12,107 @@ export type CsvEvent =
       readonly message: string;
       readonly line: number;
       readonly endLine: number;
-      /** Fields recovered, when the parser got to the end of the record. */
+      /** Fields recovered, when the record could be split into fields. */
       readonly fields: readonly string[] | undefined;
+      /**
+       * The exact text of the physical lines `line`..`endLine`, line ends between them kept, the last one
+       * dropped. Bytes that could not be decoded are shown as `\xHH` (and a backslash then as `\\`).
+       */
+      readonly raw: string;
     };
 
 export interface CsvSplitterOptions {
   readonly name: string;
   readonly delimiter: string;
   readonly maxRecordSize: number;
+  /** @default 'utf-8' */
+  readonly encoding?: CsvEncoding | undefined;
 }
 
-interface Pending {
-  readonly line: number;
-  readonly code: string;
-  readonly message: string;
-  more: number;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const FFFD = Buffer.from('\uFFFD', 'utf8');
+
+const enum Mode {
+  /** At the start of a field. */
+  FieldStart,
+  Unquoted,
+  Quoted,
+  /** Just after a quote inside a quoted field: a doubled quote, or the end of the field. */
+  AfterQuote,
+  /** After a parse error: skipping to the end of the line the error is on. */
+  SkipLine,
 }
 
 /**
- * The one module that drives csv-parse. Bytes in, `CsvEvent`s out, synchronously, in file order.
+ * An RFC 4180 CSV parser: bytes in, `CsvEvent`s out, synchronously, in file order, in constant memory (one
+ * record at a time, bounded by `maxRecordSize`). Any of the `Transcoder`'s encodings is first turned into
+ * UTF-8, so the parser only ever sees UTF-8 and the delimiter, quote and line ends are single bytes.
  *
- * Why not pipe a stream into `parse()`: a parse error destroys the stream and drops records already parsed
- * (deps.md §3), `skip` events arrive out of band from the records, and `info.lines` drifts on CRLF inside
- * quotes. Instead csv-parse's `Parser` is fed chunk by chunk through its own `_transform`/`_flush`, records
- * are taken in `push` (the moment they are produced, when `info.bytes` is their end offset) and skipped
- * records in `on_skip`, both into one ordered list. Lines come from `BreakCounter` over the same bytes.
+ * Line numbers are exact: a record starts on the line after the previous record's line end (empty lines
+ * skipped but counted), and CRLF, LF and a lone CR are one line end each, inside quotes too.
  *
- * csv-parse resumes after a mid-record error (a stray quote) but then drops the rest of that record
- * without telling: such a record becomes a pending span, closed by the next record that is reported,
- * so consecutive records spoiled this way come out as one bad span (`line`..`endLine`) and no line is
- * ever lost without a report.
+ * A malformed record fails alone. A stray quote (`97,"q"x,2`, `12" screen`) fails the lines of its record
+ * up to the line the quote is on, and parsing starts afresh on the next line; a quote never closed fails
+ * the line it was opened on and parsing starts afresh on the line after it. Until a record of the header's
+ * width is read again, a record spanning lines that has the wrong width fails its first line only and
+ * parsing restarts on its second, so a quote that opened in garbage cannot swallow good lines. Every line
+ * is either part of a record or of exactly one bad event, which carries its exact text (`raw`).
+ *
+ * A record fails (and is never handed on as text) when its bytes are not valid UTF-8, hold a NUL, or hold
+ * U+FFFD: that character is what a decoder writes for a byte it could not decode, so a cell holding it
+ * (e.g. from a failure report of a file read in the wrong encoding) has already lost the original.
  */
 export class CsvRecordSplitter {
-  private readonly parser: RecordingParser;
-  private readonly counter = new BreakCounter();
-  private readonly check = new ByteCheck();
-  private readonly suspects: Suspect[] = [];
-  private suspectHead = 0;
-  private readonly events: CsvEvent[] = [];
-  private pending: Pending | undefined;
-  /** Line where the text after the last reported record starts, and `info.empty_lines` there. */
-  private nextLine = 1;
-  private emptyAtNext = 0;
+  private readonly transcoder: Transcoder;
+  private readonly delim: number;
+  private buf: Buffer = Buffer.alloc(0);
+  private len = 0;
+  /** Start of the current record in `buf`, and its line. */
+  private start = 0;
+  private line = 1;
+  private pos = 0;
+  private mode = Mode.FieldStart;
+  private fields: string[] = [];
+  private fieldStart = 0;
+  private escaped = false;
+  /** The current record has a quoted field, so it may span lines. */
+  private quoted = false;
+  private bomChecked = false;
+  private final = false;
   private expectedFields = -1;
+  /** Since the last parse error, no record of the header's width has been read. */
+  private resyncing = false;
+  private pending: { code: string; message: string; endLine: number } | undefined;
+  private readonly events: CsvEvent[] = [];
   private fatal: MetaError | undefined;
 
   constructor(private readonly options: CsvSplitterOptions) {
-    const parserOptions: Options = {
-      delimiter: options.delimiter,
-      quote: '"',
-      escape: '"',
-      bom: true,
-      // All three line ends everywhere: a CRLF file with one bare LF must not glue two lines together.
-      record_delimiter: ['\r\n', '\n', '\r'],
-      skip_empty_lines: true,
-      relax_column_count: false,
-      relax_quotes: false,
-      skip_records_with_error: true,
-      max_record_size: options.maxRecordSize,
-      on_skip: (err) => this.onSkip(err),
-    };
-    this.parser = new RecordingParser(parserOptions, (fields) => this.onRecord(fields));
+    if (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 0x7f || '"\r\n'.includes(options.delimiter)) {
+      throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`delimiter\` to be one ASCII character other than a quote or line end, got ${JSON.stringify(options.delimiter)}`);
+    }
+    this.delim = options.delimiter.charCodeAt(0);
+    this.transcoder = new Transcoder(options.encoding ?? 'utf-8');
   }
 
   /**
-   * Parse the next chunk; returns the events it completed. A fatal error (`SOURCE_RECORD_TOO_LARGE`,
-   * `SOURCE_READ_FAILED`) is thrown by the next call, so the records before it in the chunk are not lost.
+   * Parse the next chunk; returns the events it completed. A fatal error (`SOURCE_RECORD_TOO_LARGE`) is
+   * thrown by the next call, so the records before it in the chunk are not lost.
    */
   write(chunk: Buffer): CsvEvent[] {
     if (this.fatal !== undefined) throw this.fatal;
-    this.check.check(chunk, this.suspects);
-    this.counter.feed(chunk);
-    this.run((done) => this.parser._transform(chunk, 'utf8', done));
-    // Forget the bytes the parser is done with (it never reports an earlier offset again).
-    this.counter.breaksBefore(this.parser.info.bytes);
+    this.append(this.transcoder.write(chunk));
+    this.parse();
     return this.events.splice(0);
   }
 
-  /** End of input: flushes the last record and any span still open. */
+  /** End of input: flushes the last record. */
   end(): CsvEvent[] {
     if (this.fatal !== undefined) throw this.fatal;
-    this.check.end(this.suspects);
-    this.run((done) => this.parser._flush(done));
-    if (this.pending !== undefined && this.fatal === undefined) this.flushPending(this.lastLine());
+    this.append(this.transcoder.end());
+    this.final = true;
+    this.parse();
     return this.events.splice(0);
   }
 
@@ -103,176 +121,330 @@ export class CsvRecordSplitter {
     if (this.fatal !== undefined) throw this.fatal;
   }
 
-  private run(step: (done: (err?: Error | null) => void) => void): void {
-    let failure: unknown;
-    step((err) => {
-      if (err) failure = err;
-    });
-    if (failure instanceof MetaError) this.fatal = failure;
-    else if (failure !== undefined) {
-      this.fatal = new MetaError('SOURCE_READ_FAILED', `Cannot parse ${this.options.name}: ${String((failure as Error).message ?? failure)}`, {
-        cause: failure,
-      });
+  private append(data: Buffer): void {
+    if (data.length === 0) return;
+    if (this.len + data.length > this.buf.length) {
+      // Drop what earlier records used, then grow if one record still does not fit.
+      const keep = this.start;
+      if (keep > 0) {
+        this.buf.copyWithin(0, keep, this.len);
+        this.len -= keep;
+        this.pos -= keep;
+        this.fieldStart -= keep;
+        this.start = 0;
+      }
+      if (this.len + data.length > this.buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + data.length, 64 * 1024));
+        this.buf.copy(grown, 0, 0, this.len);
+        this.buf = grown;
+      }
     }
+    data.copy(this.buf, this.len);
+    this.len += data.length;
   }
 
-  private onRecord(fields: string[]): void {
-    const end = this.parser.info.bytes;
-    const breaks = this.counter.breaksBefore(end);
-    let line: number;
-    if (this.pending === undefined) {
-      line = this.nextLine + (this.parser.info.empty_lines - this.emptyAtNext);
-    } else {
-      line = this.startLine(breaks, fields);
-      this.flushPending(line - 1);
+  private parse(): void {
+    if (!this.bomChecked) {
+      if (this.len < 3 && !this.final) return;
+      this.bomChecked = true;
+      if (this.len >= 3 && this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.start = this.pos = 3;
+    }
+    const b = this.buf.subarray(0, this.len);
+    const len = this.len;
+    const d = this.delim;
+    let i = this.pos;
+    const final = this.final;
+    while (this.fatal === undefined) {
+      const mode = this.mode;
+      if (mode === Mode.FieldStart) {
+        if (i >= len) {
+          if (!final) break;
+          if (this.fields.length > 0) {
+            this.fields.push('');
+            i = this.endRecord(i, i);
+          }
+          break;
+        }
+        const c = b[i]!;
+        if (c === QUOTE) {
+          this.mode = Mode.Quoted;
+          this.quoted = true;
+          this.escaped = false;
+          this.fieldStart = ++i;
+          continue;
+        }
+        if (c === d) {
+          this.fields.push('');
+          i++;
+          continue;
+        }
+        if (c === LF || c === CR) {
+          const t = terminator(b, i, final);
+          if (t < 0) break;
+          if (this.fields.length === 0) {
+            // An empty line: skipped, counted.
+            i += t;
+            this.start = i;
+            this.line++;
+            continue;
+          }
+          this.fields.push('');
+          i = this.endRecord(i, i + t);
+          continue;
+        }
+        this.mode = Mode.Unquoted;
+        this.fieldStart = i;
+      } else if (mode === Mode.Unquoted) {
+        while (i < len) {
+          const c = b[i]!;
+          if (c === d || c === LF || c === CR || c === QUOTE) break;
+          i++;
+        }
+        if (i >= len) {
+          if (!final) break;
+          this.fields.push(b.toString('utf8', this.fieldStart, i));
+          i = this.endRecord(i, i);
+          continue;
+        }
+        const c = b[i]!;
+        if (c === QUOTE) {
+          i = this.fail('CSV_INVALID_OPENING_QUOTE', i);
+          continue;
+        }
+        if (c === d) {
+          this.fields.push(b.toString('utf8', this.fieldStart, i));
+          this.mode = Mode.FieldStart;
+          i++;
+          continue;
+        }
+        const t = terminator(b, i, final);
+        if (t < 0) break;
+        this.fields.push(b.toString('utf8', this.fieldStart, i));
+        i = this.endRecord(i, i + t);
+      } else if (mode === Mode.Quoted) {
+        const q = b.indexOf(QUOTE, i);
+        if (q < 0) {
+          i = len;
+          if (!final) break;
+          i = this.fail('CSV_QUOTE_NOT_CLOSED', len);
+          continue;
+        }
+        i = q + 1;
+        this.mode = Mode.AfterQuote;
+      } else if (mode === Mode.AfterQuote) {
+        if (i >= len) {
+          if (!final) break;
+          this.fields.push(this.quotedField(b, i - 1));
+          i = this.endRecord(i, i);
+          continue;
+        }
+        const c = b[i]!;
+        if (c === QUOTE) {
+          this.escaped = true;
+          this.mode = Mode.Quoted;
+          i++;
+          continue;
+        }
+        if (c === d) {
+          this.fields.push(this.quotedField(b, i - 1));
+          this.mode = Mode.FieldStart;
+          i++;
+          continue;
+        }
+        if (c === LF || c === CR) {
+          const t = terminator(b, i, final);
+          if (t < 0) break;
+          this.fields.push(this.quotedField(b, i - 1));
+          i = this.endRecord(i, i + t);
+          continue;
+        }
+        i = this.fail('CSV_INVALID_CLOSING_QUOTE', i);
+      } else {
+        // SkipLine: find the end of the line the error is on.
+        while (i < len && b[i] !== LF && b[i] !== CR) i++;
+        if (i >= len && !final) break;
+        const t = i >= len ? 0 : terminator(b, i, final);
+        if (t < 0) break;
+        i = this.emitFailure(i, i + t);
+      }
+    }
+    this.pos = i;
+    if (this.fatal === undefined && i - this.start > this.options.maxRecordSize) this.tooLarge();
+  }
+
+  private quotedField(b: Buffer, closingQuote: number): string {
+    const text = b.toString('utf8', this.fieldStart, closingQuote);
+    return this.escaped ? text.replaceAll('""', '"') : text;
+  }
+
+  /** A record ends at `contentEnd`, its line end (if any) at `next`; returns `next`. */
+  private endRecord(contentEnd: number, next: number): number {
+    const b = this.buf;
+    const line = this.line;
+    const endLine = line + (this.quoted ? countBreaks(b, this.start, contentEnd, this.len) : 0);
+    const fields = this.fields;
+    this.fields = [];
+    this.mode = Mode.FieldStart;
+    this.quoted = false;
+    if (contentEnd - this.start > this.options.maxRecordSize) {
+      this.tooLarge();
+      return next;
     }
     if (this.expectedFields < 0) this.expectedFields = fields.length;
-    const bad = this.checkBytes(end, fields);
-    if (bad === undefined) this.events.push({ kind: 'record', fields, line });
-    else this.events.push({ kind: 'bad', ...bad, line, endLine: line + countAll(fields), fields });
-    this.advance(breaks);
-  }
-
-  private onSkip(err: CsvError | undefined): undefined {
-    const rawCode = err?.code ?? 'CSV_UNKNOWN';
-    const code = normalizeCode(rawCode);
-    const info = this.parser.info;
-    if (code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
-      // Raised at the end of the record: its fields and end offset are known, so its lines are exact.
-      const fields = Array.isArray(err?.record) ? (err.record as unknown[]).map(String) : [];
-      const breaks = this.counter.breaksBefore(info.bytes);
-      const line = this.startLine(breaks, fields);
-      const message = `Wrong number of fields: expected ${this.expectedFields} (as in the header), got ${fields.length}`;
-      this.takeSuspects(info.bytes);
-      if (this.pending !== undefined && this.pending.line === line) {
-        const p = this.pending;
-        this.pending = undefined;
-        this.events.push({ kind: 'bad', code: p.code, message: `${p.message}; ${message}`, line, endLine: line + countAll(fields), fields });
-      } else {
-        if (this.pending !== undefined) this.flushPending(line - 1);
-        this.events.push({ kind: 'bad', code, message, line, endLine: line + countAll(fields), fields });
+    const problem = this.checkBytes(this.start, contentEnd, fields);
+    if (problem !== undefined) {
+      this.events.push({ kind: 'bad', ...problem, line, endLine, fields, raw: rawText(b, this.start, contentEnd) });
+    } else if (fields.length !== this.expectedFields) {
+      if (this.resyncing && endLine > line) {
+        // A record spanning lines right after a parse error may be made of a quote opened in garbage:
+        // fail its first line only and start again on the next.
+        this.pending = { code: 'CSV_RECORD_INCONSISTENT_COLUMNS', message: this.widthMessage(fields.length, line), endLine: line };
+        return this.emitFailure(this.firstLineEnd(), this.firstLineNext());
       }
-      this.advance(breaks);
-      return undefined;
+      this.events.push({ kind: 'bad', code: 'CSV_RECORD_INCONSISTENT_COLUMNS', message: this.widthMessage(fields.length), line, endLine, fields, raw: rawText(b, this.start, contentEnd) });
+    } else {
+      this.events.push({ kind: 'record', fields, line });
+      this.resyncing = false;
     }
-    const line = this.pending?.line ?? this.nextLine + (info.empty_lines - this.emptyAtNext);
-    if (code === 'CSV_MAX_RECORD_SIZE') {
-      // csv-parse cannot resume after this one (it drops the rest of the chunk), so it ends the read.
-      throw new MetaError(
-        'SOURCE_RECORD_TOO_LARGE',
-        `Record too large: the record starting on line ${line} of ${this.options.name} exceeds ${this.options.maxRecordSize} bytes (often an unclosed quote); raise maxRecordSize if it is genuine`,
-        { details: { line, maxRecordSize: this.options.maxRecordSize } },
-      );
-    }
+    this.line = endLine + 1;
+    this.start = next;
+    return next;
+  }
+
+  private widthMessage(got: number, firstLineOnly?: number): string {
+    const base = `Wrong number of fields: expected ${this.expectedFields} (as in the header), got ${got}`;
+    return firstLineOnly === undefined ? base : `${base} in a record spanning lines after an unreadable line; line ${firstLineOnly} is skipped and reading goes on with the next line`;
+  }
+
+  /** A parse error at `at` in the current record: fail it up to the end of the line it is on. */
+  private fail(code: string, at: number): number {
+    const b = this.buf;
+    const line = this.line;
     if (code === 'CSV_QUOTE_NOT_CLOSED') {
-      const endLine = this.lastLine();
-      const span = endLine > line ? `, so lines ${line}–${endLine} cannot be read` : '';
-      const p = this.pending;
-      this.pending = undefined;
-      // After a stray quote the parser stays inside a quoted field; the stray quote is the cause to report.
-      const event =
-        p === undefined
-          ? { code, message: `Quote not closed: a quoted field opened in the record on line ${line} is still open at the end of the file${span}` }
-          : { code: p.code, message: `${p.message}; the quoted field then stays open to the end of the file${span}` };
-      this.events.push({ kind: 'bad', ...event, line, endLine, fields: undefined });
-      return undefined;
+      // The quote's line is the cause; the lines after it are parsed afresh.
+      this.pending = {
+        code,
+        message: `Quote not closed (${this.options.name} line ${line}): a quoted field opened on line ${line} is never closed; line ${line} is skipped and reading goes on with line ${line + 1}`,
+        endLine: line,
+      };
+      return this.emitFailure(this.firstLineEnd(), this.firstLineNext());
     }
-    if (this.pending !== undefined) this.pending.more++;
-    else this.pending = { line, code, message: describe(code, err), more: 0 };
-    return undefined;
+    const errLine = line + countBreaks(b, this.start, at, this.len);
+    const where = errLine === line ? `line ${line}` : `line ${errLine} (in the record starting on line ${line})`;
+    let message: string;
+    if (code === 'CSV_INVALID_OPENING_QUOTE') {
+      message = `Invalid opening quote (${this.options.name} line ${errLine}): a quote inside an unquoted field on ${where}; quote the whole field and double the quote ("12"" screen")`;
+    } else {
+      const got = b.toString('utf8', at, Math.min(at + 4, this.len)).slice(0, 1);
+      message = `Invalid closing quote (${this.options.name} line ${errLine}): expected a delimiter or a line break after the quoted field closed on ${where}, got ${JSON.stringify(got)}; quote the whole field and double the quotes inside it`;
+    }
+    this.pending = { code, message: `${message}. Reading goes on with line ${errLine + 1}`, endLine: errLine };
+    this.mode = Mode.SkipLine;
+    return at;
   }
 
-  /** Start line of a record that ends at the last counted offset, from the breaks inside its fields. */
-  private startLine(breaksToEnd: number, fields: readonly string[]): number {
-    return 1 + breaksToEnd - (this.counter.endsWithBreak ? 1 : 0) - countAll(fields);
-  }
-
-  private advance(breaksToEnd: number): void {
-    this.nextLine = 1 + breaksToEnd;
-    this.emptyAtNext = this.parser.info.empty_lines;
-  }
-
-  private lastLine(): number {
-    const breaks = this.counter.breaksBefore(this.counter.bytesFed);
-    return Math.max(1, 1 + breaks - (this.counter.endsWithBreak ? 1 : 0));
-  }
-
-  private flushPending(endLine: number): void {
+  /** Emit the pending failure covering `start`..`contentEnd`; parsing restarts at `next`, a new line. */
+  private emitFailure(contentEnd: number, next: number): number {
     const p = this.pending!;
     this.pending = undefined;
-    const last = Math.max(p.line, endLine);
-    const span = last > p.line ? ` (lines ${p.line}–${last} could not be read)` : '';
-    const more = p.more > 0 ? `; ${p.more} more parse error${p.more > 1 ? 's' : ''} follow` : '';
-    this.events.push({ kind: 'bad', code: p.code, message: `${p.message}${more}${span}`, line: p.line, endLine: last, fields: undefined });
+    const b = this.buf;
+    const fields = undefined;
+    this.events.push({ kind: 'bad', code: p.code, message: p.message, line: this.line, endLine: p.endLine, fields, raw: rawText(b, this.start, contentEnd) });
+    this.fields = [];
+    this.mode = Mode.FieldStart;
+    this.quoted = false;
+    this.resyncing = true;
+    this.line = p.endLine + 1;
+    this.start = next;
+    return next;
   }
 
-  /** Invalid UTF-8 / NUL bytes between the previous record and `end`, confirmed in the decoded fields. */
-  private checkBytes(end: number, fields: readonly string[]): { code: string; message: string } | undefined {
-    const found = this.takeSuspects(end);
-    if (found.utf8 !== undefined && fields.some((f) => f.includes('\uFFFD'))) {
-      const hex = found.utf8.byte.toString(16).toUpperCase().padStart(2, '0');
+  /** End of the first physical line of the current record (or the end of the input). */
+  private firstLineEnd(): number {
+    let i = this.start;
+    while (i < this.len && this.buf[i] !== LF && this.buf[i] !== CR) i++;
+    return i;
+  }
+
+  private firstLineNext(): number {
+    const end = this.firstLineEnd();
+    if (end >= this.len) return end;
+    return end + (this.buf[end] === CR && end + 1 < this.len && this.buf[end + 1] === LF ? 2 : 1);
+  }
+
+  private tooLarge(): void {
+    const line = this.line;
+    this.fatal = new MetaError(
+      'SOURCE_RECORD_TOO_LARGE',
+      `Record too large: the record starting on line ${line} of ${this.options.name} exceeds ${this.options.maxRecordSize} bytes (often an unclosed quote); raise maxRecordSize if it is genuine`,
+      { details: { line, maxRecordSize: this.options.maxRecordSize } },
+    );
+  }
+
+  /** Invalid bytes, NUL or U+FFFD in the record's bytes. */
+  private checkBytes(from: number, to: number, fields: readonly string[]): { code: string; message: string } | undefined {
+    const rec = this.buf.subarray(from, to);
+    if (isAscii(rec)) {
+      return rec.indexOf(0) < 0 ? undefined : { code: 'SOURCE_NUL_BYTE', message: 'NUL byte (0x00) in a cell: cells must be text' };
+    }
+    if (!isUtf8(rec)) {
+      const at = firstInvalidUtf8(rec, true) ?? 0;
+      return undecodable(this.options.encoding ?? 'utf-8', rec[at]!);
+    }
+    if (rec.indexOf(0) >= 0) return { code: 'SOURCE_NUL_BYTE', message: 'NUL byte (0x00) in a cell: cells must be text' };
+    if (rec.indexOf(FFFD) >= 0) {
+      const column = fields.findIndex((f) => f.includes('\uFFFD')) + 1;
       return {
         code: 'SOURCE_INVALID_UTF8',
-        message: `Invalid UTF-8: byte 0x${hex} is not valid UTF-8 (is the file Latin-1 or Windows-1252? Save it as UTF-8)`,
+        message:
+          `U+FFFD (the replacement character) in column ${column}: it marks an undecodable byte, a character lost when this text was decoded in the wrong encoding ` +
+          '(e.g. a failure report of a file that was not UTF-8), so it is never written; type the intended character in its place ' +
+          '(the _raw column of a failure report shows the original bytes as \\xHH), or import the original file with the right --encoding',
       };
-    }
-    if (found.nul !== undefined && fields.some((f) => f.includes('\0'))) {
-      return { code: 'SOURCE_NUL_BYTE', message: 'NUL byte (0x00) in a cell: cells must be text' };
     }
     return undefined;
   }
+}
 
-  private takeSuspects(end: number): { utf8?: Suspect; nul?: Suspect } {
-    const out: { utf8?: Suspect; nul?: Suspect } = {};
-    while (this.suspectHead < this.suspects.length && this.suspects[this.suspectHead]!.offset < end) {
-      const s = this.suspects[this.suspectHead++]!;
-      if (s.kind === 'utf8') out.utf8 ??= s;
-      else out.nul ??= s;
-    }
-    if (this.suspectHead > 1024) {
-      this.suspects.splice(0, this.suspectHead);
-      this.suspectHead = 0;
-    }
-    return out;
+function undecodable(encoding: CsvEncoding, byte: number): { code: string; message: string } {
+  const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  switch (encoding) {
+    case 'windows-1252':
+      return { code: 'SOURCE_INVALID_ENCODING', message: `Undecodable byte: ${hex} is not defined in Windows-1252; is the file in another encoding? (_raw shows it as \\x${hex.slice(2)})` };
+    case 'latin1':
+      return {
+        code: 'SOURCE_INVALID_ENCODING',
+        message: `Undecodable byte: ${hex} is a C1 control character in ISO-8859-1, which no one means in a cell; a file from Windows with € or curly quotes there is Windows-1252: use --encoding windows-1252`,
+      };
+    default:
+      return {
+        code: 'SOURCE_INVALID_UTF8',
+        message: `Invalid UTF-8: byte ${hex} is not valid UTF-8 (is the file Windows-1252, as Excel's "CSV (Comma delimited)" writes? import it with --encoding windows-1252, or save it as "CSV UTF-8"); _raw shows it as \\x${hex.slice(2)}`,
+      };
   }
 }
 
-/** csv-parse's `Parser`, with records taken where they are produced instead of queued on the stream. */
-class RecordingParser extends Parser {
-  constructor(
-    options: Options,
-    private readonly onRecord: (fields: string[]) => void,
-  ) {
-    super(options);
-  }
-
-  override push(chunk: unknown): boolean {
-    if (chunk !== null) this.onRecord(chunk as string[]);
-    return true;
-  }
+/** Length of the line end at `i` (CRLF 2, LF or CR 1), or -1 when a CR is the last byte so far. */
+function terminator(b: Buffer, i: number, final: boolean): number {
+  if (b[i] === LF) return 1;
+  if (i + 1 < b.length) return b[i + 1] === LF ? 2 : 1;
+  return final ? 1 : -1;
 }
 
-function countAll(fields: readonly string[]): number {
+/** Line ends (CRLF, LF, lone CR: one each) in `b[from, to)`; a CR at `to - 1` looks at `b[to]` within `len`. */
+function countBreaks(b: Buffer, from: number, to: number, len: number): number {
+  const s = b.subarray(from, to);
   let n = 0;
-  for (const f of fields) if (f.length > 0 && (f.includes('\n') || f.includes('\r'))) n += countBreaks(f);
+  for (let i = s.indexOf(LF); i >= 0; i = s.indexOf(LF, i + 1)) n++;
+  for (let j = s.indexOf(CR); j >= 0; j = s.indexOf(CR, j + 1)) {
+    const next = from + j + 1;
+    if (!(next < len && b[next] === LF)) n++;
+  }
   return n;
 }
 
-/** Our codes are `CSV_` + csv-parse's, with the inconsistent-length one named as the docs name it. */
-function normalizeCode(code: string): string {
-  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') return 'CSV_RECORD_INCONSISTENT_COLUMNS';
-  return code.startsWith('CSV_') ? code : `CSV_${code}`;
-}
-
-function describe(code: string, err: CsvError | undefined): string {
-  switch (code) {
-    case 'CSV_INVALID_CLOSING_QUOTE': {
-      const got = /got "(.*?)"/s.exec(err?.message ?? '')?.[1];
-      return `Invalid closing quote: expected a delimiter or a line break after a quoted field, got ${JSON.stringify(got ?? '?')}`;
-    }
-    case 'CSV_INVALID_OPENING_QUOTE':
-      return 'Invalid opening quote: a quote inside an unquoted field (quote the whole field and double the quote: "12"" screen")';
-    default:
-      return `${code}: ${err?.message ?? 'malformed record'}`;
-  }
+/** The text of `b[from, to)`, with undecodable bytes as `\xHH`. */
+function rawText(b: Buffer, from: number, to: number): string {
+  const rec = b.subarray(from, to);
+  return isUtf8(rec) ? rec.toString('utf8') : escapeInvalidUtf8(rec);
 }

@@ -5,6 +5,8 @@ import { CSV_DELIMITERS, detectDelimiter, readHead, type CsvDelimiter } from '..
 import { checkReadableFile } from '../file-check.js';
 import type { SourceItem, TabularSource } from '../source.js';
 import { CsvRecordSplitter, type CsvEvent } from './csv-records.js';
+import { checkEncoding, resolveEncoding } from './encoding-check.js';
+import { CSV_ENCODING_NAMES, Transcoder, canonicalEncoding, type CsvEncoding } from './decode.js';
 
 export interface CsvSourceOptions {
   /**
@@ -24,17 +26,30 @@ export interface CsvSourceOptions {
    * @default 262_144 (256 KiB)
    */
   readonly chunkSize?: number | undefined;
+  /**
+   * The file's text encoding (`--encoding`): `utf-8`, `windows-1252` (alias `cp1252`), `latin1` (alias
+   * `iso-8859-1`), `utf-16le`, `utf-16be`. A UTF-16 byte-order mark is followed without it.
+   * @default 'utf-8', or what the byte-order mark says
+   */
+  readonly encoding?: CsvEncoding | 'cp1252' | 'iso-8859-1' | undefined;
 }
 
 export interface ResolvedCsvSourceOptions {
   readonly delimiter: CsvDelimiter | undefined;
   readonly maxRecordSize: number;
   readonly chunkSize: number;
+  /** `undefined`: not given (UTF-8 unless a byte-order mark says otherwise). */
+  readonly encoding: CsvEncoding | undefined;
 }
 
 /** Validate `CsvSourceOptions` and fill in the defaults. */
 export function resolveCsvOptions(options: CsvSourceOptions = {}): ResolvedCsvSourceOptions {
   const { delimiter, maxRecordSize = 64 * 1024 * 1024, chunkSize = 256 * 1024 } = options;
+  let encoding: CsvEncoding | undefined;
+  if (options.encoding !== undefined) {
+    encoding = typeof options.encoding === 'string' ? canonicalEncoding(options.encoding) : undefined;
+    if (encoding === undefined) throw optionError('encoding', `one of ${CSV_ENCODING_NAMES.map((n) => JSON.stringify(n)).join(', ')}`, options.encoding);
+  }
   if (delimiter !== undefined && !(CSV_DELIMITERS as readonly string[]).includes(delimiter)) {
     throw optionError('delimiter', 'one of ",", ";", "\\t"', delimiter);
   }
@@ -44,7 +59,7 @@ export function resolveCsvOptions(options: CsvSourceOptions = {}): ResolvedCsvSo
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 64 * 1024 * 1024) {
     throw optionError('chunkSize', 'an integer from 1 to 67108864', chunkSize);
   }
-  return { delimiter, maxRecordSize, chunkSize };
+  return { delimiter, maxRecordSize, chunkSize, encoding };
 }
 
 function optionError(option: string, expected: string, got: unknown): MetaError {
@@ -56,7 +71,8 @@ function optionError(option: string, expected: string, got: unknown): MetaError 
 
 /**
  * A CSV file as a `TabularSource`. Cells are the strings as written (no trimming, no casting); every row
- * and bad record carries its exact 1-based start line. UTF-8 with or without BOM; CRLF, LF or CR line ends
+ * and bad record carries its exact 1-based start line. UTF-8 with or without BOM, UTF-16 with a BOM, or the
+ * `encoding` given (see `encoding-check.ts` for what is refused at `open()`); CRLF, LF or CR line ends
  * (mixed too); quoted fields may hold delimiters, quotes (doubled) and line breaks. Empty lines are skipped
  * (their lines still count). Malformed records are reported as `bad` items and reading goes on.
  */
@@ -65,6 +81,7 @@ export class CsvSource implements TabularSource {
   private readonly options: ResolvedCsvSourceOptions;
   private header: readonly string[] | undefined;
   private detected: CsvDelimiter | undefined;
+  private resolvedEncoding: CsvEncoding = 'utf-8';
 
   constructor(
     readonly path: string,
@@ -83,16 +100,17 @@ export class CsvSource implements TabularSource {
     return this.options.delimiter ?? this.detected ?? ',';
   }
 
+  /** The encoding in use (given, or from the byte-order mark); available after `open()`. */
+  get encoding(): CsvEncoding {
+    return this.resolvedEncoding;
+  }
+
   async open(): Promise<void> {
     await checkReadableFile(this.path);
-    const head = await readHead(this.path, 64 * 1024);
-    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-      throw new MetaError(
-        'SOURCE_UNSUPPORTED_ENCODING',
-        `Unsupported encoding: expected UTF-8, got a UTF-16/UTF-32 byte-order mark (${this.name}); save the file as UTF-8`,
-      );
-    }
-    this.detected = this.options.delimiter ?? detectDelimiter(head.toString('utf8').replace(/^\uFEFF/, ''));
+    const head = await readHead(this.path, SAMPLE_BYTES);
+    this.resolvedEncoding = resolveEncoding(this.name, head, this.options.encoding);
+    checkEncoding(this.name, head, this.resolvedEncoding, this.options.encoding !== undefined);
+    this.detected = this.options.delimiter ?? detectDelimiter(decodeHead(head.subarray(0, 64 * 1024), this.resolvedEncoding));
     let first: CsvEvent | undefined;
     for await (const event of this.events(undefined)) {
       first = event;
@@ -136,7 +154,7 @@ export class CsvSource implements TabularSource {
         const fields = event.fields ?? [];
         const n = Math.min(fields.length, columns.length);
         for (let i = 0; i < n; i++) Object.defineProperty(values, columns[i]!, { value: fields[i]!, enumerable: true });
-        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values, ...(event.fields && { fields: event.fields }) };
+        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values, ...(event.fields && { fields: event.fields }), raw: event.raw };
         yield { kind: 'bad', bad: event.endLine > event.line ? { ...bad, endLine: event.endLine } : bad };
       }
     }
@@ -153,7 +171,7 @@ export class CsvSource implements TabularSource {
    * early return as an error event).
    */
   private async *events(signal: AbortSignal | undefined): AsyncGenerator<CsvEvent> {
-    const splitter = new CsvRecordSplitter({ name: this.name, delimiter: this.delimiter, maxRecordSize: this.options.maxRecordSize });
+    const splitter = new CsvRecordSplitter({ name: this.name, delimiter: this.delimiter, maxRecordSize: this.options.maxRecordSize, encoding: this.resolvedEncoding });
     let handle: FileHandle;
     try {
       handle = await open(this.path, 'r');
@@ -183,9 +201,18 @@ export class CsvSource implements TabularSource {
 
   private headerError(event: Extract<CsvEvent, { kind: 'bad' }>): MetaError {
     const where = `${this.name} line ${event.line}`;
-    if (event.code === 'SOURCE_INVALID_UTF8' || event.code === 'SOURCE_NUL_BYTE') {
+    if (event.code === 'SOURCE_INVALID_UTF8' || event.code === 'SOURCE_INVALID_ENCODING' || event.code === 'SOURCE_NUL_BYTE') {
       return new MetaError(event.code, `Bad header: ${event.message} (${where})`);
     }
     return new MetaError('SOURCE_BAD_HEADER', `Bad header: ${event.message} (${where})`, { details: { csvCode: event.code } });
   }
+}
+
+/** Bytes read at `open()` to check the encoding: invalid UTF-8 anywhere in them refuses the file. */
+export const SAMPLE_BYTES = 1024 * 1024;
+
+/** The start of the file as text, for delimiter detection (a cut character at the end is harmless). */
+function decodeHead(head: Buffer, encoding: CsvEncoding): string {
+  const t = new Transcoder(encoding);
+  return t.write(head).toString('utf8').replace(/^\uFEFF/, '');
 }

@@ -10,10 +10,10 @@ import { civilFromDays } from '../../civil-date.js';
  * | NULL in any column                        | `null`                                                      |
  * | BOOLEAN                                   | `boolean`                                                   |
  * | INT8/16/32, UINT8/16/32                   | `number`                                                    |
- * | INT64, UINT64 (and DuckDB HUGEINT)        | `number` when within ±(2^53 − 1), else `bigint`             |
+ * | INT64, UINT64 (and DuckDB HUGEINT)        | `number` when within ±(2^53 − 1), else `bigint` (a number key takes it only if a double holds it exactly) |
  * | DOUBLE                                    | `number` (NaN and ±Infinity as such)                        |
  * | FLOAT                                     | `number`: the shortest decimal that reads back as the same float32 (`1.1`, not `1.100000023841858`) |
- * | DECIMAL(p,s)                              | `string`, exact, scale kept: `"12.3400"`                    |
+ * | DECIMAL(p,s)                              | `string`, exact, scale kept: `"12.3400"` (a number key refuses one a double cannot hold, e.g. DECIMAL(38,2) `12345678901234567.89`) |
  * | UTF8/STRING, ENUM, UUID                   | `string`                                                    |
  * | DATE                                      | `string` `yyyy-mm-dd`                                       |
  * | TIME                                      | `string` `HH:MM:SS[.ffffff]`                                |
@@ -22,6 +22,7 @@ import { civilFromDays } from '../../civil-date.js';
  * | INT96 (legacy Spark/Impala timestamps)    | naive, 6 digits (DuckDB reads it as microseconds)           |
  * | LIST / fixed-size ARRAY                   | `Cell[]` of the element's cells (embeddings: `number[]`)    |
  * | STRUCT, MAP                               | `string`: JSON text (`{"a":1,"b":"x"}`; map keys as strings) |
+ * | (DuckDB writes HUGEINT/UHUGEINT to Parquet as DOUBLE: such a file already holds the rounded double; a 128-bit integer written as DECIMAL(38,0) arrives as exact text) | |
  * | BLOB (BYTE_ARRAY without UTF8), INTERVAL, TIME WITH TIME ZONE, BIT, UNION, … | refused at `open()` with `SOURCE_UNSUPPORTED_TYPE` (or dropped with `unsupported: 'skip'`; BLOB read as text with `binaryAsString`) |
  */
 export type ColumnType =
