@@ -47,9 +47,14 @@ export async function connect(
   for (const warning of credentials.warnings) ctx.info(command, `warning: ${warning}`);
   const domain = g.domain ?? env['ENCORD_DOMAIN'] ?? config.domain;
   const verbose = g.verbose === true;
+  const proxy = g.proxy ?? config.proxy;
   const client = createEncordClient({
     auth: credentials.auth,
     domain,
+    proxy: proxy === undefined ? undefined : proxy.trim().toLowerCase() === 'none' ? false : proxy,
+    env,
+    ...((g.unreachableAfter ?? config.unreachableAfterSeconds) !== undefined && { unreachableAfterMs: (g.unreachableAfter ?? config.unreachableAfterSeconds)! * 1000 }),
+    ...((g.maxRetryWait ?? config.maxRetryWaitSeconds) !== undefined && { maxRetryAfterMs: (g.maxRetryWait ?? config.maxRetryWaitSeconds)! * 1000 }),
     concurrency: extra.concurrency ?? config.concurrency,
     maxRequestsPerSecond: extra.rateLimit ?? config.rateLimit,
     timeoutMs: extra.timeoutMs ?? config.timeoutMs,
@@ -63,6 +68,11 @@ export async function connect(
       }
     },
   });
+  if (verbose) {
+    // The proxy's origin only: a user name or password in the URL is never printed.
+    const via = client.options.proxy;
+    ctx.info(command, via === null ? `connecting to ${client.domain} directly (no proxy)` : `connecting to ${client.domain} through proxy ${via.display} (from ${via.source})`);
+  }
   const identity = credentials.auth.kind === 'ssh' ? credentials.auth.identity : 'bearer token';
   return { client, identity, domain: domain ?? 'https://api.encord.com' };
 }

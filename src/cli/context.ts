@@ -10,6 +10,9 @@ import type { CliIo } from './io.js';
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
   readonly domain?: string;
+  readonly proxy?: string;
+  readonly unreachableAfter?: number;
+  readonly maxRetryWait?: number;
   readonly sshKey?: string;
   readonly sshKeyPassphraseEnv?: string;
   readonly bearerTokenEnv?: string;

@@ -54,6 +54,10 @@ export function formatImportResult(result: ImportResult): string {
     if (codes) lines.push(`failed by code: ${codes}`);
     if (s.reportPath) lines.push(`failure report: ${s.reportPath} (fix the cells and import it to retry exactly those rows)`);
   }
+  if (s.notAttempted > 0) {
+    lines.push(`not attempted ${s.notAttempted}: Encord became unreachable (these rows are not failures; rerun the same command when the service is back)`);
+    if (s.reportPath) lines.push(`report: ${s.reportPath} (rows marked NOT_ATTEMPTED)`);
+  }
   if (s.journalPath && s.written > 0) lines.push(`undo journal: ${s.journalPath} (encord-meta rollback ${s.journalPath})`);
   return `${lines.join('\n')}\n`;
 }

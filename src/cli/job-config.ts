@@ -16,6 +16,9 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export const JobConfigSchema = z
   .object({
     domain: z.string().min(1).optional(),
+    proxy: z.string().min(1).optional(),
+    unreachableAfterSeconds: z.number().min(0).max(604_800).optional(),
+    maxRetryWaitSeconds: z.number().min(0).max(604_800).optional(),
     sshKey: z.string().min(1).optional(),
     sshKeyPassphraseEnv: z.string().min(1).optional(),
     bearerTokenEnv: z.string().min(1).optional(),

@@ -2,7 +2,7 @@
  * `runCli(argv, io)`: the whole command line, in-process. Returns the exit code instead of exiting, so
  * tests and embedders call it directly; `main.ts` is the only place that touches `process`.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createContext, type CommandContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -17,6 +17,9 @@ export function buildProgram(ctx: CommandContext): Command {
     )
     .version(VERSION, '-V, --version')
     .option('--domain <url>', 'Encord API domain: a URL, or "us" for api.us.encord.com (else ENCORD_DOMAIN)')
+    .option('--proxy <url>', 'forward proxy for Encord, e.g. http://proxy:3128, or "none" (else HTTPS_PROXY/HTTP_PROXY, minus NO_PROXY)')
+    .option('--unreachable-after <seconds>', 'stop with exit 1 after this long without any answer from Encord (default 60)', seconds('--unreachable-after'))
+    .option('--max-retry-wait <seconds>', 'longest Retry-After wait honoured (default 600)', seconds('--max-retry-wait'))
     .option('--ssh-key <path>', 'OpenSSH ed25519 private key file (else ENCORD_SSH_KEY_FILE, then ENCORD_SSH_KEY)')
     .option('--ssh-key-passphrase-env <name>', 'name of the environment variable holding the key passphrase')
     .option('--bearer-token-env <name>', 'name of the environment variable holding a bearer token (instead of a key)')
@@ -60,4 +63,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   }
   return exitCode;
+}
+
+/** A number of seconds (0 to 7 days) for the outage and retry-wait flags. */
+function seconds(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 604_800) {
+      throw new InvalidArgumentError(`Expected ${flag} to be a number of seconds from 0 to 604800, got "${value}".`);
+    }
+    return n;
+  };
 }

@@ -112,7 +112,7 @@ export class AuthVerifier {
 
   /** Bearer check shared by v1 and v2. */
   #bearer(authorization: string): AuthResult {
-    const token = authorization.slice('Bearer '.length).trim();
+    const token = authorization.replace(/^bearer\s+/i, '').trim();
     const rec = this.#tokens.get(token);
     if (rec === undefined) return fail('bearer', 'unknown-token', 'Unknown bearer token');
     if (this.#options.clock() >= rec.expiresAt) {
@@ -128,7 +128,7 @@ export class AuthVerifier {
     if (authorization === undefined || authorization === '') {
       return fail('none', 'missing', 'Missing Authorization header');
     }
-    if (authorization.startsWith('Bearer ')) return this.#bearer(authorization);
+    if (/^bearer\s/i.test(authorization)) return this.#bearer(authorization);
     const parts = authorization.split(':');
     if (parts.length !== 2) return fail('v1-signature', 'malformed', 'Authorization must be <public key hex>:<signature hex>');
     const [pubRaw, sigHex] = parts as [string, string];
@@ -155,7 +155,7 @@ export class AuthVerifier {
     headers: { authorization?: string; contentDigest?: string; signatureInput?: string; signature?: string },
     body: Uint8Array,
   ): AuthResult {
-    if (headers.authorization !== undefined && headers.authorization.startsWith('Bearer ')) {
+    if (headers.authorization !== undefined && /^bearer\s/i.test(headers.authorization)) {
       return this.#bearer(headers.authorization);
     }
     const { contentDigest: digestHeader, signatureInput, signature } = headers;

@@ -48,7 +48,12 @@ const actionSchema = z.discriminatedUnion('type', [
     applyOmitted: z.boolean().optional(),
   }),
   /** 429 with `Retry-After: retryAfter` (default 1; `null` omits the header). */
-  z.strictObject({ type: z.literal('rateLimit'), retryAfter: int(0).nullable().optional() }),
+  z.strictObject({
+    type: z.literal('rateLimit'),
+    retryAfter: int(0).nullable().optional(),
+    /** Send `Retry-After` as an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`) instead of seconds. */
+    retryAfterForm: z.enum(['seconds', 'http-date']).optional(),
+  }),
 ]);
 
 export const faultRuleSchema = z.strictObject({

@@ -19,6 +19,9 @@ export type UnknownDatasetMode = (typeof UNKNOWN_DATASET_MODES)[number];
 export const V1_ERROR_STATUS_MODES = ['mirror', 'always-200'] as const;
 export type V1ErrorStatusMode = (typeof V1_ERROR_STATUS_MODES)[number];
 export const UNKNOWN_STORAGE_STATUSES = [403, 404] as const;
+/** What the v1 save (`datarow` POST) echoes in `data_row.client_metadata`. */
+export const V1_SAVE_ECHO_MODES = ['metadata', 'omit', 'null'] as const;
+export type V1SaveEcho = (typeof V1_SAVE_ECHO_MODES)[number];
 export type UnknownStorageStatus = (typeof UNKNOWN_STORAGE_STATUSES)[number];
 
 /** Rate-limit classes: one token bucket per credential and class. */
@@ -70,6 +73,8 @@ export interface EmulatorOptions {
   readonly defaultTestKey?: boolean;
   /** Seed one dataset with this many data units (only when the state is empty). @default 0 */
   readonly seedRows?: number;
+  /** Add this many legacy data units (no storage item) to the seeded dataset (only when the state is empty). @default 0 */
+  readonly seedLegacy?: number;
   /** Seed of every random choice (ids, seeded data, fault probabilities, jitter). @default 1 */
   readonly seed?: number;
   /** Datasets to create at start (only when the state is empty), for tests. */
@@ -90,6 +95,27 @@ export interface EmulatorOptions {
   readonly v1ErrorStatus?: V1ErrorStatusMode;
   /** HTTP status for unknown storage items or folders. @default 403 */
   readonly unknownStorageStatus?: UnknownStorageStatus;
+  /**
+   * What the v1 save answers in `data_row.client_metadata`: the stored metadata, nothing (key omitted), or
+   * `null`. The SDK only checks `updated_fields`, so a real server may answer either way. @default 'metadata'
+   */
+  readonly v1SaveEcho?: V1SaveEcho;
+  /**
+   * Page get-bulk answers: at most this many results per answer, the rest behind `nextPageToken` (sent back
+   * as the `pageToken` query parameter). 0: no paging. @default 0
+   */
+  readonly getBulkPageSize?: number;
+  /**
+   * Storage folders this key (every key) cannot read or write: their items answer 403 in get-bulk,
+   * patch-bulk and item calls, while the dataset's rows stay listed (dataset access without storage access).
+   * @default []
+   */
+  readonly forbiddenFolders?: readonly string[];
+  /**
+   * Items deleted in storage (`isTombstone`) whose data units are still listed in their datasets: storage
+   * calls answer 403 for them, like Encord does for items it no longer serves. @default []
+   */
+  readonly tombstonedItems?: readonly string[];
   /** Accepted age of a v2 signature's `created`, in seconds before now. @default 600 */
   readonly signatureMaxAgeSeconds?: number;
   /** Accepted clock skew of `created` into the future, in seconds. @default 60 */
@@ -127,6 +153,7 @@ export interface ResolvedEmulatorOptions {
   readonly authorizedKeys: readonly string[];
   readonly defaultTestKey: boolean;
   readonly seedRows: number;
+  readonly seedLegacy: number;
   readonly seed: number;
   readonly datasets: readonly DatasetSeed[];
   readonly typedSchema: WireTypedSchema | null;
@@ -149,6 +176,10 @@ export interface EmulatorSettings {
   unknownDataset: UnknownDatasetMode;
   v1ErrorStatus: V1ErrorStatusMode;
   unknownStorageStatus: UnknownStorageStatus;
+  v1SaveEcho: V1SaveEcho;
+  getBulkPageSize: number;
+  forbiddenFolders: ReadonlySet<string>;
+  tombstonedItems: ReadonlySet<string>;
   signatureMaxAgeSeconds: number;
   signatureMaxFutureSeconds: number;
   rateLimit: ResolvedRateLimit | null;
@@ -165,6 +196,10 @@ export type EmulatorSettingsPatch = Pick<
   | 'unknownDataset'
   | 'v1ErrorStatus'
   | 'unknownStorageStatus'
+  | 'v1SaveEcho'
+  | 'getBulkPageSize'
+  | 'forbiddenFolders'
+  | 'tombstonedItems'
   | 'signatureMaxAgeSeconds'
   | 'signatureMaxFutureSeconds'
   | 'rateLimit'
@@ -229,6 +264,12 @@ function resolveLatency(value: LatencyOptions | null | undefined): { ms: number;
   return ms === 0 && jitterMs === 0 ? null : { ms, jitterMs };
 }
 
+function resolveIds(name: string, value: unknown, fallback: ReadonlySet<string>): ReadonlySet<string> {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(name, 'an array of uuids', value);
+  return new Set((value as string[]).map((v) => v.toLowerCase()));
+}
+
 /** Validate a settings patch and apply it onto `settings` (all-or-nothing). */
 export function applySettingsPatch(settings: EmulatorSettings, patch: EmulatorSettingsPatch): void {
   const next: EmulatorSettings = {
@@ -243,6 +284,10 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: EmulatorSe
       UNKNOWN_STORAGE_STATUSES,
       settings.unknownStorageStatus,
     ),
+    v1SaveEcho: oneOf('v1SaveEcho', patch.v1SaveEcho, V1_SAVE_ECHO_MODES, settings.v1SaveEcho),
+    getBulkPageSize: integer('getBulkPageSize', patch.getBulkPageSize, 0, 1_000_000, settings.getBulkPageSize),
+    forbiddenFolders: resolveIds('forbiddenFolders', patch.forbiddenFolders, settings.forbiddenFolders),
+    tombstonedItems: resolveIds('tombstonedItems', patch.tombstonedItems, settings.tombstonedItems),
     signatureMaxAgeSeconds: integer(
       'signatureMaxAgeSeconds',
       patch.signatureMaxAgeSeconds,
@@ -275,6 +320,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     unknownDataset: 'not-found',
     v1ErrorStatus: 'mirror',
     unknownStorageStatus: 403,
+    v1SaveEcho: 'metadata',
+    getBulkPageSize: 0,
+    forbiddenFolders: new Set(),
+    tombstonedItems: new Set(),
     signatureMaxAgeSeconds: 600,
     signatureMaxFutureSeconds: 60,
     rateLimit: null,
@@ -306,6 +355,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     authorizedKeys: options.authorizedKeys ?? [],
     defaultTestKey: options.defaultTestKey ?? true,
     seedRows: integer('seedRows', options.seedRows, 0, 50_000_000, 0),
+    seedLegacy: integer('seedLegacy', options.seedLegacy, 0, 50_000_000, 0),
     seed: integer('seed', options.seed, 0, 2 ** 32 - 1, 1),
     datasets: options.datasets ?? [],
     typedSchema: options.typedSchema ?? null,

@@ -22,15 +22,16 @@ export function authFailure(settings: EmulatorSettings, family: 'v1' | 'v2', aut
 }
 
 /** 429 with the family's body; `retryAfter` null omits the header. */
-export function rateLimited(family: 'v1' | 'v2', retryAfter: number | null): Reply {
-  const headers: Record<string, string> = retryAfter === null ? {} : { 'retry-after': String(retryAfter) };
+export function rateLimited(family: 'v1' | 'v2', retryAfter: number | null, httpDateFrom?: number): Reply {
+  const value = retryAfter === null ? null : httpDateFrom === undefined ? String(retryAfter) : new Date(httpDateFrom + retryAfter * 1000).toUTCString();
+  const headers: Record<string, string> = value === null ? {} : { 'retry-after': value };
   return family === 'v1'
     ? json(429, { status: 429, response: ['RATE_LIMIT_EXCEEDED'] }, headers)
     : json(429, { message: 'Rate limit exceeded' }, headers);
 }
 
 /** The reply of a fault that answers instead of the handler, or null (delay, reset, post-handler faults). */
-export function faultReply(family: 'v1' | 'v2', fault: FiredFault): Reply | null {
+export function faultReply(family: 'v1' | 'v2', fault: FiredFault, now: number = Date.now()): Reply | null {
   const a = fault.action;
   switch (a.type) {
     case 'status': {
@@ -45,7 +46,7 @@ export function faultReply(family: 'v1' | 'v2', fault: FiredFault): Reply | null
     case 'tooLarge413':
       return json(413, { detail: 'Request Entity Too Large' });
     case 'rateLimit':
-      return rateLimited(family, a.retryAfter === undefined ? 1 : a.retryAfter);
+      return rateLimited(family, a.retryAfter === undefined ? 1 : a.retryAfter, a.retryAfterForm === 'http-date' ? now : undefined);
     default:
       return null;
   }

@@ -228,5 +228,9 @@ function saveRow(ctx: RouteContext): Reply {
     ctx.store.setRowMetadata(row, combineMetadata(rowMetadata(row), metadata, ctx.settings));
   }
   if (title !== undefined) ctx.store.setRowTitle(row, title);
-  return json(200, { status: 200, response: { updated_fields: updated, data_row: wireDataRow(dataset, row, true) } });
+  const dataRow: Record<string, unknown> = { ...wireDataRow(dataset, row, true) };
+  // A real server may leave the metadata out of the answer (the SDK only checks `updated_fields`).
+  if (ctx.settings.v1SaveEcho === 'omit') delete dataRow['client_metadata'];
+  else if (ctx.settings.v1SaveEcho === 'null') dataRow['client_metadata'] = null;
+  return json(200, { status: 200, response: { updated_fields: updated, data_row: dataRow } });
 }

@@ -9,7 +9,7 @@ import { listFolder } from './folder-listing.js';
 import { wireFolder, wireStorageItem, type ItemRecord } from './model.js';
 import { json, v2Error, type Reply } from './reply.js';
 import { field, parseBool, type RouteContext } from './route-context.js';
-import { boolParam, page, queryOf, signedBase, unknownStorage } from './v2-common.js';
+import { accessibleItem, boolParam, page, queryOf, signedBase, unknownStorage } from './v2-common.js';
 import type { RouteName } from './routes.js';
 import { listDatasets, postSimpleSchema, postTypedSchema, simpleSchemaWire } from './routes-v2-org.js';
 
@@ -102,7 +102,7 @@ export function handleV2(ctx: RouteContext, matched: Matched): Reply {
 function getItem(ctx: RouteContext, uuid: string): Reply {
   const sign = boolParam(queryOf(ctx.target), 'signUrl');
   if (sign === 'invalid') return v2Error(400, 'signUrl must be True or False');
-  const item = ctx.store.items.get(uuid);
+  const item = accessibleItem(ctx, uuid);
   return item === undefined ? unknownStorage(ctx, 'item', [uuid]) : json(200, wireStorageItem(item, signedBase(ctx, sign)));
 }
 
@@ -123,13 +123,21 @@ function getBulk(ctx: RouteContext): Reply {
   const items: ItemRecord[] = [];
   const missing: string[] = [];
   for (const u of uuids as string[]) {
-    const item = ctx.store.items.get(u.toLowerCase());
+    const item = accessibleItem(ctx, u);
     if (item === undefined) missing.push(u);
     else items.push(item);
   }
   if (missing.length > 0) return unknownStorage(ctx, 'item', missing);
   const base = signedBase(ctx, sign);
-  return page(items.map((it) => wireStorageItem(it, base)));
+  const wire = items.map((it) => wireStorageItem(it, base));
+  const size = ctx.settings.getBulkPageSize;
+  if (size === 0) return page(wire);
+  // Paged answers: the offset rides in an opaque token sent back as `?pageToken=`, with the same body.
+  const tokenText = queryOf(ctx.target).get('pageToken')?.[0];
+  const start = tokenText === undefined ? 0 : Number.parseInt(Buffer.from(tokenText, 'base64url').toString('utf8').replace(/^o:/, ''), 10);
+  if (!Number.isInteger(start) || start < 0 || start > wire.length) return v2Error(400, 'Invalid pageToken');
+  const end = Math.min(wire.length, start + size);
+  return page(wire.slice(start, end), end < wire.length ? Buffer.from(`o:${end}`, 'utf8').toString('base64url') : null);
 }
 
 interface ItemPatch {
@@ -169,7 +177,7 @@ function applyPatch(ctx: RouteContext, patch: ItemPatch): void {
 }
 
 function patchItem(ctx: RouteContext, folderUuid: string, uuid: string): Reply {
-  const item = ctx.store.items.get(uuid);
+  const item = accessibleItem(ctx, uuid);
   if (item === undefined || item.parent !== folderUuid) return unknownStorage(ctx, 'item', [uuid]);
   const patch = parsePatch(ctx, item, ctx.body, `item ${uuid}`);
   if (typeof patch === 'string') return v2Error(400, patch);
@@ -184,12 +192,12 @@ function patchBulk(ctx: RouteContext): Reply {
   const entries = Object.entries(patches);
   const tooMany = bulkLimitError(ctx, entries.length, 'itemPatches');
   if (tooMany !== null) return tooMany;
-  const missing = entries.map(([u]) => u).filter((u) => !ctx.store.items.has(u));
+  const missing = entries.map(([u]) => u).filter((u) => accessibleItem(ctx, u) === undefined);
   if (missing.length > 0) return unknownStorage(ctx, 'item', missing);
   const parsed: ItemPatch[] = [];
   const problems: string[] = [];
   for (const [uuid, body] of entries) {
-    const patch = parsePatch(ctx, ctx.store.items.get(uuid)!, body, `item ${uuid}`);
+    const patch = parsePatch(ctx, accessibleItem(ctx, uuid)!, body, `item ${uuid}`);
     if (typeof patch === 'string') problems.push(patch);
     else parsed.push(patch);
   }

@@ -193,7 +193,37 @@ export function generateRows(store: StateStore, dataset: DatasetRecord, count: n
   }
 }
 
-/** The `seedRows` dataset: one dataset of `rows` generated data units. */
-export function seedGenerated(store: StateStore, rows: number): DatasetSummary {
-  return seedDataset(store, { title: `Fleet cameras (${rows} data units)`, description: 'Seeded by the emulator', generate: rows }, 1);
+/**
+ * Append `count` generated legacy rows: data units without a storage item, holding their own title and
+ * metadata (they can only be written with the v1 save).
+ */
+export function generateLegacyRows(store: StateStore, dataset: DatasetRecord, count: number): void {
+  const rng = store.rng;
+  const start = dataset.rows.length;
+  const width = Math.max(6, String(start + count).length);
+  for (let n = start; n < start + count; n += 1) {
+    const mix = pickKind(rng);
+    const day = rng.int(0, 29);
+    const ext = mix.kind.ext === '' ? '' : `.${mix.kind.ext}`;
+    const title = flat(`legacy/${DATES[day]!}/${mix.stem}_${pad(n + 1, width)}${ext}`);
+    const createdAt = BASE_TIME + day * DAY_MS + rng.int(0, DAY_MS - 1);
+    const metadata = legacyMetadata(rng, mix.kind) ?? {};
+    store.addRow(dataset, {
+      dataHash: rng.uuid(),
+      item: null,
+      own: { title, kind: mix.kind, fileSize: rng.int(20_000, 9_000_000), metadata, lastEditedAt: createdAt },
+      createdAt,
+    });
+  }
+}
+
+/** The `seedRows` dataset: one dataset of `rows` generated data units, then `legacy` legacy units. */
+export function seedGenerated(store: StateStore, rows: number, legacy = 0): DatasetSummary {
+  const total = rows + legacy;
+  const summary = seedDataset(store, { title: `Fleet cameras (${total} data units)`, description: 'Seeded by the emulator', generate: rows }, 1);
+  if (legacy > 0) {
+    generateLegacyRows(store, store.datasets.get(summary.hash)!, legacy);
+    store.changed();
+  }
+  return { ...summary, rows: total };
 }

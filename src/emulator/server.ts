@@ -100,7 +100,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   } else {
     store.typedSchema = opts.typedSchema === null ? null : structuredClone(opts.typedSchema);
     if (opts.simpleSchema !== null) store.setSimpleSchema({ ...opts.simpleSchema });
-    if (opts.seedRows > 0) seedGenerated(store, opts.seedRows);
+    if (opts.seedRows > 0 || opts.seedLegacy > 0) seedGenerated(store, opts.seedRows, opts.seedLegacy);
     for (const seed of opts.datasets) seedDataset(store, seed, store.datasets.size + 1);
   }
   const persistence = opts.stateDir === undefined ? undefined : new Persistence(opts.stateDir, store, opts.flushDelayMs);
@@ -240,7 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const fault = faults.pick(family.route, method, buf.length);
       if (fault !== null) {
         logged = { ...logged, fault: `${fault.ruleId}:${fault.action.type}` };
-        const early = faultReply(fam, fault);
+        const early = faultReply(fam, fault, clock());
         if (early !== null) {
           await finish(early);
           return;

@@ -1,4 +1,5 @@
 /** Small pieces every v2 handler uses: query parsing, Page replies, the unknown-storage answer. */
+import type { ItemRecord } from './model.js';
 import { json, v2Error, type Reply } from './reply.js';
 import { parseBool, parseQuery, type RouteContext } from './route-context.js';
 
@@ -24,4 +25,16 @@ export function boolParam(query: Map<string, string[]>, name: string): boolean |
 
 export function signedBase(ctx: RouteContext, flag: boolean | undefined | 'invalid'): string | null {
   return flag === true ? ctx.baseUrl : null;
+}
+
+/**
+ * The item this key may touch through storage calls, or `undefined`: unknown, in a folder the key has no
+ * access to (`forbiddenFolders`), or deleted in storage (`tombstonedItems`) while its data units remain.
+ */
+export function accessibleItem(ctx: RouteContext, uuid: string): ItemRecord | undefined {
+  const item = ctx.store.items.get(uuid.toLowerCase()) ?? ctx.store.items.get(uuid);
+  if (item === undefined) return undefined;
+  const s = ctx.settings;
+  if (s.tombstonedItems.has(item.uuid.toLowerCase()) || s.forbiddenFolders.has(item.parent.toLowerCase())) return undefined;
+  return item;
 }

@@ -39,12 +39,32 @@ export interface EncordClientOptions {
   readonly retryBaseDelayMs?: number | undefined;
   /** Largest backoff delay. @default 30000 */
   readonly retryMaxDelayMs?: number | undefined;
-  /** Largest wait honoured from a `Retry-After` header. @default 60000 */
+  /** Largest wait honoured from a `Retry-After` header (seconds or HTTP-date form). @default 600000 (10 min) */
   readonly maxRetryAfterMs?: number | undefined;
+  /**
+   * While Encord keeps answering 429, a call is retried for this long (not `maxRetries` times): rows do not
+   * fail because the service is busy. @default 3600000 (1 h)
+   */
+  readonly rateLimitRetryBudgetMs?: number | undefined;
+  /**
+   * An outage: after this long with no answer from Encord at all (connection refused/reset, timeouts,
+   * gateway 502/503/504), calls stop with the fatal `SERVICE_UNREACHABLE` instead of failing rows one by
+   * one; until then they are retried. A host name that does not resolve stops at once. @default 60000
+   */
+  readonly unreachableAfterMs?: number | undefined;
   /** Connect, headers and body timeout of each attempt (the SDK uses 180 s). @default 180000 */
   readonly timeoutMs?: number | undefined;
   /** Items per get-bulk / patch-bulk request (halved automatically on HTTP 413). @default 1000 */
   readonly bulkChunkSize?: number | undefined;
+  /**
+   * Forward proxy: an `http(s)://[user:pass@]host:port` URL, `false` for none, or absent to follow the
+   * environment like the SDK (requests): `HTTPS_PROXY` / `HTTP_PROXY` (either case) by the domain's scheme,
+   * skipped for hosts in `NO_PROXY`. An explicit URL still honours `NO_PROXY`.
+   * @default from the environment
+   */
+  readonly proxy?: string | false | undefined;
+  /** Environment read for the proxy variables (tests). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Appended to the `User-Agent` (`encord-meta/<version> node/<version> <suffix>`). @default none */
   readonly userAgentSuffix?: string | undefined;
   /** Receives request, retry, rate and pause events; must not throw (errors are ignored). @default none */
@@ -67,13 +87,87 @@ export interface ResolvedClientOptions {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly maxRetryAfterMs: number;
+  readonly rateLimitRetryBudgetMs: number;
+  readonly unreachableAfterMs: number;
   readonly timeoutMs: number;
   readonly bulkChunkSize: number;
+  /** The proxy requests to `domain` go through, or `null` for a direct connection. */
+  readonly proxy: ResolvedProxy | null;
   readonly userAgent: string;
   readonly onEvent: ((event: ClientEvent) => void) | undefined;
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly random: () => number;
+}
+
+export interface ResolvedProxy {
+  /** The proxy URL as given (may hold credentials: never print it; print `display`). */
+  readonly url: string;
+  /** The proxy's origin without user name or password, safe to print. */
+  readonly display: string;
+  /** Where it came from: `--proxy`/`proxy` option, or the environment variable's name. */
+  readonly source: string;
+}
+
+function envValue(env: Readonly<Record<string, string | undefined>>, name: string): { name: string; value: string } | undefined {
+  for (const n of [name.toLowerCase(), name.toUpperCase()]) {
+    const v = env[n];
+    if (v !== undefined && v.trim() !== '') return { name: n, value: v.trim() };
+  }
+  return undefined;
+}
+
+/** `NO_PROXY` matching as curl/requests do: `*`, exact hosts, domain suffixes (`.corp` or `corp`), optional `:port`. */
+export function bypassesProxy(domain: string, noProxy: string | undefined): boolean {
+  if (noProxy === undefined) return false;
+  const url = new URL(domain);
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ''))!;
+    const name = m[1]!.replace(/^\*?\./, '');
+    if (m[2] !== undefined && m[2] !== port) continue;
+    if (host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+function proxyDisplay(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+  } catch {
+    // Do not echo the value: it may hold a password.
+    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be a proxy URL such as http://proxy.example.com:3128`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be an http:// or https:// proxy URL, got a ${url.protocol} URL`);
+  }
+  return url.origin;
+}
+
+/** The proxy for `domain` from the option or the environment, or `null` (direct). */
+export function resolveProxy(
+  domain: string,
+  proxy: string | false | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedProxy | null {
+  if (proxy === false) return null;
+  const noProxy = envValue(env, 'no_proxy')?.value;
+  let chosen: { name: string; value: string } | undefined;
+  if (proxy !== undefined) {
+    if (typeof proxy !== 'string' || proxy.trim() === '') throw invalid('proxy', 'a proxy URL or false', typeof proxy === 'string' ? '' : proxy);
+    chosen = { name: 'proxy', value: proxy.trim() };
+  } else {
+    chosen = domain.startsWith('https:') ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy');
+  }
+  if (chosen === undefined || bypassesProxy(domain, noProxy)) return null;
+  const display = proxyDisplay(chosen.name === 'proxy' ? '`proxy`' : chosen.name, chosen.value);
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(chosen.value) ? chosen.value : `http://${chosen.value}`;
+  return { url, display, source: chosen.name === 'proxy' ? 'the proxy option' : chosen.name };
 }
 
 function shown(value: unknown): string {
@@ -121,7 +215,12 @@ export function resolveDomain(domain: string | undefined): string {
   const raw = domain.trim();
   const alias = (DOMAIN_ALIASES as Record<string, string | undefined>)[raw.toLowerCase()];
   if (alias !== undefined) return alias;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  if (!hasScheme && !/^(localhost|[^/:]*\.[^/:]*|\[[0-9a-f:.]+\])(:\d+)?(\/.*)?$/i.test(raw)) {
+    // `eu`, `prod`: not a host name anyone meant; only `us` is a shorthand.
+    throw invalid('domain', `"us" or an http(s) URL such as ${DEFAULT_DOMAIN} (only "us" is a shorthand)`, domain);
+  }
+  const withScheme = hasScheme ? raw : `https://${raw}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -181,16 +280,21 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
   if (domain !== undefined && typeof domain !== 'string') throw invalid('domain', 'a string', domain);
   const retryBaseDelayMs = number('retryBaseDelayMs', options.retryBaseDelayMs, 1000, 0, 600_000);
   const retryMaxDelayMs = number('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0, 3_600_000);
+  const resolvedDomain = resolveDomain(domain);
+  const env = options.env ?? process.env;
   return {
     auth: options.auth,
-    domain: resolveDomain(domain),
+    domain: resolvedDomain,
+    proxy: resolveProxy(resolvedDomain, options.proxy, env),
     concurrency,
     maxRequestsPerSecond,
     minRequestsPerSecond,
     maxRetries: integer('maxRetries', options.maxRetries, 5, 0, 100),
     retryBaseDelayMs,
     retryMaxDelayMs: Math.max(retryMaxDelayMs, 0),
-    maxRetryAfterMs: number('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0, 3_600_000),
+    maxRetryAfterMs: number('maxRetryAfterMs', options.maxRetryAfterMs, 600_000, 0, 86_400_000),
+    rateLimitRetryBudgetMs: number('rateLimitRetryBudgetMs', options.rateLimitRetryBudgetMs, 3_600_000, 0, 604_800_000),
+    unreachableAfterMs: number('unreachableAfterMs', options.unreachableAfterMs, 60_000, 0, 86_400_000),
     timeoutMs: integer('timeoutMs', options.timeoutMs, 180_000, 1, 3_600_000),
     bulkChunkSize: integer('bulkChunkSize', options.bulkChunkSize, MAX_BULK_CHUNK, 1, MAX_BULK_CHUNK),
     userAgent: `encord-meta/${packageVersion()} node/${process.versions.node}${suffix === undefined ? '' : ` ${suffix}`}`,

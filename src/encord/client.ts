@@ -3,7 +3,7 @@
  * one connection pool, one adaptive rate limit and one set of counters, shared by all its calls.
  */
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
-import type { ClientStats, DataUnit, DatasetListing, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
+import type { ClientStats, DataUnit, DatasetListing, GetItemsOptions, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
 import { MAX_BULK_CHUNK, resolveClientOptions, type EncordClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { jsonEqual } from './json-codec.js';
@@ -211,6 +211,7 @@ export class EncordClient implements MetadataStore {
   /**
    * v1 D (`DataRow.save`): writes the complete dictionary and checks the answer: `updated_fields` must be
    * exactly `["client_metadata"]` and the echoed metadata must equal what was sent (`UNEXPECTED_UPDATE`).
+   * An answer without the metadata (absent or null) is confirmed by re-reading the row (v1 C).
    * Retried like every call: the write is absolute, so repeating it is harmless.
    */
   async saveMetadata(datasetHash: string, dataHash: string, metadata: Metadata, options: CallOptions = {}): Promise<Metadata> {
@@ -241,7 +242,21 @@ export class EncordClient implements MetadataStore {
         { details: { dataHash } },
       );
     }
-    if (saved.row.metadata === null || !jsonEqual(saved.row.metadata, metadata)) {
+    if (saved.row.metadata === null) {
+      // The SDK only checks `updated_fields` and drops null fields of the returned row: an answer without
+      // the metadata (or with null) is not proof of a bad write. Confirm by reading the row back.
+      const fresh = await this.refetchDataUnit(datasetHash, dataHash, options);
+      if (fresh.metadata === null || !jsonEqual(fresh.metadata, metadata)) {
+        throw new EncordApiError(
+          'UNEXPECTED_UPDATE',
+          `Encord's save answer for data unit ${dataHash} did not include the metadata, and reading it back shows different metadata than was sent`,
+          context,
+          { details: { dataHash } },
+        );
+      }
+      return fresh.metadata;
+    }
+    if (!jsonEqual(saved.row.metadata, metadata)) {
       throw new EncordApiError('UNEXPECTED_UPDATE', `Encord holds different metadata for data unit ${dataHash} than was sent`, context, {
         details: { dataHash },
       });
@@ -254,9 +269,12 @@ export class EncordClient implements MetadataStore {
     return getStorageItem(this.#requester, uuid, options.signal);
   }
 
-  /** v2 F in chunks of ≤ `bulkChunkSize`, in request order. */
-  getItems(uuids: readonly string[], options: CallOptions = {}): Promise<ItemMetadata[]> {
-    return getItems(this.#requester, uuids, this.options.bulkChunkSize, this.options.concurrency, options.signal);
+  /**
+   * v2 F in chunks of ≤ `bulkChunkSize`, in request order, following paged answers. Items Encord refuses one
+   * by one (no access to their folder, deleted) are left out and reported to `onItemError`.
+   */
+  getItems(uuids: readonly string[], options: GetItemsOptions = {}): Promise<ItemMetadata[]> {
+    return getItems(this.#requester, uuids, this.options.bulkChunkSize, this.options.concurrency, options.signal, options.onItemError);
   }
 
   /** v2 H in chunks of ≤ `bulkChunkSize`: one outcome per patch, in input order (see `MetadataStore`). */

@@ -15,6 +15,11 @@ export const ENCORD_ERROR_CODES = {
   SSH_KEY_NOT_FOUND: { retryable: false, fatal: true, summary: 'the public key is not registered with any Encord user' },
   AUTHORISATION: { retryable: false, fatal: false, summary: 'the credentials have no access to this resource' },
   NOT_FOUND: { retryable: false, fatal: false, summary: 'the resource does not exist' },
+  ITEM_FORBIDDEN: {
+    retryable: false,
+    fatal: false,
+    summary: 'the key has dataset access but no access to this storage item (its folder, or the item was deleted)',
+  },
   DATASET_NOT_FOUND: { retryable: false, fatal: true, summary: 'the dataset does not exist or the key has no access to it' },
   INVALID_ARGUMENTS: { retryable: false, fatal: false, summary: 'Encord rejected the request as invalid (HTTP 400/422)' },
   OPERATION_NOT_ALLOWED: { retryable: false, fatal: false, summary: 'method or operation not allowed for these credentials' },
@@ -27,6 +32,11 @@ export const ENCORD_ERROR_CODES = {
   BAD_RESPONSE: { retryable: false, fatal: false, summary: 'the answer does not have the documented shape' },
   UNEXPECTED_UPDATE: { retryable: false, fatal: false, summary: 'the server did not store exactly what was sent' },
   ABORTED: { retryable: false, fatal: true, summary: 'the operation was aborted by the caller' },
+  SERVICE_UNREACHABLE: {
+    retryable: false,
+    fatal: true,
+    summary: 'Encord could not be reached (no answer for longer than the outage limit, or the host name does not resolve)',
+  },
   // ------------------------------------------------------------ credentials and options (before any I/O)
   KEY_FILE_NOT_FOUND: { retryable: false, fatal: true, summary: 'the SSH key file does not exist' },
   KEY_FILE_UNREADABLE: { retryable: false, fatal: true, summary: 'the SSH key file cannot be read' },
@@ -50,6 +60,7 @@ export const API_ERROR_CODES = [
   'SSH_KEY_NOT_FOUND',
   'AUTHORISATION',
   'NOT_FOUND',
+  'ITEM_FORBIDDEN',
   'DATASET_NOT_FOUND',
   'INVALID_ARGUMENTS',
   'OPERATION_NOT_ALLOWED',
@@ -62,6 +73,7 @@ export const API_ERROR_CODES = [
   'BAD_RESPONSE',
   'UNEXPECTED_UPDATE',
   'ABORTED',
+  'SERVICE_UNREACHABLE',
 ] as const satisfies readonly EncordErrorCode[];
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import { JsonArrayExtractor } from './json-array-extractor.js';
-import { Pool } from 'undici';
+import { Pool, ProxyAgent, type Dispatcher } from 'undici';
 import { EncordApiError, type RequestContext } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -41,6 +41,8 @@ export interface HttpTransportOptions {
   readonly connections: number;
   /** Applied to connect, headers and body separately (like the SDK's per-operation timeouts). */
   readonly timeoutMs: number;
+  /** Forward proxy URL (credentials allowed: sent as `Proxy-Authorization`, never logged). @default direct */
+  readonly proxyUrl?: string | undefined;
 }
 
 /** Errors whose retry cannot help (the host name does not resolve, a local bug). */
@@ -151,7 +153,7 @@ async function extractBody(
 }
 
 export class HttpTransport {
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, Dispatcher>();
   readonly #options: HttpTransportOptions;
   #closed = false;
 
@@ -159,16 +161,23 @@ export class HttpTransport {
     this.#options = options;
   }
 
-  #pool(origin: string): Pool {
+  #pool(origin: string): Dispatcher {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
-        connections: this.#options.connections,
-        pipelining: 1,
-        headersTimeout: this.#options.timeoutMs,
-        bodyTimeout: this.#options.timeoutMs,
-        connectTimeout: this.#options.timeoutMs,
-      });
+      const o = this.#options;
+      pool =
+        o.proxyUrl === undefined
+          ? new Pool(origin, { connections: o.connections, pipelining: 1, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connectTimeout: o.timeoutMs })
+          : // Through the proxy: CONNECT tunnels for https, absolute-URI requests for http (as requests does).
+            new ProxyAgent({
+              uri: o.proxyUrl,
+              proxyTunnel: origin.startsWith('https:'),
+              connections: o.connections,
+              pipelining: 1,
+              headersTimeout: o.timeoutMs,
+              bodyTimeout: o.timeoutMs,
+              connect: { timeout: o.timeoutMs },
+            });
       this.#pools.set(origin, pool);
     }
     return pool;
@@ -179,6 +188,7 @@ export class HttpTransport {
     if (this.#closed) throw new EncordApiError('ABORTED', 'The client is closed', context);
     try {
       const res = await this.#pool(origin).request({
+        origin,
         method: request.method as 'GET',
         path: request.target,
         headers: request.headers,

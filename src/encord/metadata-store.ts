@@ -32,6 +32,12 @@ export interface ItemMetadata {
   readonly backedDataUnitsCount: number;
 }
 
+export interface GetItemsOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Called for each item that could not be read (its error has the code to report). */
+  readonly onItemError?: ((failure: { readonly uuid: string; readonly error: Error }) => void) | undefined;
+}
+
 /** Outcome of one item in a bulk patch: either written (with what the server now holds) or failed. */
 export type PatchOutcome =
   | { readonly uuid: string; readonly ok: true; readonly metadata: Metadata }
@@ -68,10 +74,15 @@ export interface MetadataStore {
     metadata: Metadata,
     options?: { signal?: AbortSignal | undefined },
   ): Promise<Metadata>;
-  /** v2 get-bulk in chunks of ≤ 1000, in request order. */
-  getItems(uuids: readonly string[], options?: { signal?: AbortSignal | undefined }): Promise<ItemMetadata[]>;
   /**
-   * v2 patch-bulk in chunks of ≤ 1000 (halving on 413). Never rejects for per-item problems: a uuid missing
+   * v2 get-bulk in chunks of ≤ 1000, in request order. Items Encord refuses one by one (403 `ITEM_FORBIDDEN`:
+   * the key has no access to the item's folder, or the item was deleted; 404 `NOT_FOUND`) are absent from the
+   * result and reported to `onItemError`; the other items of their chunk are still returned.
+   */
+  getItems(uuids: readonly string[], options?: GetItemsOptions): Promise<ItemMetadata[]>;
+  /**
+   * v2 patch-bulk in chunks of ≤ 1000 (halving on 413; bisecting, bounded, on 400/422/403/404 so only the
+   * items at fault fail, 403 as `ITEM_FORBIDDEN`). Never rejects for per-item problems: a uuid missing
    * from `results` or a chunk that failed after retries becomes a failed outcome of each of its items.
    * Rejects only for fatal errors (authentication, abort).
    */

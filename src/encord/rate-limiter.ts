@@ -41,6 +41,11 @@ export interface RateLimiterOptions {
   readonly quietMs?: number;
   /** Window over which the admitted rate is measured. @default 3000 */
   readonly windowMs?: number;
+  /**
+   * After a 429 at a steady limit, recovery climbs only to just under the rate the server admitted then, for
+   * this long; past it, it probes again (the limit may have risen). @default 120000
+   */
+  readonly holdMs?: number;
   readonly now: () => number;
   readonly sleep: Sleep;
   readonly onRateChange?: ((change: RateChange) => void) | undefined;
@@ -65,6 +70,8 @@ export class AdaptiveRateLimiter {
   #okTimes: number[] = [];
   #okHead = 0;
   #firstAt = Number.NaN;
+  /** The rate the server admitted at the last steady-limit 429: recovery holds just under it for `holdMs`. */
+  #knownLimit: number | undefined;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.maxRate > 0) || !(options.minRate > 0) || options.minRate > options.maxRate) {
@@ -77,6 +84,7 @@ export class AdaptiveRateLimiter {
       decreaseCooldownMs: 1000,
       quietMs: 15_000,
       windowMs: 3000,
+      holdMs: 120_000,
       ...options,
     };
     this.#rate = options.maxRate;
@@ -129,7 +137,12 @@ export class AdaptiveRateLimiter {
       this.#fastReturn && this.#rate < this.#ceiling
         ? Math.max(this.#o.increaseStep, (this.#ceiling - this.#rate) * 0.3)
         : Math.max(this.#o.increaseStep, this.#rate * 0.01);
-    this.#setRate(Math.min(this.#o.maxRate, this.#rate + step), 'recovered');
+    // Near a limit just measured, climb no higher than 98 % of it until `holdMs` has passed: re-probing it
+    // every `quietMs` is what made 429s 3 % of requests at 98 % of the limit.
+    const hold = !this.#fastReturn && this.#knownLimit !== undefined && now - this.#last429At < this.#o.holdMs;
+    const cap = hold ? Math.max(this.#rate, 0.98 * this.#knownLimit!) : this.#o.maxRate;
+    const next = Math.min(this.#o.maxRate, cap, this.#rate + step);
+    if (next > this.#rate) this.#setRate(next, 'recovered');
   }
 
   /** A 429 arrived. The request that got it waits its `Retry-After` itself (the retry policy). */
@@ -142,6 +155,7 @@ export class AdaptiveRateLimiter {
     this.#lastDecreaseAt = now;
     const admitted = this.#admittedRate(now);
     this.#fastReturn = admitted === undefined || admitted < 0.5 * this.#rate;
+    if (!this.#fastReturn && admitted !== undefined) this.#knownLimit = admitted;
     const next = admitted === undefined ? this.#rate * this.#o.decreaseFactor : 0.95 * Math.min(this.#rate, admitted);
     this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
   }

@@ -11,6 +11,7 @@ import { redact } from '../errors.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { HttpTransport, type HttpRequest, type HttpResponse } from './http.js';
 import { JsonEncodeError, encodeAsciiJson } from './json-codec.js';
+import { childSignal } from './abort-fan-out.js';
 import { AdaptiveRateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { interpretV1Response, v1Body, v1Headers, v1Path, type Scrub, type V1Call } from './v1.js';
@@ -62,6 +63,24 @@ function unencodable(error: unknown, method: string, path: string, operation: st
     operation,
     traceId: '',
   }, { cause: error });
+}
+
+/** A failure with no answer from Encord itself: the network, a timeout, or a gateway page (502/503/504). */
+function isOutageFailure(error: EncordApiError): boolean {
+  if (error.code !== 'TRANSPORT' && error.code !== 'TIMEOUT' && error.code !== 'SERVER_ERROR') return false;
+  if (!error.retryable) return false;
+  return error.status === undefined || error.status === 502 || error.status === 503 || error.status === 504;
+}
+
+/** The errno-style code of a network error (undici may wrap it in a cause). */
+function networkCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && e !== null && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** FIFO counting semaphore whose waiters can be aborted. */
@@ -116,11 +135,13 @@ export class Requester {
   readonly #policy: RetryPolicy;
   /** The domain is this machine (the emulator): no point compressing answers. */
   readonly #loopback: boolean;
+  /** When the current run of consecutive outage failures began (any other answer ends it). */
+  #downSince: number | undefined;
 
   constructor(options: ResolvedClientOptions) {
     this.#o = options;
     this.#loopback = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(options.domain);
-    this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs });
+    this.#transport = new HttpTransport({ connections: options.concurrency, timeoutMs: options.timeoutMs, proxyUrl: options.proxy?.url });
     this.#slots = new Slots(options.concurrency);
     this.#policy = {
       maxRetries: options.maxRetries,
@@ -129,6 +150,11 @@ export class Requester {
       maxRetryAfterMs: options.maxRetryAfterMs,
       sleep: options.sleep,
       random: options.random,
+      now: options.now,
+      // Time budgets instead of counts: 429 while the server keeps answering 429; no answer at all until
+      // the outage limit turns it into SERVICE_UNREACHABLE (see #noteFailure).
+      retryBeyond: (error, elapsedMs) =>
+        (error.code === 'RATE_LIMITED' && elapsedMs < options.rateLimitRetryBudgetMs) || isOutageFailure(error),
     };
     this.limiter = new AdaptiveRateLimiter({
       maxRate: options.maxRequestsPerSecond,
@@ -196,7 +222,7 @@ export class Requester {
     method: string,
     path: string,
     operation: string,
-    signal: AbortSignal | undefined,
+    outer: AbortSignal | undefined,
     prepare: (nowMs: number, traceHeader: string) => HttpRequest,
     interpret: (res: HttpResponse, context: RequestContext, nowMs: number, identity: string, scrub: Scrub) => unknown,
   ): Promise<ApiResult> {
@@ -205,6 +231,9 @@ export class Requester {
     const context: RequestContext = { method, path, operation, traceId };
     const aborted = (cause: unknown): EncordApiError =>
       new EncordApiError('ABORTED', 'The request was aborted before it was sent', context, { cause });
+    // Every wait of this call listens on its own child signal: the caller's shared signal gets one listener.
+    const child = childSignal(outer);
+    const signal = child.signal;
 
     return withRetry(
       async (attempt) => {
@@ -228,11 +257,13 @@ export class Requester {
           try {
             const res = await this.#transport.send(this.#o.domain, request, context);
             status = res.status;
+            if (!(status === 502 || status === 503 || status === 504)) this.#downSince = undefined;
             const value = interpret(res, context, this.#o.now(), this.#o.auth.identity, scrub);
             this.limiter.onSuccess();
             this.#emitRequest(api, context, attempt, status, undefined, started);
             return { value, context };
-          } catch (error) {
+          } catch (caught) {
+            const error = caught instanceof EncordApiError ? this.#noteFailure(caught) : caught;
             const e = error instanceof EncordApiError ? error : undefined;
             const wait = e?.retryAfterMs === undefined ? undefined : Math.min(e.retryAfterMs, this.#o.maxRetryAfterMs);
             if (e?.code === 'RATE_LIMITED') {
@@ -272,6 +303,37 @@ export class Requester {
           });
         },
       },
+    ).finally(() => child.release());
+  }
+
+  /**
+   * Outage bookkeeping: a host name that does not resolve, or outage failures lasting longer than
+   * `unreachableAfterMs`, become the fatal SERVICE_UNREACHABLE (the run stops; its rows are not attempted,
+   * not failed). Any other answer ends the outage.
+   */
+  #noteFailure(error: EncordApiError): EncordApiError {
+    const code = networkCode(error.cause);
+    if (error.code === 'TRANSPORT' && code === 'ENOTFOUND') {
+      return new EncordApiError(
+        'SERVICE_UNREACHABLE',
+        `Encord is unreachable: the host name of ${this.#o.domain} does not resolve (DNS). Check --domain (a URL such as https://api.encord.com, or "us") and the network`,
+        error.context,
+        { cause: error },
+      );
+    }
+    if (!isOutageFailure(error)) {
+      if (error.status !== undefined) this.#downSince = undefined;
+      return error;
+    }
+    const now = this.#o.now();
+    this.#downSince ??= now;
+    const down = now - this.#downSince;
+    if (down < this.#o.unreachableAfterMs) return error;
+    return new EncordApiError(
+      'SERVICE_UNREACHABLE',
+      `Encord is unreachable at ${this.#o.domain}: no answer for ${Math.round(down / 1000)} s (last: ${error.reason}). Your data is not at fault: rerun the same command when the service is back (it resumes)`,
+      error.context,
+      { cause: error, status: error.status },
     );
   }
 

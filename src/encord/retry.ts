@@ -42,6 +42,13 @@ export interface RetryPolicy {
   readonly sleep: Sleep;
   /** Uniform in [0, 1): the jitter source. */
   readonly random: () => number;
+  /**
+   * Retries past `maxRetries` for errors this says yes to, given how long the call has been retrying (a time
+   * budget instead of a count: e.g. 429 while the server keeps answering 429). @default none
+   */
+  readonly retryBeyond?: ((error: EncordApiError, elapsedMs: number) => boolean) | undefined;
+  /** Clock for `retryBeyond`'s elapsed time. @default Date.now */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -101,6 +108,8 @@ export async function withRetry<T>(
 ): Promise<T> {
   let attempts = 0;
   const isAborted = (): boolean => options.signal?.aborted === true;
+  const now = policy.now ?? Date.now;
+  const started = now();
   try {
     return await pRetry(
       (n) => {
@@ -108,13 +117,15 @@ export async function withRetry<T>(
         return attempt(n);
       },
       {
-        retries: policy.maxRetries,
+        // The count is checked in shouldRetry, so that some errors can retry on a time budget instead.
+        retries: policy.retryBeyond === undefined ? policy.maxRetries : Number.POSITIVE_INFINITY,
         // p-retry's own timer stays at 0: the delay is taken in shouldRetry with the injected sleep.
         minTimeout: 0,
         factor: 1,
         shouldRetry: async ({ error, retriesConsumed }) => {
           if (!(error instanceof EncordApiError) || !error.retryable) return false;
           const retryNumber = retriesConsumed + 1;
+          if (retryNumber > policy.maxRetries && policy.retryBeyond?.(error, now() - started) !== true) return false;
           const delay = retryDelay(error, retryNumber, policy);
           options.onRetry?.({ ...delay, retryNumber, error });
           if (isAborted()) throw abortedDuringWait(error);

@@ -1,14 +1,16 @@
 /**
  * Bulk reads and writes of storage-item metadata over v2 (spec §5.4 F and H, §8). Reads keep request order.
- * Writes report per item: a write is only "ok" when the server's echo equals what was sent; 413 and 400 halve
- * the chunk down to single items; a chunk that still fails with a non-fatal error fails each of its items; fatal
- * errors (authentication, abort) reject the whole call and stop the other chunks.
+ * Writes report per item: a write is only "ok" when the server's echo equals what was sent; 413, 400/422 and
+ * 403/404 split the chunk (bounded, see `bisect`) so only the items at fault fail; a chunk that still fails with
+ * a non-fatal error fails each of its items; fatal errors (authentication, abort) reject the whole call and
+ * stop the other chunks.
  */
 import type { ItemMetadata, PatchOutcome } from './metadata-store.js';
 import type { Metadata } from './protocol/types.js';
-import { EncordApiError, isFatalError, type RequestContext } from './errors.js';
+import { EncordApiError, isFatalError } from './errors.js';
 import { JsonEncodeError, jsonEqual, toAsciiJson } from './json-codec.js';
 import type { Requester } from './requester.js';
+import { childSignal } from './abort-fan-out.js';
 import { parseItemPage, parseStorageItem, type StorageItemInfo } from './response-schemas.js';
 
 /** Split into chunks of at most `size`. */
@@ -38,9 +40,11 @@ async function forEachChunk<T>(
   fn: (chunk: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const inner = new AbortController();
+  // Many bulk calls may share the caller's signal: one fanned-out listener, not one per call.
+  const parent = childSignal(signal);
   const onAbort = (): void => inner.abort(signal?.reason);
-  if (signal?.aborted === true) inner.abort(signal.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  if (parent.signal?.aborted === true) inner.abort(signal?.reason);
+  parent.signal?.addEventListener('abort', onAbort, { once: true });
   let first: { error: unknown } | undefined;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -60,7 +64,8 @@ async function forEachChunk<T>(
   try {
     await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    parent.signal?.removeEventListener('abort', onAbort);
+    parent.release();
   }
   if (first !== undefined) throw first.error;
 }
@@ -75,31 +80,157 @@ export async function getStorageItem(requester: Requester, uuid: string, signal?
   return parseStorageItem(value, context);
 }
 
-/** v2 F in chunks: current metadata of each uuid, in request order (duplicates answered once each). */
+/** Errors about some items of a request (not the request as a whole): worth splitting the request to find them. */
+function isolatable(error: EncordApiError): boolean {
+  return (
+    error.code === 'PAYLOAD_TOO_LARGE' ||
+    error.code === 'INVALID_ARGUMENTS' ||
+    error.code === 'AUTHORISATION' ||
+    error.code === 'NOT_FOUND'
+  );
+}
+
+/** Forbidden items a bisection isolates fully before the rest of the chunk is failed wholesale. */
+const FORBIDDEN_ISOLATED = 4;
+
+/** Requests a bisection of `n` items may spend on 403/404 (isolating up to `FORBIDDEN_ISOLATED` items). */
+export function forbiddenBudget(n: number): number {
+  return 2 + 2 * FORBIDDEN_ISOLATED * Math.ceil(Math.log2(Math.max(2, n)));
+}
+
+/**
+ * Split a failed request in halves until the failing items are isolated, bounded:
+ * - 400/422 (invalid items): when *both* halves of a split fail whole, stop and fail both (a batch rejected
+ *   wholesale costs 3 requests; one bad item in 1000 costs 21).
+ * - 403/404 (items this key cannot touch; scattered through a dataset when a folder is not shared): keep
+ *   halving as on 413, within `forbiddenBudget(n)` requests per chunk (so a key with no storage access at all
+ *   costs at most that per chunk); past the budget the unresolved parts fail whole.
+ * - 413: both halves of a too-large body may be too large, so it always halves until it fits.
+ * Fatal errors (authentication, abort) are thrown; other errors fail the part they hit.
+ */
+async function bisect<T, R>(
+  part: readonly T[],
+  error: EncordApiError,
+  send: (part: readonly T[]) => Promise<R[]>,
+  failAll: (part: readonly T[], error: EncordApiError, isolated: boolean) => R[],
+  budget: { left: number } = { left: forbiddenBudget(part.length) },
+): Promise<R[]> {
+  if (part.length === 1 || !isolatable(error)) return failAll(part, error, part.length === 1);
+  const forbidden = (e: EncordApiError): boolean => e.code === 'AUTHORISATION' || e.code === 'NOT_FOUND';
+  if (forbidden(error) && budget.left < 2) return failAll(part, error, false);
+  const half = Math.ceil(part.length / 2);
+  const halves = [part.slice(0, half), part.slice(half)];
+  // One half after the other: a bisection never adds a burst of requests.
+  const tried: ({ ok: true; value: R[] } | { ok: false; error: EncordApiError })[] = [];
+  for (const h of halves) {
+    budget.left -= 1;
+    try {
+      tried.push({ ok: true, value: await send(h) });
+    } catch (e) {
+      if (!(e instanceof EncordApiError) || isFatalError(e)) throw e;
+      tried.push({ ok: false, error: e });
+    }
+  }
+  const [a, b] = tried as [(typeof tried)[0], (typeof tried)[0]];
+  const invalid = (e: EncordApiError): boolean => e.code === 'INVALID_ARGUMENTS';
+  if (!a.ok && !b.ok && invalid(a.error) && invalid(b.error)) {
+    return [...failAll(halves[0]!, a.error, halves[0]!.length === 1), ...failAll(halves[1]!, b.error, halves[1]!.length === 1)];
+  }
+  const out: R[] = [];
+  for (const [i, r] of tried.entries()) out.push(...(r.ok ? r.value : await bisect(halves[i]!, r.error, send, failAll, budget)));
+  return out;
+}
+
+/**
+ * The per-item error for an item-level refusal: 403 on a storage item means the key may see the dataset but
+ * not this item (its folder is not shared with the key, or the item was deleted while its data unit remains).
+ */
+function itemError(uuid: string, error: EncordApiError, isolated: boolean, doing: string): EncordApiError {
+  if (error.code !== 'AUTHORISATION') return error;
+  const which = isolated
+    ? `Encord refused access to storage item ${uuid}`
+    : `Encord refused access to every part of a batch holding storage item ${uuid}`;
+  return new EncordApiError(
+    'ITEM_FORBIDDEN',
+    `${which} while ${doing}: this key has no permission on the item's storage folder, or the item was deleted; nothing was written. Ask for access to the folder, or leave the row out`,
+    error.context,
+    { status: error.status, encordCode: error.encordCode, cause: error, details: { uuid } },
+  );
+}
+
+/** A get-bulk item that could not be read, and why. */
+export interface ItemReadFailure {
+  readonly uuid: string;
+  readonly error: EncordApiError;
+}
+
+/** One get-bulk request, following `nextPageToken` (sent back as `?pageToken=` with the same body). */
+async function getBulkPages(requester: Requester, chunk: readonly string[], signal: AbortSignal): Promise<StorageItemInfo[]> {
+  const items: StorageItemInfo[] = [];
+  const seen = new Set<string>();
+  let token: string | null = null;
+  for (let pages = 0; ; pages += 1) {
+    const { value, context } = await requester.v2(
+      { method: 'POST', path: 'storage/items/get-bulk', query: [['pageToken', token ?? undefined]], body: { itemUuids: chunk, signUrls: false } },
+      signal,
+    );
+    const page = parseItemPage(value, context);
+    items.push(...page.items);
+    token = page.nextPageToken === '' ? null : page.nextPageToken;
+    if (token === null) return items;
+    if (seen.has(token) || pages >= chunk.length) {
+      throw new EncordApiError('BAD_RESPONSE', 'The get-bulk answer pages without end (a next page token repeats)', context);
+    }
+    seen.add(token);
+  }
+}
+
+/**
+ * v2 F in chunks: current metadata of each uuid, in request order (duplicates answered once each). Paged
+ * answers are followed. Items Encord refuses one by one (403: no access to their folder, or deleted; 404) are
+ * isolated by bisection, left out of the result and passed to `onItemError` (`ITEM_FORBIDDEN`, `NOT_FOUND`);
+ * the rest of their chunk is still read.
+ */
 export async function getItems(
   requester: Requester,
   uuids: readonly string[],
   chunkSize: number,
   parallel: number,
   signal?: AbortSignal,
+  onItemError?: (failure: ItemReadFailure) => void,
 ): Promise<ItemMetadata[]> {
   const unique = [...new Set(uuids.map((u) => assertId('an item uuid', u)))];
   const found = new Map<string, ItemMetadata>();
   await forEachChunk(chunked(unique, chunkSize), parallel, signal, async (chunk, s) => {
-    const { value, context } = await requester.v2(
-      { method: 'POST', path: 'storage/items/get-bulk', body: { itemUuids: chunk, signUrls: false } },
-      s,
-    );
-    const byUuid = new Map(parseItemPage(value, context).items.map((i) => [i.uuid.toLowerCase(), i]));
-    for (const uuid of chunk) {
-      const item = byUuid.get(uuid.toLowerCase());
-      if (item === undefined) {
-        throw new EncordApiError('BAD_RESPONSE', `Item ${uuid} is missing from the get-bulk answer`, context);
-      }
-      found.set(uuid, { uuid, metadata: item.metadata, backedDataUnitsCount: item.backedDataUnitsCount });
+    type Read = { uuid: string; item: ItemMetadata } | ItemReadFailure;
+    const send = async (part: readonly string[]): Promise<Read[]> => {
+      const answered = await getBulkPages(requester, part, s);
+      const byUuid = new Map(answered.map((i) => [i.uuid.toLowerCase(), i]));
+      return part.map((uuid): Read => {
+        const item = byUuid.get(uuid.toLowerCase());
+        if (item === undefined) {
+          throw new EncordApiError('BAD_RESPONSE', `Item ${uuid} is missing from the get-bulk answer`, undefined);
+        }
+        return { uuid, item: { uuid, metadata: item.metadata, backedDataUnitsCount: item.backedDataUnitsCount } };
+      });
+    };
+    const failAll = (part: readonly string[], error: EncordApiError, isolated: boolean): Read[] => {
+      if (error.code !== 'AUTHORISATION' && error.code !== 'NOT_FOUND') throw error;
+      return part.map((uuid) => ({ uuid, error: itemError(uuid, error, isolated, 'reading its metadata') }));
+    };
+    let reads: Read[];
+    try {
+      reads = await send(chunk);
+    } catch (error) {
+      if (!(error instanceof EncordApiError) || isFatalError(error)) throw error;
+      reads = await bisect(chunk, error, send, failAll);
+    }
+    for (const r of reads) {
+      if ('item' in r) found.set(r.uuid, r.item);
+      else onItemError?.(r);
     }
   });
-  return uuids.map((u) => found.get(u)!);
+  return uuids.filter((u) => found.has(u)).map((u) => found.get(u)!);
 }
 
 function failed(uuid: string, error: Error): PatchOutcome {
@@ -109,25 +240,27 @@ function failed(uuid: string, error: Error): PatchOutcome {
 type Entry = readonly [string, Metadata];
 
 async function patchChunk(requester: Requester, entries: readonly Entry[], signal: AbortSignal): Promise<PatchOutcome[]> {
-  const itemPatches: Record<string, { clientMetadata: Metadata }> = {};
-  for (const [uuid, metadata] of entries) itemPatches[uuid] = { clientMetadata: metadata };
-  let value: unknown;
-  let context: RequestContext;
   try {
-    ({ value, context } = await requester.v2({ method: 'PATCH', path: 'storage/items/patch-bulk', body: { itemPatches } }, signal));
+    return await patchOnce(requester, entries, signal);
   } catch (error) {
     if (!(error instanceof EncordApiError) || isFatalError(error)) throw error;
     if (error.cause instanceof JsonEncodeError) return splitUnencodable(requester, entries, signal);
-    // 413: the body is too big, halve it. 400: one item is invalid (strict validation, unknown key):
-    // bisect so only that item fails instead of the whole chunk.
-    if ((error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'INVALID_ARGUMENTS') && entries.length > 1) {
-      const half = Math.ceil(entries.length / 2);
-      const first = await patchChunk(requester, entries.slice(0, half), signal);
-      const second = await patchChunk(requester, entries.slice(half), signal);
-      return [...first, ...second];
-    }
-    return entries.map(([uuid]) => failed(uuid, error));
+    // 413: the body is too big, halve it. 400/422: an item is invalid (strict validation, unknown key);
+    // 403/404: the key cannot touch an item. Bisect (bounded) so only those items fail.
+    return bisect(
+      entries,
+      error,
+      (part) => patchOnce(requester, part, signal),
+      (part, e, isolated) => part.map(([uuid]) => failed(uuid, itemError(uuid, e, isolated, 'writing its metadata'))),
+    );
   }
+}
+
+/** One patch-bulk request; throws the request's error, or reports per item from the answer. */
+async function patchOnce(requester: Requester, entries: readonly Entry[], signal: AbortSignal): Promise<PatchOutcome[]> {
+  const itemPatches: Record<string, { clientMetadata: Metadata }> = {};
+  for (const [uuid, metadata] of entries) itemPatches[uuid] = { clientMetadata: metadata };
+  const { value, context } = await requester.v2({ method: 'PATCH', path: 'storage/items/patch-bulk', body: { itemPatches } }, signal);
   let results: StorageItemInfo[];
   try {
     results = parseItemPage(value, context).items;

@@ -51,6 +51,10 @@ export interface RunSummary {
   unchanged: number;
   failed: number;
   failedByCode: Record<string, number>;
+  /** ---- outage (issue 11): rows never written because Encord became unreachable (report code `NOT_ATTEMPTED`); not failures. */
+  notAttempted: number;
+  /** Why the run stopped early when Encord became unreachable (exit 1), else null. */
+  unreachable: string | null;
   requests: number;
   retries: number;
   rateLimited: number;

@@ -10,6 +10,7 @@
  * applied merge to an equal value and are skipped, so a killed run finishes on the next try.
  */
 import { defaultJournalPath } from '../checkpoint/journal-path.js';
+import { MetaError } from '../errors.js';
 import { join } from 'node:path';
 import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
 import { planColumns } from '../mapping/column-plan.js';
@@ -120,6 +121,12 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       progress.failed += 1;
       await rep.add({ line, values, code, column, message, rawFields, raw });
     };
+    // ---- outage (issue 11): rows not attempted are reported apart from failed rows.
+    let notAttempted = 0;
+    const skip = async (line: number, values: Readonly<Record<string, string>>, message: string): Promise<void> => {
+      notAttempted += 1;
+      await rep.add({ line, values, code: 'NOT_ATTEMPTED', column: undefined, message });
+    };
     const writer = new Writer({
       store,
       datasetHash: opts.datasetHash,
@@ -140,11 +147,19 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
           for (const row of task.rows) await fail(row.line, row.values, code, undefined, message);
           emit();
         },
+        notAttempted: async (task, message) => {
+          for (const row of task.rows) await skip(row.line, row.values, message);
+        },
       },
     });
     const sharedPending = new Map<number, WriteTask>();
     let stoppedEarly = false;
     for await (const item of iterate(source, opts.signal)) {
+      if (writer.fatalError && unreachable(writer.fatalError)) {
+        // ---- outage (issue 11): the rest of the file is listed as not attempted (a rerun does it).
+        if (item.kind === 'row') await skip(item.row.line, textValues(item.row), 'not attempted: Encord became unreachable before this row was read; rerun to finish');
+        continue;
+      }
       if (writer.fatalError) break;
       progress.rowsRead += 1;
       if (progress.rowsRead % 1000 === 0) emit();
@@ -180,10 +195,18 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       }
     }
     await writer.drain();
+    if (writer.fatalError && unreachable(writer.fatalError)) {
+      return finish(false, false, failedByCode, { notAttempted, unreachable: (writer.fatalError as Error).message });
+    }
     if (writer.fatalError) throw writer.fatalError;
     return finish(opts.signal?.aborted ?? false, stoppedEarly, failedByCode);
 
-    function finish(interrupted: boolean, stopped = false, byCode: Record<string, number> = {}): ImportResult {
+    function finish(
+      interrupted: boolean,
+      stopped = false,
+      byCode: Record<string, number> = {},
+      outage: { notAttempted: number; unreachable: string | null } = { notAttempted: 0, unreachable: null },
+    ): ImportResult {
       progress.phase = 'done';
       emit();
       const finishedAt = opts.now();
@@ -200,6 +223,8 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
         unchanged: opts.dryRun ? keyPlan.unchanged : progress.unchanged,
         failed: progress.failed,
         failedByCode: opts.dryRun ? dryRunFailures(keyPlan) : byCode,
+        notAttempted: outage.notAttempted,
+        unreachable: outage.unreachable,
         requests: store.stats.requests - statsBefore.requests,
         retries: store.stats.retries - statsBefore.retries,
         rateLimited: store.stats.rateLimited - statsBefore.rateLimited,
@@ -401,3 +426,7 @@ function decide(
   return { prepared, canonical };
 }
 
+/** ---- outage (issue 11): the run stops, but its rows are "not attempted", not failed. */
+function unreachable(error: unknown): boolean {
+  return error instanceof MetaError && error.code === 'SERVICE_UNREACHABLE';
+}

@@ -31,13 +31,15 @@ export interface WriteCallbacks {
   written(task: WriteTask): void;
   unchanged(task: WriteTask): void;
   failed(task: WriteTask, code: string, message: string): Promise<void>;
+  /** ---- outage (issue 11): the run stopped because Encord is unreachable before this task was written. */
+  notAttempted?(task: WriteTask, message: string): Promise<void>;
 }
 
 /** Legacy rows re-read per request (v1 call B); each is still saved with its own request. */
 const SINGLE_BATCH = 100;
 
 /** Errors after which no further write can succeed: stop the run. */
-const FATAL_CODES = new Set(['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO']);
+const FATAL_CODES = new Set(['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO', 'SERVICE_UNREACHABLE']);
 
 export function isFatal(error: unknown): boolean {
   return error instanceof MetaError && FATAL_CODES.has(error.code);
@@ -50,6 +52,9 @@ export class Writer {
   private fatal: unknown;
   /** Aborted on a fatal error; in-flight writes of a Ctrl-C'd run are allowed to finish. */
   private readonly hard = new AbortController();
+  /** ---- outage (issue 11): tasks already reported (written, unchanged or failed), so the rest are "not attempted". */
+  private readonly decided = new WeakSet<WriteTask>();
+  private readonly cb: WriteCallbacks;
 
   constructor(
     private readonly input: {
@@ -65,6 +70,12 @@ export class Writer {
     },
   ) {
     this.queue = new PQueue({ concurrency: input.concurrency });
+    const c = input.callbacks;
+    this.cb = {
+      written: (t) => (this.decided.add(t), c.written(t)),
+      unchanged: (t) => (this.decided.add(t), c.unchanged(t)),
+      failed: (t, code, message) => (this.decided.add(t), c.failed(t, code, message)),
+    };
   }
 
   /** The first fatal error, if any: the producer stops reading when set. */
@@ -94,37 +105,52 @@ export class Writer {
     if (this.singles.length === 0) return;
     const batch = this.singles;
     this.singles = [];
-    await this.admit(() => this.saveBatch(batch));
+    await this.admit(() => this.saveBatch(batch), batch);
   }
 
   private async flushBatch(): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
-    await this.admit(() => this.patchBatch(batch));
+    await this.admit(() => this.patchBatch(batch), batch);
   }
 
-  private async admit(work: () => Promise<void>): Promise<void> {
+  private async admit(work: () => Promise<void>, tasks: readonly WriteTask[]): Promise<void> {
     await this.queue.onSizeLessThan(this.input.concurrency);
     void this.queue.add(async () => {
-      if (this.fatal || this.input.signal?.aborted) return;
+      if (this.fatal || this.input.signal?.aborted) return this.notAttempted(tasks);
       try {
         await work();
       } catch (error) {
         this.fatal ??= error;
         this.hard.abort(error);
+        await this.notAttempted(tasks);
       }
     });
   }
 
+  /** ---- outage (issue 11): after SERVICE_UNREACHABLE, the undecided tasks are reported "not attempted", not failed. */
+  private async notAttempted(tasks: readonly WriteTask[]): Promise<void> {
+    const report = this.input.callbacks.notAttempted;
+    if (!report || !(this.fatal instanceof MetaError) || this.fatal.code !== 'SERVICE_UNREACHABLE') return;
+    for (const task of tasks) {
+      if (this.decided.has(task)) continue;
+      this.decided.add(task);
+      await report(task, `not attempted: Encord became unreachable before this row was written (or confirmed); rerun to finish`);
+    }
+  }
+
   private async patchBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal, mode, callbacks } = this.input;
+    const { store, journal, mode } = this.input;
+    const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
+    // Items Encord refuses one by one (no access to their folder, deleted): only their rows fail.
+    const unreadable = new Map<string, Error>();
     try {
       const items = await store.getItems(
         batch.map((t) => t.id),
-        { signal },
+        { signal, onItemError: (f) => unreadable.set(f.uuid, f.error) },
       );
       fresh = new Map(items.map((i) => [i.uuid, i.metadata]));
     } catch (error) {
@@ -137,6 +163,12 @@ export class Writer {
     const byId = new Map<string, WriteTask>();
     for (const task of batch) {
       const current = fresh.get(task.id);
+      const refused = unreadable.get(task.id);
+      if (current === undefined && refused !== undefined) {
+        const { code, message } = describe(refused, 'reading the current metadata');
+        await callbacks.failed(task, code, message);
+        continue;
+      }
       if (current === undefined) {
         await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
         continue;
@@ -175,7 +207,8 @@ export class Writer {
   }
 
   private async saveBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal, mode, callbacks, datasetHash } = this.input;
+    const { store, journal, mode, datasetHash } = this.input;
+    const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, DataUnit>;
     try {

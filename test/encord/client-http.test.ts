@@ -170,8 +170,11 @@ describe('v1 calls', () => {
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
     server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', { ...md, extra: 1 }) }));
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
-    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }));
+    // No echo (null metadata): confirmed by re-reading the row; a re-read showing other metadata fails.
+    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }), v1ok(wireRow('h1', 't', { other: 1 })));
     expect((await rejection(client.saveMetadata(DS, 'h1', md))).code).toBe('UNEXPECTED_UPDATE');
+    server.use(v1ok({ updated_fields: ['client_metadata'], data_row: wireRow('h1', 't', null) }), v1ok(wireRow('h1', 't', md)));
+    expect(await client.saveMetadata(DS, 'h1', md)).toEqual(md);
     const sent = server.requests.length;
     expect((await rejection(client.saveMetadata(DS, 'h1', { x: Number.NaN }))).code).toBe('INVALID_ARGUMENTS');
     expect((await rejection(client.saveMetadata(DS, 'bad hash', md))).code).toBe('INVALID_ARGUMENTS');
@@ -209,8 +212,12 @@ describe('retries and pacing', () => {
     server.use((_q, res) => {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html>proxy</html>');
     });
+    // A gateway page that never goes away is an outage (issue 11): retried past maxRetries until
+    // unreachableAfterMs (60 s of the fake clock), then the fatal SERVICE_UNREACHABLE.
     const e = await rejection(client.getDataset(DS));
-    expect(e).toMatchObject({ code: 'TRANSPORT', status: 502, attempts: 3 });
+    expect(e).toMatchObject({ code: 'SERVICE_UNREACHABLE', status: 502 });
+    expect(e.attempts).toBeGreaterThan(3);
+    expect(e.message).toMatch(/unreachable/);
     expect(e.message).toMatch(/trace [0-9a-f]{32}/);
   });
 
@@ -243,13 +250,15 @@ describe('retries and pacing', () => {
     expect(new Set(server.requests.map((r) => r.headers['signature'])).size).toBe(3);
   });
 
-  it('times out a silent server and retries', async () => {
-    const { client } = makeClient({ timeoutMs: 150, maxRetries: 1 });
+  it('times out a silent server; with no outage allowance that is SERVICE_UNREACHABLE at once', async () => {
+    // unreachableAfterMs 0: the first timeout already counts as an outage (issue 11), so one attempt.
+    const { client } = makeClient({ timeoutMs: 150, maxRetries: 1, unreachableAfterMs: 0 });
     server.use(() => {
       /* never answer */
     });
     const e = await rejection(client.getBearerToken());
-    expect(e).toMatchObject({ code: 'TIMEOUT', attempts: 2 });
+    expect(e).toMatchObject({ code: 'SERVICE_UNREACHABLE', attempts: 1 });
+    expect(e.message).toMatch(/No answer from Encord in time/);
   });
 
   it('aborts an in-flight call', async () => {
@@ -315,7 +324,8 @@ describe('v2 storage items', () => {
     const failed = out[2]!;
     expect(!failed.ok && failed.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(server.requests.map((r) => Object.keys((JSON.parse(r.body.toString()) as { itemPatches: object }).itemPatches).length)).toEqual([
-      5, 3, 2, 1, 2,
+      // Both halves of a split are tried before going deeper (so a wholesale rejection can stop early).
+      5, 3, 2, 2, 1,
     ]);
     expect(server.requests[0]!.method).toBe('PATCH');
     expect(server.requests[0]!.body.toString().startsWith(`{"itemPatches": {"${U(1)}": {"clientMetadata": {"n": 1}}`)).toBe(true);

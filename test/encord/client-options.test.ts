@@ -27,7 +27,9 @@ describe('resolveClientOptions', () => {
       maxRetries: 5,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 30_000,
-      maxRetryAfterMs: 60_000,
+      maxRetryAfterMs: 600_000,
+      rateLimitRetryBudgetMs: 3_600_000,
+      unreachableAfterMs: 60_000,
       timeoutMs: 180_000,
       bulkChunkSize: 1000,
     });

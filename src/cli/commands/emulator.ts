@@ -18,6 +18,7 @@ interface EmulatorFlags {
   authorize?: string[];
   defaultKey: boolean;
   seedRows?: number;
+  seedLegacy?: number;
   seed?: number;
   rateLimit?: number;
   burst?: number;
@@ -98,6 +99,11 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
     .option('--authorize <pubkey-file>', 'also accept this OpenSSH public key (file; repeatable)', collect)
     .option('--no-default-key', 'do not register the published spec test key')
     .addOption(new Option('--seed-rows <n>', 'seed one dataset of N data units').argParser(integer('--seed-rows', 0, 50_000_000)))
+    .addOption(
+      new Option('--seed-legacy <n>', 'add N legacy data units (no storage item, v1 save only) to the seeded dataset').argParser(
+        integer('--seed-legacy', 0, 50_000_000),
+      ),
+    )
     .addOption(new Option('--seed <n>', 'seed of all generated data and random choices').argParser(integer('--seed', 0, 2 ** 32 - 1)))
     .addOption(new Option('--rate-limit <req-per-s>', 'token-bucket limit per key and route class').argParser(positiveNumber('--rate-limit')))
     .addOption(new Option('--burst <n>', 'bucket size for --rate-limit').argParser(integer('--burst', 1, 1_000_000)))
@@ -133,6 +139,7 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
           authorizedKeys: await readAuthorizedKeys(cwd, flags.authorize ?? []),
           ...(flags.state !== undefined ? { stateDir: resolve(cwd, flags.state) } : {}),
           ...(flags.seedRows !== undefined ? { seedRows: flags.seedRows } : {}),
+          ...(flags.seedLegacy !== undefined ? { seedLegacy: flags.seedLegacy } : {}),
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
           ...(flags.rateLimit !== undefined
             ? {

@@ -172,6 +172,11 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         if (g.json) ctx.printJson(result);
         else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
         else if (result.summary.failed > 0) ctx.io.stderr.write(`${result.summary.failed} rows failed; report: ${result.summary.reportPath ?? '(none)'}\n`);
+        if (result.summary.unreachable !== null) {
+          // Outage (issue 11): not a data problem. Exit 1; the report lists the rows not attempted.
+          ctx.io.stderr.write(`encord-meta: error [SERVICE_UNREACHABLE]: ${result.summary.unreachable}\n`);
+          return EXIT.FATAL;
+        }
         if (result.summary.interrupted) return EXIT.INTERRUPTED;
         return result.summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
       }),
