@@ -8,7 +8,7 @@ import { chmodSync, closeSync, mkdtempSync, rmSync, type WriteStream } from 'nod
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { loadDuckDb } from '../duckdb-module.js';
 import { MetaError } from '../errors.js';
 import { createPrivateWriteStream, openPrivate, PRIVATE_FILE_MODE } from '../private-files.js';
 
@@ -59,7 +59,7 @@ export class ParquetFileWriter {
     this.closed = true;
     try {
       await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      const instance = await DuckDBInstance.create(':memory:', {
+      const instance = await (await loadDuckDb()).DuckDBInstance.create(':memory:', {
         threads: '2',
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'false',

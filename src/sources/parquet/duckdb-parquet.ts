@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
+import { loadDuckDb, type DuckModule } from '../../duckdb-module.js';
 import { MetaError } from '../../errors.js';
 import type { ColumnType } from './parquet-cells.js';
 
@@ -108,8 +109,13 @@ async function withConnection<T>(options: DuckReadOptions, run: (con: DuckDBConn
   }
 }
 
-function createInstance(options: DuckReadOptions): Promise<DuckDBInstance> {
-  return DuckDBInstance.create(':memory:', {
+/** Set by `createInstance`: every `columnType` call comes after an instance exists. */
+let DuckDBTypeId: DuckModule['DuckDBTypeId'];
+
+async function createInstance(options: DuckReadOptions): Promise<DuckDBInstance> {
+  const duck = await loadDuckDb();
+  DuckDBTypeId = duck.DuckDBTypeId;
+  return duck.DuckDBInstance.create(':memory:', {
     threads: String(options.threads),
     // Never reach for the network: the Parquet reader is built in.
     autoinstall_known_extensions: 'false',
