@@ -28,6 +28,21 @@ describe('demo', () => {
     expect(out).toContain('600 data units written, 0 failed');
   });
 
+  it('a proxy in the environment never stands between demo and its own loopback emulator', async () => {
+    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], HTTPS_PROXY: process.env['HTTPS_PROXY'] };
+    process.env['HTTP_PROXY'] = 'http://127.0.0.1:9'; // nothing listens there: a request through it fails
+    process.env['HTTPS_PROXY'] = 'http://127.0.0.1:9';
+    try {
+      const io = bufferIo({ env: { ...bareEnv(), HTTP_PROXY: 'http://127.0.0.1:9' }, cwd: ROOT });
+      expect(await runCli(['--json', 'demo', '--rows', '1'], io), io.err()).toBe(0);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('--json: one document matching its schema', async () => {
     const io = bufferIo({ env: bareEnv(), cwd: ROOT });
     expect(await runCli(['--json', 'demo', '--rows', '3'], io)).toBe(0);

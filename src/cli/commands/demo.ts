@@ -65,7 +65,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         let keptRunning = false;
         try {
           const credentials = await loadCredentials({ sshKeyText: readFileSync(keyPath, 'utf8') });
-          const client = createEncordClient({ auth: credentials.auth, domain: emulator.url });
+          // Its own loopback emulator: never through a corporate HTTP(S)_PROXY.
+          const client = createEncordClient({ auth: credentials.auth, domain: emulator.url, proxy: false });
           const dataset = emulator.datasets()[0]!;
           try {
             out(`encord-meta demo: a local Encord emulator, the shipped samples, no key, no network.\n\n`);
