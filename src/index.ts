@@ -155,7 +155,7 @@ export {
 // ---------------------------------------------------------------- errors, CLI
 export { MetaError, redact } from './errors.js';
 export { EXIT, type ExitCode } from './cli/exit-codes.js';
-export { runCli, buildProgram } from './cli/run-cli.js';
+export { runCli, buildProgram, loadCommands } from './cli/run-cli.js';
 export { bufferIo, type CliIo, type OutputStream } from './cli/io.js';
 export { JobConfigSchema, loadJobConfig, type JobConfig } from './cli/job-config.js';
 export {

@@ -7,9 +7,12 @@ import { createContext, type CommandContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { VERSION } from '../version.js';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor, loadCommands, type RegisterCommand } from './commands/index.js';
 
-export function buildProgram(ctx: CommandContext): Command {
+export { loadCommands } from './commands/index.js';
+
+/** The program with the given commands (`loadCommands()` gives them all). */
+export function buildProgram(ctx: CommandContext, commands: readonly RegisterCommand[]): Command {
   const program = new Command('encord-meta')
     .description(
       'Bulk-import custom metadata (client_metadata) into Encord datasets from CSV and Parquet,\n' +
@@ -34,7 +37,7 @@ export function buildProgram(ctx: CommandContext): Command {
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
     });
-  for (const register of COMMANDS) register(program, ctx);
+  for (const register of commands) register(program, ctx);
   return program;
 }
 
@@ -43,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const ctx = createContext(io, (code) => {
     exitCode = code;
   });
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, await loadCommands(commandsFor(argv)));
   // Sub-commands inherit exit override and output routing.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({

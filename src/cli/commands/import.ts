@@ -4,12 +4,10 @@ import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { runImport } from '../../pipeline/run-import.js';
-import { CSV_ENCODING_NAMES } from '../../pipeline/import-options.js';
+import { CSV_ENCODING_NAMES } from '../../sources/csv/decode.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
-import { loadSchemaFile } from '../../schema/index.js';
 import { MetaError } from '../../errors.js';
-import { connect, explain, jobConfigOf, type Connection } from '../connect.js';
+import type { Connection } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressLine } from '../progress.js';
@@ -98,6 +96,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .action(async (file: string | undefined, flags: ImportFlags, command: Command) =>
       ctx.run(async () => {
         const g = ctx.globals(command);
+        // The pipeline, the Encord client and the schema tools load here, not at start-up (`import --help`).
+        const [{ runImport }, { loadSchemaFile }, { connect, explain, jobConfigOf }] = await Promise.all([
+          import('../../pipeline/run-import.js'),
+          import('../../schema/index.js'),
+          import('../connect.js'),
+        ]);
         const config = jobConfigOf(ctx, command);
         const cwd = ctx.io.cwd;
         let path = file ?? config.file;
