@@ -4,7 +4,7 @@
  * option with its job-config fallback.
  */
 import { Option, type Command } from 'commander';
-import type { CoercionOptions } from '../coercion/index.js';
+import { DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, type CoercionOptions } from '../coercion/coercion-options.js';
 import type { JobConfig } from './job-config.js';
 
 export interface CoercionFlags {
@@ -12,15 +12,27 @@ export interface CoercionFlags {
   thousands?: 'none' | ',' | '.' | ' ';
   timezone?: string;
   dateFormat?: 'iso' | 'dd/mm/yyyy' | 'mm/dd/yyyy';
+  nullValues?: string[];
+  trueValues?: string[];
+  falseValues?: string[];
 }
 
-/** Add --decimal-comma, --thousands, --timezone and --date-format to a command. */
+/** `NaN,NA,N/A` → its words (a comma list, like pandas' `na_values` or Snowflake's `NULL_IF`). */
+function wordList(text: string, previous: string[] | undefined): string[] {
+  const words = text.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  return [...(previous ?? []), ...words];
+}
+
+/** Add the cell-reading flags (--decimal-comma, --thousands, --timezone, --date-format, word lists) to a command. */
 export function addCoercionOptions(command: Command): Command {
   return command
     .option('--decimal-comma', 'numbers use a decimal comma (12,5)')
     .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
     .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')
-    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']));
+    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']))
+    .option('--null-values <words>', 'cells holding one of these words are empty cells, e.g. NaN,NA,N/A (exact, case matters)', wordList)
+    .option('--true-values <words>', 'more words read as true, e.g. WAHR,VRAI,ja (added to true/yes/y/1/on/t)', wordList)
+    .option('--false-values <words>', 'more words read as false, e.g. FALSCH,FAUX,nein (added to false/no/n/0/off/f)', wordList);
 }
 
 /** The coercion options of the job config, overridden by the flags given. */
@@ -31,6 +43,9 @@ export function coercionFrom(flags: CoercionFlags, config: JobConfig): CoercionO
     ...(flags.thousands !== undefined && { thousandsSeparator: flags.thousands }),
     ...(flags.timezone !== undefined && { timezone: flags.timezone }),
     ...(flags.dateFormat !== undefined && { dateFormat: flags.dateFormat }),
+    ...(flags.nullValues !== undefined && { nullValues: [...(config.coercion?.nullValues ?? []), ...flags.nullValues] }),
+    ...(flags.trueValues !== undefined && { trueValues: [...(config.coercion?.trueValues ?? DEFAULT_TRUE_VALUES), ...flags.trueValues] }),
+    ...(flags.falseValues !== undefined && { falseValues: [...(config.coercion?.falseValues ?? DEFAULT_FALSE_VALUES), ...flags.falseValues] }),
   };
 }
 

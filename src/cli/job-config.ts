@@ -50,6 +50,7 @@ export const JobConfigSchema = z
         dateFormat: z.enum(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']).optional(),
         trueValues: z.array(z.string()).optional(),
         falseValues: z.array(z.string()).optional(),
+        nullValues: z.array(z.string()).optional(),
       })
       .strict()
       .optional(),

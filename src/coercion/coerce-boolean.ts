@@ -26,7 +26,12 @@ export function coerceBoolean(cell: Cell, options: ResolvedCoercionOptions): Coe
   if (options.trueValues.has(word)) return TRUE;
   if (options.falseValues.has(word)) return FALSE;
   const got = typeof cell === 'string' ? quote(cell) : describeCell(cell);
-  return fail('INVALID_BOOLEAN', expected(options), got, typeof cell === 'string' ? missingValueHint(word) : undefined);
+  return fail(
+    'INVALID_BOOLEAN',
+    expected(options),
+    got,
+    typeof cell === 'string' ? (missingValueHint(cell.trim()) ?? `if "${cell.trim()}" is a yes/no word of your data, add it with --true-values or --false-values`) : undefined,
+  );
 }
 
 const EXPECTED_CACHE = new WeakMap<ResolvedCoercionOptions, string>();

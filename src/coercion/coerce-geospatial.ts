@@ -109,8 +109,9 @@ export function coerceGeoObject(json: unknown, got: string, options: ResolvedCoe
  * Both empty → empty; one empty → error.
  */
 export function combineGeo(latCell: Cell, lonCell: Cell, options: ResolvedCoercionOptions): CoerceResult {
-  const lat = coerceNumber(latCell, options);
-  const lon = coerceNumber(lonCell, options);
+  const isNull = (c: Cell): boolean => typeof c === 'string' && options.nullValues.has(c.trim());
+  const lat = isNull(latCell) ? EMPTY : coerceNumber(latCell, options);
+  const lon = isNull(lonCell) ? EMPTY : coerceNumber(lonCell, options);
   if (lat.kind === 'empty' && lon.kind === 'empty') return EMPTY;
   const got = (): string => `latitude ${describeCell(latCell)} and longitude ${describeCell(lonCell)}`;
   if (lat.kind === 'empty' || lon.kind === 'empty') {

@@ -94,6 +94,6 @@ const MISSING_WORDS = new Set(['n/a', 'na', 'nan', 'null', 'none', 'nil', '-', '
 /** A hint for placeholder words (`N/A`, `null`, `-`), else `undefined`. */
 export function missingValueHint(trimmed: string): string | undefined {
   return trimmed.length <= 9 && MISSING_WORDS.has(trimmed.toLowerCase())
-    ? 'for a missing value leave the cell empty (see --empty)'
+    ? `for a missing value leave the cell empty (see --empty), or read it as empty with --null-values ${JSON.stringify(trimmed)}`
     : undefined;
 }

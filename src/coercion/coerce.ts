@@ -33,6 +33,7 @@ export const VARIANT_HINT_SPECS: Readonly<Record<VariantHint, FieldSpec>> = {
 
 /** Coerce one cell to the JSON value `spec` calls for. */
 export function coerce(cell: Cell, spec: FieldSpec, options: ResolvedCoercionOptions): CoerceResult {
+  if (options.nullValues.size > 0 && typeof cell === 'string' && options.nullValues.has(cell.trim())) return EMPTY;
   switch (spec.type) {
     case 'number':
       return coerceNumber(cell, options, spec.format);

@@ -48,6 +48,12 @@ export interface CoercionOptions {
   /** Words read as `false`. @default ['false', 'no', 'n', '0', 'off', 'f'] */
   readonly falseValues?: readonly string[] | undefined;
   /**
+   * Cell texts that mean "no value" and read as an empty cell (pandas' `na_values`, Snowflake's
+   * `NULL_IF`): `['NaN', 'NA', 'N/A']`. Compared trimmed and exactly (case matters: `NA` is not `na`).
+   * @default none
+   */
+  readonly nullValues?: readonly string[] | undefined;
+  /**
    * Order of the two numbers of a bare pair `a,b` / `a b` / `a;b` (and of a two-element list). GeoJSON and
    * WKT are always longitude first, as their standards say.
    * @default 'lat,lon'
@@ -66,6 +72,8 @@ export interface ResolvedCoercionOptions {
   /** Lower-cased, trimmed. */
   readonly falseValues: ReadonlySet<string>;
   readonly geoOrder: GeoOrder;
+  /** Trimmed, exact. Empty: no null words. */
+  readonly nullValues: ReadonlySet<string>;
 }
 
 /** Error code of a bad option value. */
@@ -114,6 +122,15 @@ export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedC
     }
   }
 
+  const nullValues = new Set<string>();
+  if (options.nullValues !== undefined) {
+    if (!Array.isArray(options.nullValues)) bad('nullValues', 'a list of words', options.nullValues);
+    for (const word of options.nullValues as unknown[]) {
+      if (typeof word !== 'string' || word.trim() === '') bad('nullValues', 'a list of non-empty words', word);
+      nullValues.add((word as string).trim());
+    }
+  }
+
   return Object.freeze({
     decimalComma,
     thousandsSeparator,
@@ -122,6 +139,7 @@ export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedC
     trueValues,
     falseValues,
     geoOrder,
+    nullValues,
   });
 }
 

@@ -50,7 +50,7 @@ export function coerceUnknownCell(
   policy: UnknownKeyPolicy,
   options: ResolvedCoercionOptions,
 ): CoerceResult | UnknownCellError {
-  if (cell === null || (typeof cell === 'string' && isBlank(cell))) return EMPTY;
+  if (cell === null || (typeof cell === 'string' && (isBlank(cell) || options.nullValues.has(cell.trim())))) return EMPTY;
   const current = currentValue(units, key);
   if (typeof cell !== 'string') {
     const result = coerce(cell, PASS_SPEC, options);

@@ -13,8 +13,9 @@ import { EXIT } from '../exit-codes.js';
 import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
 import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
+import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
 
-interface ImportFlags {
+interface ImportFlags extends CoercionFlags {
   dataset?: string;
   key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
   keyColumn?: string;
@@ -25,10 +26,6 @@ interface ImportFlags {
   mode?: 'merge' | 'replace';
   empty?: 'keep' | 'delete' | 'null';
   unknownColumns?: 'error' | 'skip' | 'json' | 'string';
-  decimalComma?: boolean;
-  thousands?: 'none' | ',' | '.' | ' ';
-  timezone?: string;
-  dateFormat?: 'iso' | 'dd/mm/yyyy' | 'mm/dd/yyyy';
   dryRun?: boolean;
   diffs?: number;
   report?: string;
@@ -44,7 +41,7 @@ interface ImportFlags {
 }
 
 export function registerImport(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('import')
     .summary('import a CSV or Parquet file into the custom metadata of a dataset')
     .description(
@@ -67,11 +64,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         '--unknown-columns <policy>',
         'a column missing from the schema is an error, skipped, read as `list` writes cells (json: JSON arrays, objects, numbers, booleans as values, other text as strings), or read as text (string) (default: json for a `list` export, else error)',
       ).choices(['error', 'skip', 'json', 'string']),
-    )
-    .option('--decimal-comma', 'numbers use a decimal comma (12,5)')
-    .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
-    .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')
-    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']))
+    );
+  addCoercionOptions(command)
     .option('--dry-run', 'plan, coerce and show diffs; write nothing but the failure report')
     .option('--diffs <n>', 'diffs a dry run shows', intOption('--diffs', 0, 100_000))
     .option('--report <file>', 'failure report CSV (default: <state-dir>/reports/<dataset>-<time>.csv)')
@@ -136,13 +130,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             schema,
             mapping: config.columns,
             unknownColumns: flags.unknownColumns ?? config.unknownColumns,
-            coercion: {
-              ...config.coercion,
-              ...(flags.decimalComma !== undefined && { decimalComma: flags.decimalComma }),
-              ...(flags.thousands !== undefined && { thousandsSeparator: flags.thousands }),
-              ...(flags.timezone !== undefined && { timezone: flags.timezone }),
-              ...(flags.dateFormat !== undefined && { dateFormat: flags.dateFormat }),
-            },
+            coercion: coercionFrom(flags, config),
             mode: flags.mode ?? config.mode,
             empty: flags.empty ?? config.empty,
             dryRun,
