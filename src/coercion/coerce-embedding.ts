@@ -10,6 +10,29 @@ import { type CoerceResult, describeCell, EMPTY, fail, quote, value } from './co
 import { exactDoubleOfBigint, inexactHint, inexactJsonNumber } from './exact-number.js';
 
 const NON_FINITE_WORD = /nan|infinity/i;
+const NUMPY_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * numpy's print form of a 1-D array, `[ 0.7279 -0.8863  1.  ]` (numbers separated by white space, line
+ * breaks included), as the JSON text of the same numbers (`[0.7279,-0.8863,1.0]`), or `null`. The numbers
+ * keep their digits, so the exactness check sees what was written.
+ */
+export function numpyToJson(text: string): string | null {
+  if (!text.startsWith('[') || !text.endsWith(']')) return null;
+  const inner = text.slice(1, -1).trim();
+  if (inner === '') return null;
+  const out: string[] = [];
+  for (const token of inner.split(/\s+/)) {
+    if (!NUMPY_NUMBER.test(token)) return null;
+    out.push(
+      token
+        .replace(/^\+/, '')
+        .replace(/^(-?)\./, '$10.')
+        .replace(/\.(?=$|[eE])/, '.0'),
+    );
+  }
+  return `[${out.join(',')}]`;
+}
 
 /** Coerce a cell to an embedding of `spec.size` numbers (any size from 1 when the size is unknown). */
 export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceResult {
@@ -17,7 +40,7 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
   let items: readonly unknown[];
   let fromText: boolean;
   if (typeof cell === 'string') {
-    const text = cell.trim();
+    let text = cell.trim();
     if (text === '') return EMPTY;
     if (text.charCodeAt(0) !== 91 /* [ */) {
       return fail('INVALID_EMBEDDING', expected, quote(cell), 'write it as a JSON array such as [0.1, 0.2]');
@@ -26,8 +49,14 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
     try {
       parsed = JSON.parse(text);
     } catch {
-      const hint = NON_FINITE_WORD.test(text) ? 'NaN and Infinity are not numbers' : 'not valid JSON';
-      return fail('INVALID_EMBEDDING', expected, quote(cell), hint);
+      // numpy prints arrays without commas (`[ 0.7279 -0.8863  1.  ]`, wrapped over lines when long).
+      const numpy = numpyToJson(text);
+      if (numpy === null) {
+        const hint = NON_FINITE_WORD.test(text) ? 'NaN and Infinity are not numbers' : 'not valid JSON';
+        return fail('INVALID_EMBEDDING', expected, quote(cell), hint);
+      }
+      text = numpy;
+      parsed = JSON.parse(text);
     }
     if (!Array.isArray(parsed)) return fail('INVALID_EMBEDDING', expected, quote(cell));
     // JSON.parse rounds a number it cannot hold: check the elements as written (overflow, Infinity, is
@@ -82,6 +111,7 @@ export function embeddingLength(cell: Cell): number | null {
     const parsed: unknown = JSON.parse(text);
     return Array.isArray(parsed) ? parsed.length : null;
   } catch {
-    return null;
+    const numpy = numpyToJson(text);
+    return numpy === null ? null : (JSON.parse(numpy) as unknown[]).length;
   }
 }

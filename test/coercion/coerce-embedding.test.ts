@@ -76,3 +76,22 @@ describe('numbers are exact or refused: embedding elements', () => {
     expect(coerceEmbedding([1.1, 0.2], two)).toEqual({ kind: 'value', value: [1.1, 0.2] });
   });
 });
+
+describe('numpy print form (issue: embeddings exported with str(np.array))', () => {
+  const spec = { type: 'embedding', size: 4 } as const;
+  it.each([
+    ['[ 0.7279 -0.8863  0.1     1.    ]', [0.7279, -0.8863, 0.1, 1]],
+    ['[0.5 .25 -.5 1e-03]', [0.5, 0.25, -0.5, 0.001]],
+    ['[ 1.5e+02\n  -2.   3.25\n   4. ]', [150, -2, 3.25, 4]],
+  ])('%j reads as the same numbers', (text, want) => {
+    expect(coerceEmbedding(text, spec)).toEqual({ kind: 'value', value: want });
+  });
+  it.each([
+    ['[ 0.1 0.2 nan 0.4 ]', 'INVALID_EMBEDDING'],
+    ['[ 0.1 0.2 0.3 ]', 'INVALID_EMBEDDING'],
+    ['[ 0.1 0.2 abc 0.4 ]', 'INVALID_EMBEDDING'],
+    ['[ 0.1 9007199254740993 0.3 0.4 ]', 'INVALID_NUMBER'],
+  ])('%j is refused (%s), never guessed', (text, code) => {
+    expect(coerceEmbedding(text, spec)).toMatchObject({ kind: 'error', code });
+  });
+});
