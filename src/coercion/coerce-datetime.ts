@@ -6,8 +6,8 @@
  * - naive ISO: `2026-11-28`, `2026-11-28 10:00`, `2026-11-28T10:00:00.123456` — read in `options.timezone`
  *   (see `time-zone.ts` for repeated and skipped DST hours); a date alone is midnight there;
  * - `yyyymmdd` (also a Parquet integer `20261128`), `yyyy/mm/dd`;
- * - `dd/mm/yyyy` or `mm/dd/yyyy` (`/`, `.` or `-`, optional time) only with `dateFormat`; without it they are
- *   `AMBIGUOUS_DATE`.
+ * - `dd/mm/yyyy` or `mm/dd/yyyy` (`/`, `.` or `-`, optional time, 24-hour or 12-hour with AM/PM as US
+ *   spreadsheets write it: `11/13/2026 8:19:40 AM`) only with `dateFormat`; without it they are `AMBIGUOUS_DATE`.
  * Fractions may have any number of digits; they are **truncated** to milliseconds (rounding could carry
  * into the next day). Dates are checked against the calendar (`2026-02-29`, `2026-13-01` fail); hours
  * 00–23, no leap second; years 0001–9999 in UTC (`0000-01-01` and `10000-01-01` fail). Parquet TIMESTAMP cells are ISO text and take the same path; DATE cells are
@@ -32,6 +32,8 @@ const YMD_SLASH = new RegExp(String.raw`^(\d{4})/(\d{1,2})/(\d{1,2})${TIME}${ZON
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 /** a/b/yyyy. Groups: a, b, y, H, M, S, frac, zone. */
 const DMY = new RegExp(String.raw`^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})${TIME}${ZONE}$`);
+/** a/b/yyyy with a 12-hour clock, as US spreadsheets write it (`11/13/2026 8:19:40 AM`). Groups: a, b, y, H, M, S, frac, am/pm, zone. */
+const DMY12 = new RegExp(String.raw`^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([AaPp])\.?[Mm]\.?${ZONE}$`);
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** Years 0001–9999 in UTC: year 0000 is not an ISO 8601 calendar year without agreement, nor one most readers take. */
@@ -57,15 +59,23 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
   m = COMPACT.exec(text);
   if (m !== null) return build(options, cell, +m[1]!, +m[2]!, +m[3]!, undefined, undefined, undefined, undefined, undefined);
   m = DMY.exec(text);
-  if (m !== null) {
-    const a = +m[1]!;
-    const b = +m[3]!;
+  const twelve = m === null ? DMY12.exec(text) : null;
+  if (m !== null || twelve !== null) {
+    const g = (m ?? twelve)!;
+    const a = +g[1]!;
+    const b = +g[3]!;
     if (options.dateFormat === 'iso') {
       const looks = a > 12 && b <= 12 ? ' (looks like dd/mm/yyyy)' : b > 12 && a <= 12 ? ' (looks like mm/dd/yyyy)' : '';
       return fail('AMBIGUOUS_DATE', 'an ISO 8601 date such as 2026-11-28', gotOf(cell), `pass --date-format dd/mm/yyyy or mm/dd/yyyy${looks}`);
     }
     const [day, month] = options.dateFormat === 'dd/mm/yyyy' ? [a, b] : [b, a];
-    return build(options, cell, +m[4]!, month, day, m[5], m[6], m[7], m[8], m[9]);
+    if (m !== null) return build(options, cell, +m[4]!, month, day, m[5], m[6], m[7], m[8], m[9]);
+    // 12-hour clock: 12:xx AM is 00:xx, 12:xx PM is 12:xx, 1–11 PM add 12; an hour 0 or over 12 is refused.
+    const hour12 = +twelve![5]!;
+    if (hour12 < 1 || hour12 > 12) return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), `hour ${hour12} does not exist on a 12-hour clock (1 to 12 AM/PM)`);
+    const pm = twelve![9]!.toLowerCase() === 'p';
+    const hour24 = (hour12 % 12) + (pm ? 12 : 0);
+    return build(options, cell, +twelve![4]!, month, day, String(hour24), twelve![6], twelve![7], twelve![8], twelve![10]);
   }
   return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), missingValueHint(text));
 }

@@ -138,3 +138,23 @@ describe('datetime years are 0001 to 9999 (exact or refused)', () => {
     expect(coerceDatetime('9999-12-31T23:59:59.999Z', utc)).toEqual({ kind: 'value', value: '9999-12-31T23:59:59.999Z' });
   });
 });
+
+describe('12-hour clock times as US spreadsheets write them (with --date-format)', () => {
+  const us = resolveCoercionOptions({ dateFormat: 'mm/dd/yyyy' });
+  it.each([
+    ['11/13/2026 8:19:40 AM', '2026-11-13T08:19:40.000Z'],
+    ['11/13/2026 8:19:40 PM', '2026-11-13T20:19:40.000Z'],
+    ['11/13/2026 12:05 AM', '2026-11-13T00:05:00.000Z'],
+    ['11/13/2026 12:05 PM', '2026-11-13T12:05:00.000Z'],
+    ['11/13/2026 1:00:00 p.m.', '2026-11-13T13:00:00.000Z'],
+    ['11/13/2026 11:59:59.5pm', '2026-11-13T23:59:59.500Z'],
+  ])('%s → %s', (text, iso) => {
+    expect(coerceDatetime(text, us)).toEqual({ kind: 'value', value: iso });
+  });
+  it.each(['11/13/2026 0:10 AM', '11/13/2026 13:10 PM', '11/13/2026 8:61 AM'])('%s is refused', (text) => {
+    expect(coerceDatetime(text, us)).toMatchObject({ kind: 'error', code: 'INVALID_DATETIME' });
+  });
+  it('without --date-format the date is still ambiguous', () => {
+    expect(coerceDatetime('11/13/2026 8:19:40 AM', resolveCoercionOptions({}))).toMatchObject({ kind: 'error', code: 'AMBIGUOUS_DATE' });
+  });
+});
