@@ -41,6 +41,9 @@ export function formatImportResult(result: ImportResult): string {
     }
   } else {
     lines.push(`Imported ${s.file} → dataset ${s.datasetHash}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
+    // Columns a user may have expected to be written, said once (report columns are not news).
+    const notable = result.skippedColumns.filter((c) => !/^_(line|error_code|error_column|error|raw)$/.test(c.column) && !c.reason.startsWith('identifies'));
+    for (const skipped of notable) lines.push(`not imported: column ${skipped.column} (${skipped.reason})`);
   }
   lines.push(
     `rows ${s.rowsRead} | written ${s.written} | unchanged ${s.unchanged} | failed ${s.failed} | ` +

@@ -131,7 +131,9 @@ export function planColumns(input: {
     // Report columns (`_line`, `_error`, …) and other `_` columns are not metadata, unless the org schema
     // says so: `__proto__` and `_internal` are valid keys a schema may have.
     if (column.startsWith('_') && !schema.fields.has(column)) {
-      skipped.push({ column, reason: 'starts with _ (report column)' });
+      const reason =
+        column === '_index' ? "pandas' row index (the first header cell was empty)" : column.startsWith('_unnamed_') ? 'no name in the header (--skip-unnamed-columns)' : 'starts with _ (report column)';
+      skipped.push({ column, reason });
       continue;
     }
     if (ignore.has(column) || geoColumns.has(column)) {

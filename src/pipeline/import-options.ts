@@ -27,6 +27,8 @@ export interface ImportOptions {
    * @default UTF-8, or UTF-16 when the file starts with its byte-order mark
    */
   readonly encoding?: string | undefined;
+  /** CSV header cells without a name (other than pandas' index column, always left out): refuse, or leave them out. @default 'error' */
+  readonly unnamedColumns?: 'error' | 'skip' | undefined;
   readonly datasetHash: string;
   readonly store: MetadataStore;
   /** How rows identify data units; @default detected from the column names */

@@ -45,7 +45,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const emit = (): void => opts.onProgress?.({ ...progress });
 
-  const source = await openSource(opts.file, { format: opts.format, csv: { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined } });
+  const source = await openSource(opts.file, { format: opts.format, csv: { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns } });
   let lock: DatasetLock | undefined;
   let journal: UndoJournal | undefined;
   let report: FailureReport | undefined;

@@ -30,6 +30,8 @@ export interface DataFileOptions extends Signal {
   readonly delimiter?: string | undefined;
   /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
   readonly encoding?: string | undefined;
+  /** See `ImportOptions.unnamedColumns`. */
+  readonly unnamedColumns?: 'error' | 'skip' | undefined;
   readonly coercion?: CoercionOptions | undefined;
 }
 
@@ -168,7 +170,7 @@ export function specShorthand(spec: FieldSpec): string | null {
 function openData(options: DataFileOptions): Promise<TabularSource> {
   return openSource(options.file, {
     format: options.format,
-    csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined },
+    csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined, unnamedColumns: options.unnamedColumns },
   });
 }
 

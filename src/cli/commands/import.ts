@@ -22,6 +22,7 @@ interface ImportFlags extends CoercionFlags {
   format?: 'csv' | 'parquet';
   delimiter?: string;
   encoding?: string;
+  skipUnnamedColumns?: boolean;
   schema?: string;
   mode?: 'merge' | 'replace';
   empty?: 'keep' | 'delete' | 'null';
@@ -55,6 +56,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+    .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
     .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES))
     .option('--schema <file>', 'coerce against this schema file instead of the org schema')
     .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
@@ -123,6 +125,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             format: flags.format ?? config.format,
             delimiter: flags.delimiter ?? config.delimiter,
             encoding: flags.encoding ?? config.encoding,
+            ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
             datasetHash: dataset,
             store: connection.client,
             key: flags.key ?? config.key,

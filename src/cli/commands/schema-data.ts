@@ -20,6 +20,7 @@ interface DataFlags extends CoercionFlags {
   format?: 'csv' | 'parquet';
   delimiter?: string;
   encoding?: string;
+  skipUnnamedColumns?: boolean;
 }
 
 function addDataFileOptions(command: Command): Command {
@@ -27,6 +28,7 @@ function addDataFileOptions(command: Command): Command {
     command
       .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
       .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
+      .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
       .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES)),
   );
 }
@@ -75,6 +77,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
+          ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
           coercion: coercionFrom(flags, config),
           maxSamples: flags.samples,
           signal: ctx.io.signal,
@@ -174,6 +177,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
+          ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
           coercion: coercionFrom(flags, config),
           maxRows: flags.sampleRows,
           enumThreshold: flags.enumThreshold,

@@ -27,6 +27,8 @@ export interface CsvSplitterOptions {
   readonly maxRecordSize: number;
   /** @default 'utf-8' */
   readonly encoding?: CsvEncoding | undefined;
+  /** Drop the first record without reading its width (Excel's `sep=;` hint line). @default false */
+  readonly skipFirstRecord?: boolean | undefined;
 }
 
 const QUOTE = 0x22;
@@ -86,9 +88,11 @@ export class CsvRecordSplitter {
   private resyncing = false;
   private pending: { code: string; message: string; endLine: number } | undefined;
   private readonly events: CsvEvent[] = [];
+  private skipFirst: boolean;
   private fatal: MetaError | undefined;
 
   constructor(private readonly options: CsvSplitterOptions) {
+    this.skipFirst = options.skipFirstRecord === true;
     if (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 0x7f || '"\r\n'.includes(options.delimiter)) {
       throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`delimiter\` to be one ASCII character other than a quote or line end, got ${JSON.stringify(options.delimiter)}`);
     }
@@ -288,6 +292,12 @@ export class CsvRecordSplitter {
     this.quoted = false;
     if (contentEnd - this.start > this.options.maxRecordSize) {
       this.tooLarge();
+      return next;
+    }
+    if (this.skipFirst) {
+      this.skipFirst = false;
+      this.line = endLine + 1;
+      this.start = next;
       return next;
     }
     if (this.expectedFields < 0) this.expectedFields = fields.length;

@@ -32,7 +32,18 @@ export interface CsvSourceOptions {
    * @default 'utf-8', or what the byte-order mark says
    */
   readonly encoding?: CsvEncoding | 'cp1252' | 'iso-8859-1' | undefined;
+  /**
+   * Header cells without a name. The FIRST column without a name is what pandas' `to_csv` writes for its
+   * row index (`,city,speed` then `0,Paris,1`): it is always read as the column `_index` (columns starting
+   * with `_` are not imported), and the import says so. Any other nameless column is refused
+   * (`SOURCE_EMPTY_COLUMN_NAME`, naming this option) unless `skip`, which names it `_unnamed_<n>`.
+   * @default 'error'
+   */
+  readonly unnamedColumns?: 'error' | 'skip' | undefined;
 }
+
+/** What pandas' `to_csv` (default `index=True`) writes as the first header cell: nothing. */
+export const PANDAS_INDEX_COLUMN = '_index';
 
 export interface ResolvedCsvSourceOptions {
   readonly delimiter: CsvDelimiter | undefined;
@@ -40,6 +51,7 @@ export interface ResolvedCsvSourceOptions {
   readonly chunkSize: number;
   /** `undefined`: not given (UTF-8 unless a byte-order mark says otherwise). */
   readonly encoding: CsvEncoding | undefined;
+  readonly unnamedColumns: 'error' | 'skip';
 }
 
 /** Validate `CsvSourceOptions` and fill in the defaults. */
@@ -59,7 +71,9 @@ export function resolveCsvOptions(options: CsvSourceOptions = {}): ResolvedCsvSo
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 64 * 1024 * 1024) {
     throw optionError('chunkSize', 'an integer from 1 to 67108864', chunkSize);
   }
-  return { delimiter, maxRecordSize, chunkSize, encoding };
+  const unnamedColumns = options.unnamedColumns ?? 'error';
+  if (unnamedColumns !== 'error' && unnamedColumns !== 'skip') throw optionError('unnamedColumns', '"error" or "skip"', unnamedColumns);
+  return { delimiter, maxRecordSize, chunkSize, encoding, unnamedColumns };
 }
 
 function optionError(option: string, expected: string, got: unknown): MetaError {
@@ -81,6 +95,8 @@ export class CsvSource implements TabularSource {
   private readonly options: ResolvedCsvSourceOptions;
   private header: readonly string[] | undefined;
   private detected: CsvDelimiter | undefined;
+  /** The file starts with Excel's `sep=X` hint line, which is skipped. */
+  private sepLine = false;
   private resolvedEncoding: CsvEncoding = 'utf-8';
 
   constructor(
@@ -110,7 +126,19 @@ export class CsvSource implements TabularSource {
     const head = await readHead(this.path, SAMPLE_BYTES);
     this.resolvedEncoding = resolveEncoding(this.name, head, this.options.encoding);
     checkEncoding(this.name, head, this.resolvedEncoding, this.options.encoding !== undefined);
-    this.detected = this.options.delimiter ?? detectDelimiter(decodeHead(head.subarray(0, 64 * 1024), this.resolvedEncoding));
+    const headText = decodeHead(head.subarray(0, 64 * 1024), this.resolvedEncoding);
+    // Excel's hint line: `sep=;` before the header names the delimiter (and is not the header).
+    const hint = /^\ufeff?sep=([,;\t|])\r?\n/i.exec(headText);
+    if (hint !== null) {
+      const sep = hint[1]!;
+      if (!(CSV_DELIMITERS as readonly string[]).includes(sep)) {
+        throw new MetaError('SOURCE_INVALID_OPTION', `${this.name} line 1: the "sep=${sep}" line names a delimiter this tool does not read (use , ; or tab)`);
+      }
+      this.sepLine = true;
+      this.detected = this.options.delimiter ?? (sep as CsvDelimiter);
+    } else {
+      this.detected = this.options.delimiter ?? detectDelimiter(headText);
+    }
     let first: CsvEvent | undefined;
     for await (const event of this.events(undefined)) {
       first = event;
@@ -120,17 +148,19 @@ export class CsvSource implements TabularSource {
       throw new MetaError('SOURCE_EMPTY', `Empty CSV: ${this.name} has no header row`);
     }
     if (first.kind === 'bad') throw this.headerError(first);
-    first.fields.forEach((column, i) => {
-      if (column.trim() === '') {
-        throw new MetaError(
-          'SOURCE_EMPTY_COLUMN_NAME',
-          `Empty column name: expected a name for every header cell, got an empty one in column ${i + 1} (${this.name} line ${first.line})`,
-          { details: { position: i + 1 } },
-        );
-      }
+    const names = first.fields.map((column, i) => {
+      if (column.trim() !== '') return column;
+      if (i === 0 && !first.fields.includes(PANDAS_INDEX_COLUMN)) return PANDAS_INDEX_COLUMN; // pandas' row index
+      if (this.options.unnamedColumns === 'skip') return `_unnamed_${i + 1}`;
+      throw new MetaError(
+        'SOURCE_EMPTY_COLUMN_NAME',
+        `Empty column name: expected a name for every header cell, got an empty one in column ${i + 1} (${this.name} line ${first.line}); ` +
+          `name it, or pass --skip-unnamed-columns to leave such columns out`,
+        { details: { position: i + 1 } },
+      );
     });
-    checkUniqueColumns(this.name, first.fields);
-    this.header = first.fields;
+    checkUniqueColumns(this.name, names);
+    this.header = names;
   }
 
   async *items(options?: { signal?: AbortSignal }): AsyncGenerator<SourceItem> {
@@ -171,7 +201,13 @@ export class CsvSource implements TabularSource {
    * early return as an error event).
    */
   private async *events(signal: AbortSignal | undefined): AsyncGenerator<CsvEvent> {
-    const splitter = new CsvRecordSplitter({ name: this.name, delimiter: this.delimiter, maxRecordSize: this.options.maxRecordSize, encoding: this.resolvedEncoding });
+    const splitter = new CsvRecordSplitter({
+      name: this.name,
+      delimiter: this.delimiter,
+      maxRecordSize: this.options.maxRecordSize,
+      encoding: this.resolvedEncoding,
+      skipFirstRecord: this.sepLine, // Excel's `sep=` line
+    });
     let handle: FileHandle;
     try {
       handle = await open(this.path, 'r');
