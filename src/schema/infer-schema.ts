@@ -81,7 +81,7 @@ export async function inferSchema(input: InferSchemaInput): Promise<InferredSche
       inferred.push({ column, spec: null, evidence: `left out: not a valid metadata key (${keyProblem})`, nonEmpty: cells.length, distinct });
       continue;
     }
-    const { spec, evidence } = inferColumn(cells, distinct, input.options, threshold, maxEnumLength);
+    const { spec, evidence } = inferColumn(cells, distinct, input.options, threshold, maxEnumLength, column);
     inferred.push({ column, spec, evidence, nonEmpty: cells.length, distinct });
     fields.push([column, spec]);
   }
@@ -94,6 +94,7 @@ function inferColumn(
   options: ResolvedCoercionOptions,
   threshold: number,
   maxEnumLength: number,
+  column = '',
 ): { spec: FieldSpec; evidence: string } {
   const n = cells.length;
   const all = `all ${n} non-empty ${n === 1 ? 'value' : 'values'}`;
@@ -122,6 +123,10 @@ function inferColumn(
       evidence: `${all} are dates, some written day/month: import with --date-format dd/mm/yyyy or mm/dd/yyyy`,
     };
   }
+  // A two-number list under a name like gps/location/coords is a point, not a 2-dimensional embedding.
+  if (GEO_NAME.test(column) && every(cells, (c) => coerceGeospatial(c, options))) {
+    return { spec: { type: 'geospatial' }, evidence: `${all} are points with latitude and longitude in range (${options.geoOrder}), and the column is named like a position` };
+  }
   const embedding = inferEmbedding(cells);
   if (embedding !== null) return embedding;
   if (every(cells, (c) => coerceGeospatial(c, options))) {
@@ -129,7 +134,8 @@ function inferColumn(
   }
   const texts = cells.map(textOf);
   const longest = texts.reduce((m, t) => Math.max(m, t.length), 0);
-  if (distinct <= threshold && n >= 2 * distinct && texts.every((t) => t.trim().length <= maxEnumLength)) {
+  // Values that span lines are notes, never the closed set of an enum.
+  if (distinct <= threshold && n >= 2 * distinct && texts.every((t) => t.trim().length <= maxEnumLength && !/[\r\n]/.test(t))) {
     const values = sortEnumValues([...new Set(texts.map((t) => t.trim()))]);
     return {
       spec: { type: 'enum', values },
@@ -144,6 +150,9 @@ function inferColumn(
     evidence: `free text: ${distinct} distinct ${distinct === 1 ? 'value' : 'values'} among ${n}, longest ${longest} characters`,
   };
 }
+
+/** Column names that say "a position" (gps, geo, location, coords, latlon, position, point, …). */
+const GEO_NAME = /(^|[^a-z])(gps|geo|location|loc|coords?|coordinates?|lat_?lon|lat_?lng|position|pos|point|place)([^a-z]|$)/i;
 
 function inferEmbedding(cells: readonly Cell[]): { spec: FieldSpec; evidence: string } | null {
   let size: number | null = null;

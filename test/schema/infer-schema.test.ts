@@ -95,3 +95,19 @@ describe('inferSchema', () => {
     expect(pulled).toBeLessThanOrEqual(11);
   });
 });
+
+describe('inferSchema: positions and notes', () => {
+  it('a two-number list under a position-like name is geospatial, elsewhere an embedding', async () => {
+    const input = sample(10, (i) => ({ gps: `[${48 + i / 100}, ${2 + i / 100}]`, location: [45 + i / 10, 4.8] as Cell, pair: `[${i}, ${i + 1}]` }));
+    const r = await inferSchema({ columns: ['gps', 'location', 'pair'], rows: input, options: resolveCoercionOptions({}) });
+    expect(describeSpec(r.schema.fields.get('gps')!)).toBe('geospatial');
+    expect(describeSpec(r.schema.fields.get('location')!)).toBe('geospatial');
+    expect(describeSpec(r.schema.fields.get('pair')!)).toBe('embedding(2)');
+  });
+
+  it('values with a line break never make an enum', async () => {
+    const input = sample(20, (i) => ({ note: i % 2 === 0 ? 'ok' : 'check\nagain' }));
+    const r = await inferSchema({ columns: ['note'], rows: input, options: resolveCoercionOptions({}) });
+    expect(r.schema.fields.get('note')!.type).toBe('string');
+  });
+});
