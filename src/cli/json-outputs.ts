@@ -71,7 +71,7 @@ export const SchemaCheckOutput = z.object({
       embeddingSizes: z.array(z.object({ size: z.number().int(), count: z.number().int() })),
     }),
   ),
-  proposals: z.array(z.object({ column: z.string(), type: z.string().nullable(), evidence: z.string() })),
+  proposals: z.array(z.object({ column: z.string(), type: z.string().nullable(), evidence: z.string(), readerOption: z.string().optional() })),
   /** Commands that would fix the problems (shell-quoted). */
   fixes: z.array(z.string()),
 });

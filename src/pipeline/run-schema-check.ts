@@ -5,9 +5,10 @@
  */
 import type { MetadataStore } from '../encord/metadata-store.js';
 import { MetaError } from '../errors.js';
-import { resolveCoercionOptions, type CoercionOptions } from '../coercion/index.js';
+import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
 import { ID_COLUMNS } from '../mapping/key-resolver.js';
 import {
+  describeSpec,
   SCHEMA_LIMITS,
   checkFileAgainstSchema,
   inferSchema,
@@ -57,9 +58,27 @@ export interface SchemaCheckResult {
   readonly mismatched: readonly string[];
   /** No missing keys, no failing values, no bad records. */
   readonly ok: boolean;
-  /** For each problem column, the type `schema infer` would give it (for a `schema push --set` hint). */
-  readonly proposals: readonly { readonly column: string; readonly type: string | null; readonly evidence: string }[];
+  /**
+   * For each problem column, what would fix it, best first: a reader option (`readerOption`, e.g.
+   * `--decimal-comma`) when one makes every sampled cell fit; else the type `schema infer` would give it
+   * (for a `schema push --set` hint), unless most of its cells fit the key already (then `type` is null:
+   * fix the failing cells, do not retype the key).
+   */
+  readonly proposals: readonly { readonly column: string; readonly type: string | null; readonly evidence: string; readonly readerOption?: string | undefined }[];
 }
+
+/** Reader options worth trying on a column whose cells fail, in the order they are suggested. */
+const READER_OPTIONS: readonly { readonly flag: string; readonly apply: (c: CoercionOptions) => CoercionOptions }[] = [
+  { flag: '--decimal-comma', apply: (c) => ({ ...c, decimalComma: true, thousandsSeparator: 'none' }) },
+  { flag: '--decimal-comma --thousands .', apply: (c) => ({ ...c, decimalComma: true, thousandsSeparator: '.' }) },
+  { flag: '--decimal-comma --thousands " "', apply: (c) => ({ ...c, decimalComma: true, thousandsSeparator: ' ' }) },
+  { flag: '--thousands ,', apply: (c) => ({ ...c, decimalComma: false, thousandsSeparator: ',' }) },
+  { flag: '--date-format dd/mm/yyyy', apply: (c) => ({ ...c, dateFormat: 'dd/mm/yyyy' }) },
+  { flag: '--date-format mm/dd/yyyy', apply: (c) => ({ ...c, dateFormat: 'mm/dd/yyyy' }) },
+  { flag: '--null-values NaN,NA,N/A,null,None', apply: (c) => ({ ...c, nullValues: [...(c.nullValues ?? []), 'NaN', 'NA', 'N/A', 'null', 'None'] }) },
+];
+/** Rows a reader option is tried on. */
+const READER_OPTION_SAMPLE = 5000;
 
 /** Check every column of a data file against the schema (every row), with samples and proposals. */
 export async function runSchemaCheck(options: SchemaCheckOptions): Promise<SchemaCheckResult> {
@@ -91,7 +110,16 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
     const problems = columns.filter((c) => missingKeys.includes(c) || mismatched.includes(c));
     if (problems.length > 0) {
       const inferred = await inferSchema({ columns: problems, rows: rowsOf(source, { bad: 0 }, options.signal), options: coercion, signal: options.signal });
-      proposals = inferred.columns.map((c) => ({ column: c.column, type: c.spec ? specShorthand(c.spec) : null, evidence: c.evidence }));
+      const fixes = await readerOptionFixes(source, schema, mismatched, options.coercion ?? {}, options.signal);
+      proposals = inferred.columns.map((c) => {
+        const fix = fixes.get(c.column);
+        if (fix !== undefined) return { column: c.column, type: null, readerOption: fix, evidence: `every sampled value fits its key when read with ${fix}` };
+        const tally = check.columns.find((x) => x.column === c.column);
+        if (tally?.spec && tally.ok > tally.failed) {
+          return { column: c.column, type: null, evidence: `${tally.ok} of ${tally.ok + tally.failed} values fit ${describeSpec(tally.spec)}: fix the failing cells (samples above) rather than retyping the key` };
+        }
+        return { column: c.column, type: c.spec ? specShorthand(c.spec) : null, evidence: c.evidence };
+      });
     }
     return {
       file: options.file,
@@ -177,6 +205,48 @@ function openData(options: DataFileOptions): Promise<TabularSource> {
 function splitColumns(all: readonly string[]): { columns: string[]; idColumns: string[] } {
   const idColumns = all.filter((c) => Object.hasOwn(ID_COLUMNS, c));
   return { columns: all.filter((c) => !Object.hasOwn(ID_COLUMNS, c)), idColumns };
+}
+
+/** For each mismatched column, the first reader option under which every cell of a sample fits its key. */
+async function readerOptionFixes(
+  source: TabularSource,
+  schema: MetaSchema,
+  columns: readonly string[],
+  base: CoercionOptions,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const fits = new Map<string, Set<string>>();
+  for (const candidate of READER_OPTIONS) {
+    let options: ResolvedCoercionOptions;
+    try {
+      options = resolveCoercionOptions(candidate.apply(base));
+    } catch {
+      continue; // contradicts an option the user gave (e.g. --thousands , with --decimal-comma)
+    }
+    const check = await checkFileAgainstSchema({ schema, columns, rows: firstRows(source, READER_OPTION_SAMPLE, signal), options, canonicalDecimalColumns: source.canonicalDecimalColumns, signal });
+    fits.set(candidate.flag, new Set(check.columns.filter((c) => c.spec !== null && c.failed === 0 && c.ok > 0).map((c) => c.column)));
+  }
+  const found = new Map<string, string>();
+  const dayFirst = '--date-format dd/mm/yyyy';
+  const monthFirst = '--date-format mm/dd/yyyy';
+  for (const column of columns) {
+    for (const { flag } of READER_OPTIONS) {
+      if (!fits.get(flag)?.has(column)) continue;
+      // Day/month order is a guess when both orders fit every date: suggest neither.
+      if ((flag === dayFirst && fits.get(monthFirst)?.has(column)) || (flag === monthFirst && fits.get(dayFirst)?.has(column))) continue;
+      found.set(column, flag);
+      break;
+    }
+  }
+  return found;
+}
+
+async function* firstRows(source: TabularSource, limit: number, signal: AbortSignal | undefined): AsyncGenerator<RowLike> {
+  let n = 0;
+  for await (const row of rowsOf(source, { bad: 0 }, signal)) {
+    if (n++ >= limit) return;
+    yield row;
+  }
 }
 
 async function* rowsOf(source: TabularSource, counter: { bad: number }, signal: AbortSignal | undefined): AsyncGenerator<RowLike> {

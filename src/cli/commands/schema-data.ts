@@ -36,9 +36,12 @@ function addDataFileOptions(command: Command): Command {
 /** Commands that would fix a failed check, most useful first. */
 export function checkFixes(result: SchemaCheckResult, fileShown: string): string[] {
   const fixes: string[] = [];
+  // A reader option first: it fixes how the file is read, not the schema every dataset shares.
+  const flags = [...new Set(result.proposals.flatMap((p) => (p.readerOption !== undefined ? [p.readerOption] : [])))];
+  if (flags.length > 0) fixes.push(`encord-meta schema check ${shellQuote(fileShown)} ${flags.join(' ')}   # then import with the same flags`);
   const sets = result.proposals.filter((p) => p.type !== null).map((p) => `--set ${shellQuote(`${p.column}=${p.type}`)}`);
   if (sets.length > 0) fixes.push(`encord-meta schema push ${sets.join(' ')}`);
-  if (result.proposals.some((p) => p.type === null)) {
+  if (result.proposals.some((p) => p.type === null && p.readerOption === undefined && result.missingKeys.includes(p.column))) {
     fixes.push(`encord-meta schema infer ${shellQuote(fileShown)} > schema.json   # edit, then: encord-meta schema push schema.json`);
   }
   return fixes;
@@ -138,7 +141,8 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         out.write('\nTo fix, either correct the file, or change the schema to match the data:\n');
         for (const p of result.proposals) {
           const alternative = p.type?.startsWith('enum(') ? ' (or string, if other values will come)' : '';
-          out.write(`  ${p.column}: ${p.type ?? '(no short form)'}${alternative} — ${p.evidence}\n`);
+          const what = p.readerOption !== undefined ? `read with ${p.readerOption}` : p.type ?? (result.missingKeys.includes(p.column) ? '(no short form)' : 'keep the key');
+          out.write(`  ${p.column}: ${what}${alternative} — ${p.evidence}\n`);
         }
         for (const fix of fixes) out.write(`  ${fix}\n`);
         return EXIT.ROWS_FAILED;
