@@ -13,6 +13,7 @@ export interface CoercionFlags {
   timezone?: string;
   dateFormat?: 'iso' | 'dd/mm/yyyy' | 'mm/dd/yyyy';
   nullValues?: string[];
+  geoOrder?: 'lat,lon' | 'lon,lat';
   trueValues?: string[];
   falseValues?: string[];
 }
@@ -30,6 +31,7 @@ export function addCoercionOptions(command: Command): Command {
     .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
     .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')
     .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']))
+    .addOption(new Option('--geo-order <order>', 'order of a bare pair "a,b" or a two-number list (GeoJSON and WKT are always lon,lat)').choices(['lat,lon', 'lon,lat']))
     .option('--null-values <words>', 'cells holding one of these words are empty cells, e.g. NaN,NA,N/A (exact, case matters)', wordList)
     .option('--true-values <words>', 'more words read as true, e.g. WAHR,VRAI,ja (added to true/yes/y/1/on/t)', wordList)
     .option('--false-values <words>', 'more words read as false, e.g. FALSCH,FAUX,nein (added to false/no/n/0/off/f)', wordList);
@@ -43,6 +45,7 @@ export function coercionFrom(flags: CoercionFlags, config: JobConfig): CoercionO
     ...(flags.thousands !== undefined && { thousandsSeparator: flags.thousands }),
     ...(flags.timezone !== undefined && { timezone: flags.timezone }),
     ...(flags.dateFormat !== undefined && { dateFormat: flags.dateFormat }),
+    ...(flags.geoOrder !== undefined && { geoOrder: flags.geoOrder }),
     ...(flags.nullValues !== undefined && { nullValues: [...(config.coercion?.nullValues ?? []), ...flags.nullValues] }),
     ...(flags.trueValues !== undefined && { trueValues: [...(config.coercion?.trueValues ?? DEFAULT_TRUE_VALUES), ...flags.trueValues] }),
     ...(flags.falseValues !== undefined && { falseValues: [...(config.coercion?.falseValues ?? DEFAULT_FALSE_VALUES), ...flags.falseValues] }),

@@ -22,7 +22,7 @@ export function formatImportResult(result: ImportResult): string {
       ['shared items with different values', p.sharedItemConflict],
       ['rows with invalid cells', p.invalidCells],
     ];
-    for (const [label, n] of problems) if (n > 0) lines.push(`  ${label.padEnd(22)}${n}`);
+    for (const [label, n] of problems) if (n > 0) lines.push(`  ${label.padEnd(Math.max(22, label.length + 2))}${n}`);
     lines.push('Columns:');
     for (const [key, c] of Object.entries(result.columns)) {
       lines.push(`  ${key.padEnd(22)} ok ${c.ok}, empty ${c.empty}, invalid ${c.failed}`);

@@ -51,6 +51,7 @@ export const JobConfigSchema = z
         trueValues: z.array(z.string()).optional(),
         falseValues: z.array(z.string()).optional(),
         nullValues: z.array(z.string()).optional(),
+        geoOrder: z.enum(['lat,lon', 'lon,lat']).optional(),
       })
       .strict()
       .optional(),

@@ -62,7 +62,7 @@ export class SshKeyAuth implements EncordAuth {
 /** Sends `Authorization: Bearer <token>` on v1 and v2 requests. */
 export class BearerTokenAuth implements EncordAuth {
   readonly kind = 'bearer' as const;
-  readonly identity = 'a bearer token';
+  readonly identity = 'bearer token';
   readonly #token: string;
 
   constructor(token: string) {

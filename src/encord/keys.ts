@@ -147,7 +147,7 @@ export function decodeOpenSshPrivateKey(text: string, passphrase?: string, sourc
     if (pass === undefined) {
       throw new EncordConfigError(
         'KEY_PASSPHRASE_REQUIRED',
-        `SSH key ${source} is protected by a passphrase, but no passphrase was given`,
+        `SSH key ${source} is protected by a passphrase, but no passphrase was given: put it in an environment variable and name that variable with --ssh-key-passphrase-env (e.g. --ssh-key-passphrase-env ENCORD_SSH_KEY_PASSPHRASE)`,
       );
     }
     plain = decrypt(spec, kdfOptions, pass, encrypted, trailer, source);

@@ -68,3 +68,17 @@ describe('null words and boolean words', () => {
     expect(h.metadataOf(hash(3))).toMatchObject({ dark: false });
   });
 });
+
+describe('--geo-order, which the swapped-pair hint names', () => {
+  it('a longitude-first pair fails with the hint, and imports with --geo-order lon,lat', async () => {
+    const file = h.write('lonlat.csv', `data_hash,gps\n${hash(1)},"2.35,48.85"\n${hash(3)},"148.85,2.35"\n`);
+    const state = join(h.dir, 'state');
+    const report = join(h.dir, 'r.csv');
+    const before = await run(['import', file, '--dataset', DATASET, '--state-dir', state, '--report', report, '--no-progress']);
+    expect(before.code).toBe(3);
+    expect(readFileSync(report, 'utf8')).toContain('--geo-order');
+    const after = await run(['import', file, '--dataset', DATASET, '--state-dir', state, '--geo-order', 'lon,lat', '--no-progress']);
+    expect(after.code, after.err).toBe(0);
+    expect(h.metadataOf(hash(3))).toEqual({ gps: { latitude: 2.35, longitude: 148.85 } });
+  });
+});

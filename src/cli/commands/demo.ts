@@ -58,7 +58,11 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         };
         const startedAt = Date.now();
         const keyPath = join(SAMPLES_DIR, 'keys', 'demo-test-key');
-        const show = (p: string): string => relative(ctx.io.cwd, p) || p;
+        // Relative to the current directory when that is shorter (`samples/…`), else absolute (never `../../…`).
+        const show = (p: string): string => {
+          const rel = relative(ctx.io.cwd, p);
+          return rel !== '' && !rel.startsWith('..') && rel.length < p.length ? rel : p;
+        };
         const stateDir = mkdtempSync(join(tmpdir(), 'encord-meta-demo-'));
         const seed = demoDatasetSeed();
         const emulator = await startEmulator({ port: flags.port ?? 0, datasets: [seed] });
