@@ -14,6 +14,7 @@
  * dictionary, so a rollback can be rerun after an interruption. The rollback takes the dataset lock like
  * import and set, and journals its own writes (so it can itself be rolled back).
  */
+import { checkOptionNames } from './option-names.js';
 import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { dirname, basename, join } from 'node:path';
 import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
@@ -121,7 +122,13 @@ function problem(e: JournalEntry, error: unknown): RollbackProblem {
   return { id: e.id, dataHash: e.dataHash, code: error instanceof MetaError ? error.code : 'WRITE_FAILED', message: (error as Error).message };
 }
 
+const ROLLBACK_OPTION_NAMES = ['journalPath', 'store', 'datasetHash', 'dryRun', 'force', 'stateDir', 'domain', 'reportPath', 'rollbackJournalPath', 'signal', 'now'] as const satisfies readonly (keyof RollbackOptions)[];
+
 export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
+  checkOptionNames('runRollback', options, ROLLBACK_OPTION_NAMES);
+  if (typeof options.journalPath !== 'string' || options.journalPath === '') {
+    throw new MetaError('USAGE_OPTION', 'runRollback: `journalPath` (the undo journal printed at the end of an import or set) is required');
+  }
   const now = options.now ?? Date.now;
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
   const journal = readUndoJournal(options.journalPath);

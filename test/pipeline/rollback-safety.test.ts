@@ -192,3 +192,15 @@ describe('rollback and the dataset lock', () => {
     expect(h.metadataOf(hash(1))).toEqual({ city: 'AfterRollbackToo' });
   });
 });
+
+describe('runRollback checks its option names like the CLI checks flags', () => {
+  it('a misspelt option is a usage error naming the right one', async () => {
+    const { runRollback: rollback } = await import('../../src/pipeline/run-rollback.js');
+    const error = await rollback({ journal: '/tmp/x.jsonl', store: {} } as never).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe('USAGE_OPTION');
+    expect(error?.message).toContain('`journal` (did you mean `journalPath`?)');
+  });
+});
