@@ -89,8 +89,8 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
     .command('emulator')
     .summary('run a local Encord-compatible server to rehearse imports against')
     .description(
-      'Runs an emulator of the Encord API (v1 querier and v2 REST, signatures verified) on loopback until\n' +
-        'Ctrl+C / SIGTERM. The spec TEST-ONLY key is registered unless --no-default-key. With --state DIR the\n' +
+      'Runs an emulator of the Encord API (v1 querier and v2 REST, signatures verified) on loopback until ' +
+        'Ctrl+C / SIGTERM. The spec TEST-ONLY key is registered unless --no-default-key. With --state DIR the ' +
         'data survives restarts (seeding happens only when DIR holds no state yet).',
     )
     .addOption(new Option('--port <n>', 'TCP port (0: any free port)').argParser(integer('--port', 0, 65535)).default(0))

@@ -46,8 +46,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .command('import')
     .summary('import a CSV or Parquet file into the custom metadata of a dataset')
     .description(
-      'Stream FILE, map each row to a data unit, coerce each cell to the org schema, merge with the\n' +
-        'metadata the unit already has, and write only what changes. Rerunning the same command resumes:\n' +
+      'Stream FILE, map each row to a data unit, coerce each cell to the org schema, merge with the ' +
+        'metadata the unit already has, and write only what changes. Rerunning the same command resumes: ' +
         'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input.',
     )
     .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')

@@ -24,9 +24,9 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
     .command('rollback')
     .summary('undo an import or set: restore the metadata its journal recorded')
     .description(
-      'Every import and set journals, before each write, the metadata the unit had and the value written.\n' +
-        'rollback writes the value from before the run back to every unit that still holds what the run wrote.\n' +
-        'A unit changed since the run is left alone and listed (ROLLBACK_CONFLICT, exit 3); --force restores\n' +
+      'Every import and set journals, before each write, the metadata the unit had and the value written. ' +
+        'rollback writes the value from before the run back to every unit that still holds what the run wrote. ' +
+        'A unit changed since the run is left alone and listed (ROLLBACK_CONFLICT, exit 3); --force restores ' +
         'it anyway. Takes the dataset lock, like import. Safe to rerun.',
     )
     .argument('<journal>', 'undo journal (JSONL) printed at the end of an import or set')
