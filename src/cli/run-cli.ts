@@ -36,6 +36,7 @@ export function buildProgram(ctx: CommandContext, commands: readonly RegisterCom
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
+      outputError: (s, write) => write(usageLine(s)),
     });
   for (const register of commands) register(program, ctx);
   return program;
@@ -52,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     sub.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(usageLine(s)),
     });
   }
   try {
@@ -66,6 +68,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   }
   return exitCode;
+}
+
+/** Commander's option and argument errors in the tool's own one-line form (exit 2). */
+function usageLine(text: string): string {
+  return `encord-meta: error [USAGE]: ${text.replace(/^error: /, '')}`;
 }
 
 /** A number of seconds (0 to 7 days) for the outage and retry-wait flags. */

@@ -136,3 +136,13 @@ function writeKey(text: string): string {
   writeFileSync(file, text, { mode: 0o600 });
   return file;
 }
+
+describe('option errors', () => {
+  it('are one line in the tool\'s own form, exit 2', async () => {
+    for (const argv of [['import', 'x.csv', '--bogus'], ['schema', 'push', '--nope'], ['import', 'x.csv', '--dataset', 'nope']]) {
+      const r = await cli(argv, { url: 'http://127.0.0.1:1' });
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(/^encord-meta: error \[USAGE\]: /);
+    }
+  });
+});
