@@ -53,7 +53,9 @@ export class ProgressLine {
     if (s.written !== undefined) parts.push(`written ${s.written}`, `unchanged ${s.unchanged ?? 0}`, `failed ${s.failed ?? 0}`);
     const text = parts.join(' | ');
     if (tty) {
-      const width = Math.max(20, (this.out.columns ?? 100) - 1);
+      // Some terminals (and `script`, CI runners with a pty) report 0 columns: treat that as unknown.
+      const columns = this.out.columns !== undefined && this.out.columns > 0 ? this.out.columns : 100;
+      const width = Math.max(20, columns - 1);
       this.out.write(`\r${text.slice(0, width).padEnd(width)}`);
       this.drawn = true;
     } else {
