@@ -146,6 +146,11 @@ export interface TableOptions extends ListWriteOptions {
   readonly columns?: readonly string[] | undefined;
   /** Widest a cell may be before it is cut with `…`. @default 28 */
   readonly maxCellWidth?: number | undefined;
+  /**
+   * The terminal's width: a table wider than this is shown vertically instead (one block per unit, one
+   * `key: value` line per column), so many keys never wrap into an unreadable table. @default no limit
+   */
+  readonly width?: number | undefined;
 }
 
 /** A plain-text table for people: one line per unit, cells cut to `maxCellWidth`. */
@@ -180,6 +185,12 @@ export function formatListTable(result: ListingView, options: TableOptions = {})
   const line = (r: readonly string[]): string =>
     r.map((c, i) => (i === 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  const tableWidth = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+  if (options.width !== undefined && options.width > 0 && tableWidth > options.width) {
+    const label = Math.max(...columns.map((c) => c.length));
+    const blocks = cells.map((r) => r.map((c, i) => `${columns[i]!.padStart(label)}: ${c}`.trimEnd()).join('\n'));
+    return `${blocks.join('\n\n')}\n`;
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -12,7 +12,7 @@ describe('progress line', () => {
   it('under cron (no terminal) it writes plain timestamped lines', () => {
     let out = '';
     const line = new ProgressLine({ write: (t: string) => (out += t), isTTY: false }, { enabled: true, now: () => 0 });
-    line.update({ phase: 'planning', done: 5 }, true);
+    line.update({ phase: 'planning', done: 5, total: undefined }, true);
     expect(out).toBe('1970-01-01T00:00:00.000Z progress planning | 5 rows | 0 rows/s\n');
   });
 });

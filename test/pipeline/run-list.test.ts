@@ -177,3 +177,18 @@ describe('list writers', () => {
     expect(formatListTable(view, { columns: ['index', 'city'], limit: 1 })).toBe('index  city\n-----  -----\n    0  Paris\n');
   });
 });
+
+describe('the table on a narrow terminal', () => {
+  it('switches to one block per unit when the table is wider than the terminal', async () => {
+    const { formatListTable } = await import('../../src/report/list-writers.js');
+    const view = {
+      keys: ['city', 'weather'],
+      specs: new Map(),
+      units: [{ index: 0, dataHash: 'd0000000-0000-4000-8000-000000000001', title: 'a.jpg', backingItemUuid: null, metadata: { city: 'Paris', weather: 'fog' } }],
+    } as never;
+    const wide = formatListTable(view, { width: 500 });
+    expect(wide.split('\n')[0]).toMatch(/^index\s+data_hash\s+title\s+item_uuid\s+city\s+weather$/);
+    const narrow = formatListTable(view, { width: 40 });
+    expect(narrow).toBe('    index: 0\ndata_hash: d0000000-0000-4000-8000-000000000001\n    title: a.jpg\nitem_uuid: (legacy)\n     city: Paris\n  weather: fog\n');
+  });
+});

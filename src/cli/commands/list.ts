@@ -84,7 +84,9 @@ export function registerList(program: Command, ctx: CommandContext): void {
           if (outPath || !g.json) {
             if (format === 'parquet') rows = await writeListParquet(result, outPath!, writeOptions);
             else if (format === 'table') {
-              const text = formatListTable(result, writeOptions);
+              // On a terminal, a table wider than the screen is shown vertically.
+              const width = !outPath && ctx.io.stdout.isTTY === true ? ctx.io.stdout.columns : undefined;
+              const text = formatListTable(result, { ...writeOptions, width });
               rows = Math.min(result.units.length, flags.limit ?? Number.MAX_SAFE_INTEGER);
               progress.done();
               if (outPath) {
