@@ -85,6 +85,15 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
           const decision = decide(item, preparer, resolver, targets);
           if ('failure' in decision && (decision.failure.code === 'DUPLICATE_TARGET' || decision.failure.code === 'SHARED_ITEM_CONFLICT')) {
             await report!.add(decision.failure);
+            // Pass 1 counted this row as "would write" or "up to date" and may have shown its diff; it fails.
+            const prepared = preparer.prepare(item.row, false);
+            if (prepared.ok) {
+              const unit = prepared.units[0]!;
+              if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, opts.mode)) keyPlan.unchanged -= 1;
+              else keyPlan.toWrite -= 1;
+            }
+            const shown = diffs.findIndex((d) => d.line === item.row.line);
+            if (shown >= 0) diffs.splice(shown, 1);
           }
         }
       }

@@ -123,8 +123,12 @@ describe('key plan failures', () => {
     const shared = h.write('shared-conflict.csv', `data_hash,city\n${hash(7)},S1\n${hash(8)},S2\n`);
     const result = await runImport({ ...base(), file, reportPath: join(h.dir, 'r.csv'), dryRun: true });
     expect(result.plan).toMatchObject({ rows: 5, notFound: 1, ambiguousTitle: 1, duplicateTarget: 2 });
+    // The preview adds up: only the one good row would be written, and no diff is shown for failing rows.
+    expect(result.plan).toMatchObject({ resolved: 1, toWrite: 1, unchanged: 0 });
+    expect(result.diffs.map((d) => d.line)).toEqual([6]);
     const sharedPlan = await runImport({ ...base(), file: shared, dryRun: true });
-    expect(sharedPlan.plan).toMatchObject({ rows: 2, sharedItemConflict: 2 });
+    expect(sharedPlan.plan).toMatchObject({ rows: 2, sharedItemConflict: 2, resolved: 0, toWrite: 0 });
+    expect(sharedPlan.diffs).toEqual([]);
     expect(writeRequests(h.emulator)).toBe(0);
     const real = await runImport({ ...base(), file, reportPath: join(h.dir, 'r2.csv') });
     expect(real.summary.failedByCode).toEqual({ KEY_NOT_FOUND: 1, KEY_AMBIGUOUS_TITLE: 1, DUPLICATE_TARGET: 2 });
