@@ -13,7 +13,7 @@ import type { KeyKind } from '../mapping/key-resolver.js';
 import type { MetaSchema } from '../schema/index.js';
 import type { WriteMode } from './merge.js';
 import type { EmptyPolicy } from './row-preparer.js';
-import type { ImportProgress } from './import-result.js';
+import type { ImportProgress, KeyPlan } from './import-result.js';
 
 export interface ImportOptions {
   /** CSV or Parquet file to import. */
@@ -64,6 +64,8 @@ export interface ImportOptions {
   readonly bulk?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** The key plan of the planning pass, once, before the first write (a real run) or at the end (a dry run). */
+  readonly onKeyPlan?: ((plan: KeyPlan) => void) | undefined;
   /** Clock, for tests. */
   readonly now?: (() => number) | undefined;
 }

@@ -103,6 +103,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     }
 
     // ---- pass 2: write
+    opts.onKeyPlan?.({ ...keyPlan });
     progress.phase = 'writing';
     progress.rowsTotal = progress.rowsRead;
     progress.rowsRead = 0;

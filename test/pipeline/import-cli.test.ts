@@ -35,6 +35,8 @@ describe('encord-meta import', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/rows 2 \| written 2 \| unchanged 0 \| failed 0/);
+    // The key plan is said before the first write.
+    expect(r.out.split('\n')[0]).toBe('key: index from column "index"; 2 rows: 2 to write, 0 already up to date');
     const summary = JSON.parse(readFileSync(join(h.dir, 'run.json'), 'utf8'));
     expect(summary).toMatchObject({ rowsRead: 2, written: 2, failed: 0, dryRun: false, datasetHash: DATASET });
     expect(typeof summary.durationMs).toBe('number');

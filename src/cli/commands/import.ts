@@ -145,6 +145,15 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             batchSize: flags.batchSize ?? config.batchSize,
             maxErrors: flags.maxErrors ?? config.maxErrors,
             bulk: flags.bulk,
+            onKeyPlan: (p) => {
+              if (g.quiet || g.json) return;
+              progressLine.done();
+              const failing = p.rows - p.resolved;
+              ctx.io.stdout.write(
+                `key: ${p.keyKind} from column "${p.keyColumn}"; ${p.rows} rows: ${p.toWrite} to write, ${p.unchanged} already up to date` +
+                  `${failing > 0 ? `, ${failing} failing before any write (key, duplicates or cells)` : ''}\n`,
+              );
+            },
             signal: ctx.io.signal,
             onProgress: (p) =>
               progressLine.update(
