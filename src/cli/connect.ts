@@ -87,7 +87,7 @@ export function explain(error: unknown, connection: Connection | undefined): unk
     return new MetaError(error.code, `${error.message}. Check that the key/token is the one registered for ${connection.domain} and that this machine's clock is right.`, { cause: error });
   }
   if (error.code === 'DATASET_NOT_FOUND') {
-    return new MetaError(error.code, `${error.message}. Check the hash (encord-meta list --dataset HASH), and that the user of ${connection.identity} has access to it.`, { cause: error });
+    return new MetaError(error.code, `${error.message}. Find the hash with: encord-meta datasets --title-like NAME (and check that the user of ${connection.identity} has access to the dataset).`, { cause: error });
   }
   return error;
 }
