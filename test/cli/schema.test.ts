@@ -179,7 +179,8 @@ describe('schema pull and verify', () => {
     expect(differs.code).toBe(EXIT.ROWS_FAILED);
     expect(differs.out).toContain('~ city: string -> datetime');
     expect(differs.out).toContain('- weather');
-    expect(differs.out).toContain(`encord-meta schema push ${GUIDE}`);
+    // The suggested command works as given: the fix removes keys, so it carries --allow-removals.
+    expect(differs.out).toContain(`encord-meta schema push ${GUIDE} --allow-removals   # removes `);
     const json = SchemaVerifyOutput.parse(lastJson((await run(['schema', 'verify', GUIDE, '--json'])).out));
     expect(json.equal).toBe(false);
     expect(json.diff.changed).toEqual([{ key: 'city', from: 'string', to: 'datetime' }]);

@@ -192,7 +192,7 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
         } else {
           ctx.io.stdout.write(
             `${file} differs from the organisation schema${FORM_NOTE[result.form]}. Pushing it would change:\n${formatSchemaDiff(result.diff)}\n` +
-              `To make the org schema match: encord-meta schema push ${file}\n`,
+              `To make the org schema match: encord-meta schema push ${file}${result.diff.removed.length > 0 ? ` --allow-removals   # removes ${result.diff.removed.map((r) => r.key).join(', ')}` : ''}\n`,
           );
         }
         return result.equal ? EXIT.OK : EXIT.ROWS_FAILED;
