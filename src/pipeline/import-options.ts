@@ -1,6 +1,7 @@
 /**
  * Options of `runImport`, with one `resolveImportOptions()` that validates and fails fast before any I/O.
  */
+import { checkOptionNames } from './option-names.js';
 import type { MetadataStore } from '../encord/metadata-store.js';
 import { MetaError } from '../errors.js';
 import { CSV_ENCODING_NAMES, canonicalEncoding } from '../sources/csv/decode.js';
@@ -101,7 +102,14 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
+const IMPORT_OPTION_NAMES = [
+  'file', 'format', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
+  'coercion', 'mode', 'empty', 'dryRun', 'diffLimit', 'reportPath', 'journalPath', 'stateDir', 'concurrency', 'batchSize', 'maxErrors', 'bulk',
+  'signal', 'onProgress', 'onKeyPlan', 'now',
+] as const satisfies readonly (keyof ImportOptions)[];
+
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
+  checkOptionNames('runImport', options, IMPORT_OPTION_NAMES);
   if (!options.file) throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path, got nothing');
   if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
   if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {

@@ -5,6 +5,7 @@
  * `rollback` undoes a `set` like an import. `all` goes through the import's writer: patch-bulk batches for
  * units with a storage item, the v1 save for legacy units.
  */
+import { checkOptionNames } from './option-names.js';
 import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { join } from 'node:path';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
@@ -123,7 +124,13 @@ function checkTarget(target: SetTarget): void {
   }
 }
 
+const SET_OPTION_NAMES = [
+  'store', 'datasetHash', 'target', 'assignments', 'values', 'unset', 'schema', 'coercion', 'mode', 'unknownKeys', 'dryRun', 'journalPath', 'stateDir',
+  'batchSize', 'concurrency', 'diffLimit', 'signal', 'onProgress', 'now',
+] as const satisfies readonly (keyof SetOptions)[];
+
 export async function runSet(options: SetOptions): Promise<SetResult> {
+  checkOptionNames('runSet', options, SET_OPTION_NAMES);
   const now = options.now ?? Date.now;
   const startedAt = now();
   if (!options.datasetHash) throw new MetaError('USAGE', 'Expected `datasetHash` (--dataset HASH), got nothing');
