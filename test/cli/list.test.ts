@@ -121,7 +121,7 @@ describe('list', () => {
   it('errors say what to do: unknown dataset (and whether the key has access), missing --dataset, parquet to stdout', async () => {
     const unknown = await run(['list', '--dataset', '00000000-0000-4000-8000-000000000000']);
     expect(unknown.code).toBe(EXIT.FATAL);
-    expect(unknown.err).toMatch(/\[DATASET_NOT_FOUND\].*not found or this key has no access to it.*has access to it/);
+    expect(unknown.err).toMatch(/\[DATASET_NOT_FOUND\].*not found or this key has no access to it.*encord-meta datasets --title-like NAME.*has access to the dataset/);
     expect(unknown.err).toContain('ssh-ed25519');
     const missing = await run(['list']);
     expect(missing.code).toBe(EXIT.USAGE);
