@@ -22,8 +22,8 @@ describe('resolveClientOptions', () => {
     expect(o).toMatchObject({
       domain: DEFAULT_DOMAIN,
       concurrency: 8,
-      maxRequestsPerSecond: 40,
-      minRequestsPerSecond: 2,
+      maxRequestsPerSecond: 250,
+      minRequestsPerSecond: 1,
       maxRetries: 5,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 30_000,
