@@ -4,7 +4,7 @@
  * default flags).
  *
  *   npx tsx scripts/bench/rate-limit.ts [--quick] [--r 5,20,100] [--paths per-row,bulk] [--window 60]
- *     [--warmup 10] [--latency 20] [--ceiling 0]
+ *     [--warmup 10] [--latency 20] [--ceiling 0] [--trace]
  *
  * One cell per path and R. The emulator (own process) answers 429 with Retry-After once a token bucket of
  * R requests/s (burst R) per key and route class is empty. Nothing tells the importer R. Paths:
@@ -17,7 +17,8 @@
  *            find about 2R requests/s in total.
  *
  * No rate flag is given to the importer (`--ceiling N` passes `--rate-limit N`, for comparison).
- * `--quick` is `--warmup 10 --window 30` (the whole default matrix in about 5 minutes).
+ * `--quick` is `--warmup 10 --window 30` (the whole default matrix in about 5 minutes). `--trace` runs the
+ * importer with `-v` and logs its rate changes.
  *
  * Counters are polled every second; the sustained rate is measured from `warmup` s after the import started
  * to `warmup + window` s, when the import is stopped with SIGINT. The 429 share counts every request the
@@ -35,7 +36,7 @@ import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, parseFlags, resu
 import { spawnEmulator } from './lib/emulator-process.js';
 
 const USAGE =
-  'npx tsx scripts/bench/rate-limit.ts [--quick] [--r 5,20,100] [--paths per-row,bulk] [--window 60] [--warmup 10] [--latency 20] [--ceiling 0] [--work-dir DIR]';
+  'npx tsx scripts/bench/rate-limit.ts [--quick] [--r 5,20,100] [--paths per-row,bulk] [--window 60] [--warmup 10] [--latency 20] [--ceiling 0] [--trace] [--work-dir DIR]';
 export const PATHS = ['per-row', 'bulk'] as const;
 export type Variant = (typeof PATHS)[number];
 const UNLIMITED = { requestsPerSecond: 100_000, burst: 100_000 };
@@ -77,6 +78,8 @@ export async function benchRateLimit(input: {
   warmup: number;
   latency: number;
   workDir: string;
+  /** Run the importer with `-v` and log its rate changes (output only; no behaviour changes). */
+  trace?: boolean;
 }): Promise<RateLimitFigures> {
   assertBuilt();
   mkdirSync(input.workDir, { recursive: true });
@@ -84,7 +87,7 @@ export async function benchRateLimit(input: {
   // Enough rows that the import is still writing when the window closes, at up to ~2.5 R writes/s.
   const rows = perRow
     ? Math.max(5_000, Math.ceil(input.r * (input.warmup + input.window)))
-    : Math.max(20_000, Math.ceil(input.r * 1.5 * (input.warmup + input.window) * 20));
+    : Math.max(20_000, Math.ceil(input.r * 1.5 * (input.warmup + input.window) * 5));
   const csv = await ensureBigCsv(join(input.workDir, `big-${rows}.csv`), rows);
   const limited = { requestsPerSecond: input.r };
   const emu = await spawnEmulator({
@@ -102,8 +105,8 @@ export async function benchRateLimit(input: {
   const state = join(input.workDir, `state-rate-${input.variant}-r${input.r}`);
   rmSync(state, { recursive: true, force: true });
   try {
-    const args = ['--domain', emu.url, '--ssh-key', TEST_KEY, 'import', csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index', '--state-dir', state];
-    const extra = perRow ? ['--no-bulk'] : ['--batch-size', '20'];
+    const args = [...(input.trace === true ? ['-v'] : []), '--domain', emu.url, '--ssh-key', TEST_KEY, 'import', csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index', '--state-dir', state];
+    const extra = perRow ? ['--no-bulk'] : ['--batch-size', '5'];
     if (input.ceiling > 0) extra.push('--rate-limit', String(input.ceiling));
     args.push(...extra);
     log(`${input.variant}: importer flags ${extra.join(' ')}; server limit ${input.r}/s on ${limitedRoutes.join(', ')}; window ${input.warmup}..${input.warmup + input.window} s`);
@@ -133,6 +136,9 @@ export async function benchRateLimit(input: {
     const endedEarly = exited;
     if (!exited) run.kill('SIGINT');
     const outcome = await run.done;
+    if (input.trace === true) {
+      for (const line of outcome.stderr.split('\n')) if (/\brate (rate-limited|recovered)\b/.test(line)) log(`  ${line.trim()}`);
+    }
     if (endedEarly || atWarmup === undefined || atWarmupAll === undefined) {
       throw new Error(`the import ended before the window closed (after ${elapsed.toFixed(1)} s, exit ${outcome.code}): use more rows or a shorter window`);
     }
@@ -180,7 +186,7 @@ export function printRateLimit(f: RateLimitFigures): void {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(
     process.argv.slice(2),
-    { quick: false, r: '5,20,100', paths: PATHS.join(','), window: 60, warmup: 10, latency: 20, ceiling: 0, workDir: '/tmp/encord-meta-bench' },
+    { quick: false, r: '5,20,100', paths: PATHS.join(','), window: 60, warmup: 10, latency: 20, ceiling: 0, trace: false, workDir: '/tmp/encord-meta-bench' },
     USAGE,
   );
   const explicit = (name: string): boolean => process.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -196,7 +202,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   for (const p of paths) {
     for (const r of rs) {
       try {
-        const f = await benchRateLimit({ variant: p, r, ceiling: flags.ceiling, window, warmup, latency: flags.latency, workDir: flags.workDir });
+        const f = await benchRateLimit({ variant: p, r, ceiling: flags.ceiling, window, warmup, latency: flags.latency, workDir: flags.workDir, trace: flags.trace });
         printRateLimit(f);
         if (!f.met) missed += 1;
       } catch (error) {

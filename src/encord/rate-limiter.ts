@@ -95,6 +95,8 @@ export class AdaptiveRateLimiter {
   #phase: 'slow-start' | 'search' | 'steady';
   #searchGain = 0.1;
   #searchAt = Number.NEGATIVE_INFINITY;
+  /** When the search phase raised the rate, and to what. */
+  #searchSteps: { readonly at: number; readonly rate: number }[] = [];
   /** Time of the first 429 of the current run of 429s less than `chainGapMs` apart, and the successes since. */
   #chainAt = Number.NEGATIVE_INFINITY;
   #okSinceChain = 0;
@@ -175,7 +177,10 @@ export class AdaptiveRateLimiter {
     if (this.#phase === 'search') {
       if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
       const next = Math.min(this.#o.maxRate, this.#rate * (1 + this.#searchGain), used);
-      if (next > this.#rate) this.#setRate(next, 'recovered');
+      if (next > this.#rate) {
+        this.#searchSteps.push({ at: now, rate: next });
+        this.#setRate(next, 'recovered');
+      }
       return;
     }
     if (now - this.#last429At < this.#o.quietMs) return;
@@ -229,22 +234,27 @@ export class AdaptiveRateLimiter {
       const lastSecond = this.#okTimes.length - this.#firstIndexAfter(now - 1000);
       this.#phase = 'search';
       this.#searchAt = now;
+      this.#searchSteps = [];
       this.#searchGain = 0.1;
       this.#fastReturn = false;
       this.#setRate(Math.max(this.#o.minRate, lastSecond > 0 ? 0.5 * Math.min(this.#rate, lastSecond) : this.#rate * this.#o.decreaseFactor), 'rate-limited');
       return;
     }
     if (this.#phase === 'search') {
-      // Since slow start ended the rate climbed from about the limit to just over it, so the successes of
-      // the last few seconds (or since then) are the server's rate: settle under it.
-      const from = Math.max(this.#searchAt, now - this.#o.windowMs);
+      // Since slow start ended the rate climbed from about the limit to just over it: the successes since it
+      // passed 1/1.15 of where it is now (the last step or two, at most 10 s) are the server's rate. Over the
+      // whole search they undercount it (the time spent below), over the last 3 s they overcount it (the
+      // tokens the server saved meanwhile: 7 % at R = 5).
+      let from = this.#searchAt;
+      for (const step of this.#searchSteps) if (step.rate <= this.#rate / 1.15) from = step.at;
+      from = Math.max(from, now - 10_000);
       const ok = this.#okTimes.length - this.#firstIndexAfter(from);
       if (now - from >= 1000 && ok >= 8) {
         const admitted = ok / ((now - from) / 1000);
         this.#phase = 'steady';
         this.#fastReturn = false;
         this.#knownLimit = admitted;
-        this.#setRate(Math.max(this.#o.minRate, 0.97 * Math.min(this.#rate, admitted)), 'rate-limited');
+        this.#setRate(Math.max(this.#o.minRate, 0.95 * Math.min(this.#rate, admitted)), 'rate-limited');
         return;
       }
       // Too soon to measure: step back below where the last increase went, and creep from there.
@@ -269,7 +279,7 @@ export class AdaptiveRateLimiter {
     if (Number.isNaN(this.#firstAt)) return undefined;
     const span = Math.min(this.#o.windowMs, now - this.#firstAt);
     if (span < 500) return undefined;
-    return (this.#okTimes.length - this.#okHead) / (span / 1000);
+    return (this.#okTimes.length - this.#firstIndexAfter(now - span)) / (span / 1000);
   }
 
   /** Index of the first success after `t` (binary search over the sorted queue). */
@@ -284,8 +294,9 @@ export class AdaptiveRateLimiter {
     return lo;
   }
 
+  /** Successes are kept for `windowMs`, and for 10 s at least (the search phase's measurement). */
   #trim(now: number): void {
-    const from = now - this.#o.windowMs;
+    const from = now - Math.max(this.#o.windowMs, 10_000);
     while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < from) this.#okHead += 1;
     if (this.#okHead > 4096 && this.#okHead * 2 > this.#okTimes.length) {
       this.#okTimes = this.#okTimes.slice(this.#okHead);
