@@ -222,10 +222,7 @@ export class AdaptiveRateLimiter {
         this.#okSinceChain / (chainMs / 1000),
         this.#rate * (this.#okSinceChain / (this.#okSinceChain + this.#rejectedSinceChain)),
       );
-      this.#phase = 'steady';
-      this.#fastReturn = false;
-      this.#knownLimit = admitted;
-      this.#setRate(Math.max(this.#o.minRate, 0.97 * Math.min(this.#rate, admitted)), 'rate-limited');
+      this.#settle(0.97 * Math.min(this.#rate, admitted));
       return;
     }
     if (this.#phase === 'slow-start') {
@@ -251,10 +248,7 @@ export class AdaptiveRateLimiter {
       const ok = this.#okTimes.length - this.#firstIndexAfter(from);
       if (now - from >= 1000 && ok >= 8) {
         const admitted = ok / ((now - from) / 1000);
-        this.#phase = 'steady';
-        this.#fastReturn = false;
-        this.#knownLimit = admitted;
-        this.#setRate(Math.max(this.#o.minRate, 0.95 * Math.min(this.#rate, admitted)), 'rate-limited');
+        this.#settle(0.965 * Math.min(this.#rate, admitted));
         return;
       }
       // Too soon to measure: step back below where the last increase went, and creep from there.
@@ -292,6 +286,18 @@ export class AdaptiveRateLimiter {
       else lo = mid + 1;
     }
     return lo;
+  }
+
+  /**
+   * A measured limit: go just under it and hold there for `holdMs` (the recovery cap is 98 % of
+   * `#knownLimit`): climbing the last few % of a measurement that may be a little high costs a 429 at R = 5.
+   */
+  #settle(rate: number): void {
+    const next = Math.max(this.#o.minRate, rate);
+    this.#phase = 'steady';
+    this.#fastReturn = false;
+    this.#knownLimit = next / 0.98;
+    this.#setRate(next, 'rate-limited');
   }
 
   /** Successes are kept for `windowMs`, and for 10 s at least (the search phase's measurement). */
