@@ -222,8 +222,13 @@ export class AdaptiveRateLimiter {
         this.#okSinceChain / (chainMs / 1000),
         this.#rate * (this.#okSinceChain / (this.#okSinceChain + this.#rejectedSinceChain)),
       );
-      this.#settle(0.97 * Math.min(this.#rate, admitted));
-      return;
+      // Under half of the rate: a storm, not a limit (below).
+      if (admitted >= 0.5 * this.#rate) {
+        this.#settle(0.97 * Math.min(this.#rate, admitted));
+        return;
+      }
+    } else if (this.#phase === 'search' && (this.#admittedRate(now) ?? 0) < 0.5 * this.#rate) {
+      this.#phase = 'steady'; // a storm while searching: the storm handling below, then the usual recovery
     }
     if (this.#phase === 'slow-start') {
       // The rate doubled every 0.7 s while the server's burst allowance hid its limit: half of what went
@@ -237,7 +242,7 @@ export class AdaptiveRateLimiter {
       this.#setRate(Math.max(this.#o.minRate, lastSecond > 0 ? 0.5 * Math.min(this.#rate, lastSecond) : this.#rate * this.#o.decreaseFactor), 'rate-limited');
       return;
     }
-    if (this.#phase === 'search') {
+    if (this.#phase === 'search' && !(chainMs >= 1000 && this.#okSinceChain >= 8)) {
       // Since slow start ended the rate climbed from about the limit to just over it: the successes since it
       // passed 1/1.15 of where it is now (the last step or two, at most 10 s) are the server's rate. Over the
       // whole search they undercount it (the time spent below), over the last 3 s they overcount it (the
@@ -257,6 +262,8 @@ export class AdaptiveRateLimiter {
       this.#setRate(Math.max(this.#o.minRate, this.#rate / 1.12), 'rate-limited');
       return;
     }
+    // A storm (the server admitted far less than was sent) or a 429 long after the limit was measured.
+    this.#phase = 'steady';
     const admitted = this.#admittedRate(now);
     this.#fastReturn = admitted === undefined || admitted < 0.5 * this.#rate;
     if (!this.#fastReturn && admitted !== undefined) this.#knownLimit = admitted;

@@ -115,4 +115,15 @@ describe('adaptive rate limiter slow start', () => {
     expect(limiter.rate).toBeLessThan(20);
     expect(limiter.rate).toBeGreaterThanOrEqual(0.95 * 20);
   });
+
+  it('a storm (every request answered 429 for a second) is not taken for a limit: the rate comes back', async () => {
+    const { time, limiter } = make(100);
+    // No limit but the ceiling, except a storm from 20 s to 21 s.
+    await drive(limiter, time, () => true, 20, 0);
+    const before = limiter.rate;
+    expect(before).toBe(100);
+    await drive(limiter, time, () => false, 1, 0);
+    await drive(limiter, time, () => true, 40, 0);
+    expect(limiter.rate).toBeGreaterThanOrEqual(0.8 * before);
+  });
 });
