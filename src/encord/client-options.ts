@@ -39,7 +39,7 @@ export interface EncordClientOptions {
    * (a limit known to be high, tests). @default min(2, maxRequestsPerSecond)
    */
   readonly startRequestsPerSecond?: number | undefined;
-  /** Floor of the adaptive rate after repeated 429s. @default min(1, maxRequestsPerSecond) */
+  /** Floor of the adaptive rate after repeated 429s. @default 1, or maxRequestsPerSecond / 20 when that is given */
   readonly minRequestsPerSecond?: number | undefined;
   /** Retries after the first attempt for 429, 5xx and network errors. @default 5 */
   readonly maxRetries?: number | undefined;
@@ -277,7 +277,10 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
   const minRequestsPerSecond = number(
     'minRequestsPerSecond',
     options.minRequestsPerSecond,
-    Math.min(1, maxRequestsPerSecond),
+    // A ceiling the user raised says the server takes a lot: keep the old floor (1/20 of it), or 429 storms
+    // every few seconds hold a --rate-limit 10000 run at 1 request/s (the soak). The default ceiling is
+    // only a bound, and R may be as low as 5: floor 1.
+    options.maxRequestsPerSecond === undefined ? Math.min(1, maxRequestsPerSecond) : maxRequestsPerSecond / 20,
     0.01,
     maxRequestsPerSecond,
   );
