@@ -158,6 +158,7 @@ export class Requester {
     };
     this.limiter = new AdaptiveRateLimiter({
       maxRate: options.maxRequestsPerSecond,
+      startRate: options.startRequestsPerSecond,
       minRate: options.minRequestsPerSecond,
       now: options.now,
       sleep: options.sleep,

@@ -91,7 +91,7 @@ interface Outcome {
 async function importCase(c: CorpusCase, dir: string): Promise<Outcome> {
   const emu = await emulator();
   const { auth } = await loadCredentials({ sshKeyPath: KEY, env: {} });
-  const client = createEncordClient({ auth, domain: emu.url, maxRequestsPerSecond: 10_000, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
+  const client = createEncordClient({ auth, domain: emu.url, maxRequestsPerSecond: 10_000, startRequestsPerSecond: 10_000, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
   const reportPath = join(work, `${c.file.replaceAll('/', '__')}.report.csv`);
   const before = states(emu);
   try {

@@ -20,7 +20,7 @@ let client: EncordClient;
 
 async function makeClient(options: Partial<EncordClientOptions> = {}): Promise<EncordClient> {
   const { auth } = await loadCredentials({ sshKeyPath: KEY_PATH, env: {} });
-  return createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 2, retryMaxDelayMs: 10, maxRetryAfterMs: 1500, maxRequestsPerSecond: 1000, ...options });
+  return createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 2, retryMaxDelayMs: 10, maxRetryAfterMs: 1500, maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000, ...options });
 }
 
 beforeEach(async () => {
@@ -126,7 +126,8 @@ describe('rate limits and faults', () => {
   it('the emulator token bucket answers 429 and the client slows down and gets through', async () => {
     await emulator.close();
     emulator = await startEmulator({ datasets: [{ hash: DS, rows: [{ dataHash: ROW(1), backingItemUuid: ITEM(1) }] }], rateLimit: { requestsPerSecond: 20, burst: 2 } });
-    const c = await makeClient({ maxRequestsPerSecond: 200 });
+    // Started at 200 (no slow start), so the first requests overrun the bucket.
+    const c = await makeClient({ maxRequestsPerSecond: 200, startRequestsPerSecond: 200 });
     try {
       for (let i = 0; i < 12; i += 1) await c.getItems([ITEM(1)]);
       expect(c.stats.rateLimited).toBeGreaterThan(0);

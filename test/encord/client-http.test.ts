@@ -53,7 +53,7 @@ function makeClient(extra: Partial<EncordClientOptions> = {}) {
     now: time.now,
     sleep: time.sleep,
     random: () => 0.5,
-    maxRequestsPerSecond: 1000,
+    maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000,
     onEvent: (e) => events.push(e),
     ...extra,
   });

@@ -17,13 +17,18 @@ function failure(options: Record<string, unknown>): string {
 }
 
 describe('resolveClientOptions', () => {
+  it('floor of the rate: 1 request/s under the default ceiling (R may be 5), 1/20 of a ceiling the user raised (storms must not hold a --rate-limit 10000 run at 1/s)', () => {
+    expect(resolveClientOptions({ auth }).minRequestsPerSecond).toBe(1);
+    expect(resolveClientOptions({ auth, maxRequestsPerSecond: 10_000 }).minRequestsPerSecond).toBe(500);
+  });
+
   it('fills in the documented defaults', () => {
     const o = resolveClientOptions({ auth });
     expect(o).toMatchObject({
       domain: DEFAULT_DOMAIN,
       concurrency: 8,
-      maxRequestsPerSecond: 40,
-      minRequestsPerSecond: 2,
+      maxRequestsPerSecond: 250,
+      minRequestsPerSecond: 1,
       maxRetries: 5,
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 30_000,

@@ -30,7 +30,7 @@ afterEach(async () => {
 
 async function makeClient(domain: string, options: Partial<EncordClientOptions> = {}): Promise<EncordClient> {
   const { auth } = await loadCredentials({ sshKeyPath: KEY_PATH, env: {} });
-  client = createEncordClient({ auth, domain, maxRequestsPerSecond: 10_000, env: {}, ...options });
+  client = createEncordClient({ auth, domain, maxRequestsPerSecond: 10_000, startRequestsPerSecond: 10_000, env: {}, ...options });
   return client;
 }
 

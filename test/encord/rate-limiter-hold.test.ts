@@ -6,7 +6,7 @@ import { fakeTime } from './helpers.js';
 describe('adaptive rate limiter hold', () => {
   it('climbs back to 98 % of the admitted rate and no higher for holdMs, then probes again', () => {
     const time = fakeTime();
-    const limiter = new AdaptiveRateLimiter({ maxRate: 40, minRate: 1, now: time.now, sleep: time.sleep });
+    const limiter = new AdaptiveRateLimiter({ maxRate: 40, startRate: 40, minRate: 1, now: time.now, sleep: time.sleep });
     // The server admits 20 requests/s; the client sends faster and gets a 429.
     for (let i = 0; i < 60; i += 1) {
       time.advance(50);

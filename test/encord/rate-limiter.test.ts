@@ -9,6 +9,8 @@ function limiter(max = 10, extra: { minRate?: number; burst?: number } = {}) {
   const pauses: number[] = [];
   const l = new AdaptiveRateLimiter({
     maxRate: max,
+    // These tests are about pacing and 429s at a known rate: no slow start.
+    startRate: max,
     minRate: extra.minRate ?? 1,
     ...(extra.burst === undefined ? {} : { burst: extra.burst }),
     now: time.now,

@@ -64,7 +64,7 @@ describe('no secrets in errors or events', () => {
     const events: ClientEvent[] = [];
     const errors: unknown[] = [];
     const time = fakeTime();
-    const common = { domain: server.origin, now: time.now, sleep: time.sleep, maxRetries: 1, maxRequestsPerSecond: 1000, onEvent: (e: ClientEvent) => events.push(e) };
+    const common = { domain: server.origin, now: time.now, sleep: time.sleep, maxRetries: 1, maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000, onEvent: (e: ClientEvent) => events.push(e) };
     const ssh = new EncordClient({ auth: new SshKeyAuth(parseOpenSshPrivateKey(TEST_KEY)), ...common });
     const bearer = new EncordClient({ auth: new BearerTokenAuth(TOKEN), ...common });
     const collect = async (p: Promise<unknown>): Promise<void> => {

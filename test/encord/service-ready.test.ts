@@ -36,7 +36,7 @@ async function setup(
     retryBaseDelayMs: 2,
     retryMaxDelayMs: 10,
     maxRetryAfterMs: 1500,
-    maxRequestsPerSecond: 10_000,
+    maxRequestsPerSecond: 10_000, startRequestsPerSecond: 10_000,
     ...clientOptions,
   });
   return { emulator, client };

@@ -75,7 +75,7 @@ export async function startHarness(options: EmulatorOptions = {}, rows: readonly
     ...options,
   });
   const { auth } = await loadCredentials({ sshKeyPath: KEY_PATH, env: {} });
-  const client = createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 5, retryMaxDelayMs: 40, maxRetryAfterMs: 50, maxRequestsPerSecond: 1000, maxRetries: 8 });
+  const client = createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 5, retryMaxDelayMs: 40, maxRetryAfterMs: 50, maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000, maxRetries: 8 });
   const dir = mkdtempSync(join(tmpdir(), 'encord-meta-test-'));
   return {
     emulator,

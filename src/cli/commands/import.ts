@@ -76,7 +76,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--state-dir <dir>', 'locks, journals and reports (default: ~/.encord-meta)')
     .option('--concurrency <n>', 'writes in flight (default 4)', intOption('--concurrency', 1, 256))
     .option('--batch-size <n>', 'items per bulk request (default and max 1000)', intOption('--batch-size', 1, 1000))
-    .option('--rate-limit <n>', 'most requests per second (default 40; lowered automatically on 429)', positiveNumber('--rate-limit'))
+    .option('--rate-limit <n>', 'most requests per second (default 250; starts at 2 and grows until a 429, then holds just under it)', positiveNumber('--rate-limit'))
     .option('--max-errors <n>', 'stop reading once more rows than this have failed', intOption('--max-errors', 0, Number.MAX_SAFE_INTEGER))
     .option('--no-bulk', 'write every row with the per-row save (slower; for debugging)')
     .option('--no-progress', 'no progress output')
