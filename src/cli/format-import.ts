@@ -1,6 +1,7 @@
 /** The human rendering of an import result: the summary, and for a dry run the plan, columns and diffs. */
 import type { ImportResult } from '../pipeline/import-result.js';
 import { hasOwn } from '../own.js';
+import { REPORT_MARKER_COLUMNS } from '../formula-cells.js';
 
 export function formatImportResult(result: ImportResult): string {
   const s = result.summary;
@@ -42,7 +43,7 @@ export function formatImportResult(result: ImportResult): string {
   } else {
     lines.push(`Imported ${s.file} → dataset ${s.datasetHash}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
     // Columns a user may have expected to be written, said once (report columns are not news).
-    const notable = result.skippedColumns.filter((c) => !/^_(line|error_code|error_column|error|raw)$/.test(c.column) && !c.reason.startsWith('identifies'));
+    const notable = result.skippedColumns.filter((c) => !(REPORT_MARKER_COLUMNS as readonly string[]).includes(c.column) && !c.reason.startsWith('identifies'));
     for (const skipped of notable) lines.push(`not imported: column ${skipped.column} (${skipped.reason})`);
   }
   lines.push(

@@ -5,12 +5,12 @@
  */
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
-import { canonicalDecimalOptions, coerce, combineGeo, type ResolvedCoercionOptions } from '../coercion/index.js';
-import type { ColumnPlan } from '../mapping/column-plan.js';
+import { canonicalDecimalOptions, coerce, combineGeo, type CoerceResult, type ResolvedCoercionOptions } from '../coercion/index.js';
+import type { ColumnPlan, PlannedField } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
-import { coerceUnknownCell, unchangedSinceListed } from './unknown-cell.js';
+import { coerceUnknownCell, unchangedSinceListed, type UnknownCellError } from './unknown-cell.js';
 
 export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
 export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
@@ -50,8 +50,23 @@ export class RowPreparer {
   /** The coercion options for a column: never the locale ones for machine-written decimals. */
   private readonly optionsFor: (column: string) => ResolvedCoercionOptions;
 
+  /** One planned field of a row: a cell, a constant or two geo columns, read as the plan says. */
+  private coerceField(field: PlannedField, row: RawRow, units: readonly DataUnit[]): CoerceResult | UnknownCellError {
+    const { plan, coercion } = this.input;
+    if (field.kind === 'geo') return combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
+    const cell = field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw;
+    const options = field.kind === 'cell' ? this.optionsFor(field.column) : coercion;
+    if (field.unknown) return coerceUnknownCell(cell, field.key, units, field.unknown, options);
+    if (plan.fromListing && field.kind === 'cell') {
+      // A listing's unedited cell keeps the stored value, even an off-type one.
+      const listed = unchangedSinceListed(cell, field.key, units);
+      if (listed !== undefined) return { kind: 'value', value: listed };
+    }
+    return coerce(cell, field.spec, options);
+  }
+
   prepare(row: RawRow, countStats: boolean): PreparedRow {
-    const { key, resolver, plan, coercion, empty, source } = this.input;
+    const { key, resolver, plan, empty, source } = this.input;
     const resolution = resolver.resolve(key.kind, row.values[key.column] ?? null);
     if (!resolution.ok) {
       return { ok: false, code: resolution.code, column: key.column, message: `${resolution.message} (${source} line ${row.line}, column ${key.column})` };
@@ -60,17 +75,7 @@ export class RowPreparer {
     let firstError: { code: string; column: string; message: string } | undefined;
     let extraErrors: string[] | undefined;
     for (const field of plan.fields) {
-      const listed = plan.fromListing && field.kind === 'cell' && !field.unknown ? unchangedSinceListed(row.values[field.column] ?? null, field.key, resolution.units) : undefined;
-      const result =
-        listed !== undefined
-          ? ({ kind: 'value', value: listed } as const)
-          : field.kind !== 'geo' && field.unknown
-          ? coerceUnknownCell(field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw, field.key, resolution.units, field.unknown, field.kind === 'cell' ? this.optionsFor(field.column) : coercion)
-          : field.kind === 'cell'
-            ? coerce(row.values[field.column] ?? null, field.spec, this.optionsFor(field.column))
-            : field.kind === 'constant'
-              ? coerce(field.raw, field.spec, coercion)
-              : combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
+      const result = this.coerceField(field, row, resolution.units);
       const stats = countStats ? this.stats.get(field.key) : undefined;
       const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
       if (result.kind === 'value') {

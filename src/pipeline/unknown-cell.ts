@@ -25,6 +25,7 @@ import { listCell } from '../report/list-cell.js';
 import type { FieldSpec } from '../schema/index.js';
 import type { Cell } from '../sources/source.js';
 import { jsonEqual } from './merge.js';
+import { hasOwn } from '../own.js';
 
 /** Row failure codes of unknown-key cells. */
 export const UNKNOWN_CELL_CODES = {
@@ -83,7 +84,7 @@ export function unchangedSinceListed(cell: Cell, key: string, units: readonly Da
 function currentValue(units: readonly DataUnit[], key: string): JsonValue | undefined {
   let found: JsonValue | undefined;
   for (const unit of units) {
-    if (unit.metadata === null || !Object.prototype.hasOwnProperty.call(unit.metadata, key)) return undefined;
+    if (unit.metadata === null || !hasOwn(unit.metadata, key)) return undefined;
     const v = unit.metadata[key]!;
     if (found !== undefined && !jsonEqual(found, v)) return undefined;
     found = v;

@@ -140,8 +140,25 @@ export class Writer {
     }
   }
 
+  /**
+   * What to send for `task` to a target holding `current`: the update merged and passed through the write
+   * gate; `undefined` (after reporting the task failed or unchanged) when there is nothing to send.
+   */
+  private async merged(task: WriteTask, current: Metadata): Promise<Metadata | undefined> {
+    const guarded = guardWrite(current, applyUpdate(current, task.update, this.input.mode));
+    if (!guarded.ok) {
+      await this.cb.failed(task, guarded.code, guarded.message);
+      return undefined;
+    }
+    if (jsonEqual(guarded.metadata, current)) {
+      this.cb.unchanged(task);
+      return undefined;
+    }
+    return guarded.metadata;
+  }
+
   private async patchBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal, mode } = this.input;
+    const { store, journal } = this.input;
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
@@ -173,16 +190,8 @@ export class Writer {
         await callbacks.failed(task, 'ITEM_NOT_RETURNED', `Encord did not return storage item ${task.id} when re-reading it; nothing was written`);
         continue;
       }
-      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
-      if (!guarded.ok) {
-        await callbacks.failed(task, guarded.code, guarded.message);
-        continue;
-      }
-      const merged = guarded.metadata;
-      if (jsonEqual(merged, current)) {
-        callbacks.unchanged(task);
-        continue;
-      }
+      const merged = await this.merged(task, current);
+      if (merged === undefined) continue;
       patches.set(task.id, merged);
       byId.set(task.id, task);
       journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
@@ -207,7 +216,7 @@ export class Writer {
   }
 
   private async saveBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal, mode, datasetHash } = this.input;
+    const { store, journal, datasetHash } = this.input;
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, DataUnit>;
@@ -226,16 +235,8 @@ export class Writer {
         await callbacks.failed(task, 'METADATA_UNKNOWN', `Encord returned no metadata for data unit ${task.unit.dataHash} when re-reading it; not writing blind`);
         continue;
       }
-      const guarded = guardWrite(current, applyUpdate(current, task.update, mode));
-      if (!guarded.ok) {
-        await callbacks.failed(task, guarded.code, guarded.message);
-        continue;
-      }
-      const merged = guarded.metadata;
-      if (jsonEqual(merged, current)) {
-        callbacks.unchanged(task);
-        continue;
-      }
+      const merged = await this.merged(task, current);
+      if (merged === undefined) continue;
       journal?.record([{ target: 'row', id: task.unit.dataHash, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
       sends.push({ task, merged });
     }
