@@ -3,6 +3,7 @@
  * resolved type. `resolveOptions()` validates and fails fast with
  * `` Expected `port` to be an integer from 0 to 65535, got `-1` (number) ``.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MetaError } from '../errors.js';
 import type { Metadata, WireTypedSchema } from '../encord/protocol/types.js';
 import type { FaultRule } from './faults.js';
@@ -138,6 +139,11 @@ export interface EmulatorOptions {
   readonly gzip?: boolean;
   /** Clock in ms since the epoch (signature window, tokens, timestamps, rate limits). @default Date.now */
   readonly clock?: () => number;
+  /**
+   * Waits of `latency` and `delay` faults, beside `clock` so tests control time instead of measuring it.
+   * Rejects when `signal` aborts (the emulator is closing). @default node:timers/promises setTimeout
+   */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ResolvedRateLimit {
@@ -163,6 +169,7 @@ export interface ResolvedEmulatorOptions {
   readonly requestLog: Required<RequestLogOptions> | false;
   readonly gzip: boolean;
   readonly clock: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly tokenTtlSeconds: number;
   /** The switches that may change at run time (`emulator.configure`). */
   readonly settings: EmulatorSettings;
@@ -347,6 +354,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     fail('authorizedKeys', 'an array of public keys', options.authorizedKeys);
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'a function', options.clock);
+  if (options.sleep !== undefined && typeof options.sleep !== 'function') fail('sleep', 'a function', options.sleep);
   return {
     host,
     port: integer('port', options.port, 0, 65535, 0),
@@ -365,6 +373,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     requestLog,
     gzip: options.gzip ?? true,
     clock: options.clock ?? Date.now,
+    sleep: options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal })),
     tokenTtlSeconds: integer('tokenTtlSeconds', options.tokenTtlSeconds, 1, 100_000_000, 3600),
     settings,
   };

@@ -89,6 +89,7 @@ export class RequestLog {
   #chars = 0;
   #nextId = 1;
   readonly #counters = new Map<RouteName, RouteCounter>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(options: Required<RequestLogOptions> | false) {
     this.#options = options;
@@ -96,6 +97,12 @@ export class RequestLog {
 
   get maxBodyChars(): number {
     return this.#options === false ? 0 : this.#options.maxBodyChars;
+  }
+
+  /** Call `listener` after every finished request (counted and stored); returns the unsubscribe. */
+  onFinish(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Start an entry (the response is attached later with `finish`). */
@@ -138,6 +145,7 @@ export class RequestLog {
     if (entry.auth !== null && !entry.auth.ok) c.authFailures += 1;
     this.#counters.set(entry.route, c);
     this.#store(entry);
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #store(entry: RequestLogEntry): void {

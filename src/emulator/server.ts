@@ -56,6 +56,11 @@ export interface Emulator {
   datasets(): DatasetSummary[];
   /** Requests per route, by status, faults and auth failures. */
   counters(): Record<string, RouteCounter>;
+  /**
+   * Resolves once `ready(counters())` holds, checked now and after every finished request: tests wait on
+   * the requests themselves instead of polling against a clock. Never resolves if it never holds.
+   */
+  whenRequests(ready: (counters: Record<string, RouteCounter>) => boolean): Promise<void>;
   /** Write the state directory now (no-op in memory). */
   flush(): Promise<void>;
   /** Stop accepting, finish in-flight requests (briefly), flush state, close. Idempotent. */
@@ -228,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       if (settings.latency !== null) {
         const { ms, jitterMs } = settings.latency;
-        await sleep(ms + (jitterMs > 0 ? jitterRng.int(0, jitterMs) : 0), undefined, { signal: shutdown.signal });
+        await opts.sleep(ms + (jitterMs > 0 ? jitterRng.int(0, jitterMs) : 0), shutdown.signal);
       }
       if (settings.rateLimit !== null) {
         const decision = limiter.take(settings.rateLimit, auth.credential, routeClass(family.route));
@@ -245,7 +250,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           await finish(early);
           return;
         }
-        if (fault.action.type === 'delay') await sleep(fault.action.ms, undefined, { signal: shutdown.signal });
+        if (fault.action.type === 'delay') await opts.sleep(fault.action.ms, shutdown.signal);
         if (fault.action.type === 'reset' && fault.action.commit !== true) {
           await finish(null);
           return;
@@ -351,6 +356,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     datasets: () => stateApi.datasets(),
     counters: () => requestLog.counters(),
+    whenRequests: (ready) =>
+      new Promise<void>((resolve) => {
+        if (ready(requestLog.counters())) return resolve();
+        const off = requestLog.onFinish(() => {
+          if (!ready(requestLog.counters())) return;
+          off();
+          resolve();
+        });
+      }),
     flush: async () => {
       if (persistence !== undefined) await persistence.flush();
     },

@@ -79,9 +79,14 @@ describe('the spawned bin', () => {
   it('emulator runs until SIGINT and exits 0', async () => {
     const child = spawn(process.execPath, [BIN, '--json', 'emulator', '--port', '0', '--seed-rows', '5'], { env: { PATH: process.env['PATH'], HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const deadline = Date.now() + 15_000;
-    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Wait on the child's own output (or its exit), not on a clock.
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve();
+      });
+      child.on('exit', () => resolve());
+    });
     const info = EmulatorOutput.parse(lastJson(out));
     expect(info.datasets[0]?.rows).toBe(5);
     const code = new Promise<number | null>((resolve) => child.on('close', resolve));

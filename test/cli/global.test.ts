@@ -111,8 +111,7 @@ describe('the command line as a whole', () => {
     const controller = new AbortController();
     const io = bufferIo({ env: { HOME: tempDir() }, signal: controller.signal });
     const done = runCli(['--json', 'emulator', '--seed-rows', '3'], io);
-    const deadline = Date.now() + 10_000;
-    while (!io.out().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await Promise.race([io.until('out', (t) => t.includes('\n')), done.then((code) => Promise.reject(new Error(`emulator exited ${code}: ${io.err()}`)))]);
     const info = EmulatorOutput.parse(JSON.parse(io.out()));
     expect(info.datasets).toHaveLength(1);
     const listed = await cli(['list', '--dataset', info.datasets[0]!.hash, '--format', 'jsonl'], { url: info.url });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadFaultsFile, startEmulator, type Emulator, type FaultRule } from '../../src/emulator/index.js';
-import { call, otherKey, pyJson, v1Body, waitFor } from './helpers.js';
+import { call, otherKey, pyJson, v1Body } from './helpers.js';
 
 const DS = '0f0f0f0f-3333-4333-8333-000000000001';
 const I = (n: number): string => `aaaaaaaa-3333-4333-8333-${String(n).padStart(12, '0')}`;
@@ -13,11 +13,21 @@ const H = (n: number): string => `dddddddd-3333-4333-8333-${String(n).padStart(1
 let now = Date.now();
 let emu: Emulator;
 let dir: string;
+/** Waits the emulator asked for (latency, delay faults); `hold` keeps them pending until released. */
+const sleeps: number[] = [];
+let hold: Promise<void> | null = null;
+let slept: (() => void) | null = null;
+const injectedSleep = async (ms: number, signal: AbortSignal): Promise<void> => {
+  sleeps.push(ms);
+  slept?.();
+  if (hold !== null) await Promise.race([hold, new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'emu-faults-'));
   emu = await startEmulator({
     clock: () => now,
+    sleep: injectedSleep,
     datasets: [{ hash: DS, rows: [1, 2, 3].map((n) => ({ dataHash: H(n), backingItemUuid: I(n), metadata: { n } })) }],
   });
 });
@@ -26,6 +36,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => {
+  sleeps.length = 0;
+  hold = null;
+  slept = null;
   now = Date.now();
   emu.faults.clear();
   emu.configure({ rateLimit: null, latency: null });
@@ -86,12 +99,16 @@ describe('fault actions', () => {
 
   it('delay longer than the client timeout: the client gives up, the write still lands', async () => {
     emu.faults.set([{ route: 'v1:datarow:POST', action: { type: 'delay', ms: 300 } }]);
-    const started = Date.now();
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    // The server's delay stays pending until released, so the client can only finish by timing out.
     await expect(
       call(emu.url, '/public', { dataset: DS, body: v1Body('datarow', 'POST', H(2), { client_metadata: { late: true } }), timeoutMs: 80 }),
     ).rejects.toThrow(/client timeout/);
-    expect(Date.now() - started).toBeLessThan(250);
-    await waitFor(() => 'late' in emu.state.rowMetadata(DS, H(2)));
+    expect(sleeps).toEqual([300]);
+    expect('late' in emu.state.rowMetadata(DS, H(2))).toBe(false);
+    release();
+    await emu.whenRequests(() => 'late' in emu.state.rowMetadata(DS, H(2)));
     expect(emu.state.rowMetadata(DS, H(2))).toEqual({ late: true });
   });
 
@@ -271,10 +288,20 @@ describe('rate limiting (token bucket per credential and route class)', () => {
 
   it('latency: fixed plus jitter', async () => {
     emu.configure({ latency: { ms: 60, jitterMs: 20 } });
-    const started = performance.now();
-    await getItem();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
-    expect(performance.now() - started).toBeLessThan(1000);
+    for (let i = 0; i < 20; i += 1) expect((await getItem()).status).toBe(200);
+    expect(sleeps).toHaveLength(20);
+    expect(sleeps.every((ms) => Number.isInteger(ms) && ms >= 60 && ms <= 80)).toBe(true);
+    expect(new Set(sleeps).size).toBeGreaterThan(1); // the jitter varies
+    // Every request waits for its latency before it is answered.
+    let release!: () => void;
+    hold = new Promise<void>((r) => (release = r));
+    let answered = false;
+    const waiting = new Promise<void>((r) => (slept = r));
+    const pending = getItem().then((r) => ((answered = true), r));
+    await waiting;
+    expect(answered).toBe(false);
+    release();
+    expect((await pending).status).toBe(200);
     expect(() => emu.configure({ latency: { ms: -1 } })).toThrow(/Expected `latency.ms` to be an integer/);
   });
 });

@@ -48,15 +48,6 @@ export interface CallResult {
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-/** Poll until `check` passes or `ms` elapse. */
-export async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export interface CallOptions {
   readonly method?: string;
   readonly body?: string | Buffer;

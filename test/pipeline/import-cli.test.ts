@@ -135,8 +135,7 @@ describe('encord-meta import', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
-    const start = Date.now();
-    while ((h.emulator.counters()['v2:get-bulk']?.requests ?? 0) < 1 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await h.emulator.whenRequests((counters) => (counters['v2:get-bulk']?.requests ?? 0) >= 1);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);

@@ -53,11 +53,7 @@ function runBin(args: string[], env: Record<string, string>): { done: Promise<nu
 }
 
 async function waitForWrites(harness: Harness, n: number): Promise<void> {
-  const start = Date.now();
-  while ((harness.emulator.counters()['v2:patch-bulk']?.requests ?? 0) < n) {
-    if (Date.now() - start > 20_000) throw new Error('no writes seen');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await harness.emulator.whenRequests((counters) => (counters['v2:patch-bulk']?.requests ?? 0) >= n);
 }
 
 describe('crash safety', () => {
@@ -69,7 +65,7 @@ describe('crash safety', () => {
     const env = { HOME: h.dir };
     for (const at of [2, 9, 17]) {
       const run = runBin(args, env);
-      await waitForWrites(h, at);
+      await Promise.race([waitForWrites(h, at), run.done.then((code) => Promise.reject(new Error(`import exited ${code} before ${at} writes`)))]);
       run.kill();
       expect(await run.done).toBe(137);
     }
