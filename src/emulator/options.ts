@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MetaError } from '../errors.js';
 import type { Metadata, WireTypedSchema } from '../encord/protocol/types.js';
 import type { FaultRule } from './faults.js';
+import { ROUTE_CLASSES, type RouteClass } from './routes.js';
 import type { DatasetSeed } from './state.js';
 
 export const WRITE_MODES = ['replace', 'merge'] as const;
@@ -25,9 +26,7 @@ export const V1_SAVE_ECHO_MODES = ['metadata', 'omit', 'null'] as const;
 export type V1SaveEcho = (typeof V1_SAVE_ECHO_MODES)[number];
 export type UnknownStorageStatus = (typeof UNKNOWN_STORAGE_STATUSES)[number];
 
-/** Rate-limit classes: one token bucket per credential and class. */
-export const ROUTE_CLASSES = ['v1', 'v2-read', 'v2-write'] as const;
-export type RouteClass = (typeof ROUTE_CLASSES)[number];
+export { ROUTE_CLASSES, type RouteClass };
 
 export interface BucketOptions {
   /** Sustained requests per second. */

@@ -2,7 +2,10 @@
  * Route names: the vocabulary of fault rules, counters and the request log. v1 routes are named after
  * the querier call in the body (`v1:<query_type>:<query_method>`), v2 routes after the endpoint.
  */
-import type { RouteClass } from './options.js';
+
+/** Rate-limit classes: one token bucket per credential and class. */
+export const ROUTE_CLASSES = ['v1', 'v2-read', 'v2-write'] as const;
+export type RouteClass = (typeof ROUTE_CLASSES)[number];
 
 export const ROUTES = {
   'v1:dataset:GET': 'v1',
