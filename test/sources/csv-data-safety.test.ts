@@ -217,6 +217,25 @@ describe('UTF-16', () => {
     expect(rows(await collect(source)).map((r) => r.values['city'])).toEqual(['Zürich']);
   });
 
+  it('a UTF-8 file read with --encoding utf-16le/be is refused, not turned into unrelated characters', async () => {
+    for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+      const message = await rejectCode(new CsvSource(writeTemp(dir, `u8-as-${encoding}.csv`, 'index,city\n1,Zürich\n'), { encoding }).open(), 'SOURCE_UNSUPPORTED_ENCODING');
+      expect(message).toContain('import it without --encoding');
+    }
+  });
+
+  it('UTF-16 in the other byte order than the one given is refused, naming the right one', async () => {
+    const le = writeTemp(dir, 'le-as-be.csv', Buffer.from('id,city\n1,Zürich\n', 'utf16le'));
+    expect(await rejectCode(new CsvSource(le, { encoding: 'utf-16be' }).open(), 'SOURCE_UNSUPPORTED_ENCODING')).toContain('--encoding utf-16le');
+  });
+
+  it('UTF-16LE without BOM whose text is mostly CJK is still read with --encoding utf-16le', async () => {
+    const path = writeTemp(dir, 'cjk-16.csv', Buffer.from('id,城市\n1,東京都渋谷区\n2,上海市浦东新区\n', 'utf16le'));
+    const source = new CsvSource(path, { encoding: 'utf-16le' });
+    await source.open();
+    expect(rows(await collect(source)).map((r) => r.values['城市'])).toEqual(['東京都渋谷区', '上海市浦东新区']);
+  });
+
   it('refuses an encoding that contradicts the byte-order mark', async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id\n1\n', 'utf16le')]);
     await rejectCode(new CsvSource(writeTemp(dir, 'bom-clash.csv', bytes), { encoding: 'windows-1252' }).open(), 'SOURCE_UNSUPPORTED_ENCODING');

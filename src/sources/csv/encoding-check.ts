@@ -42,7 +42,7 @@ export function resolveEncoding(name: string, head: Uint8Array, given: CsvEncodi
  *   read as mojibake: `ZÃ¼rich`), or that looks like UTF-16.
  */
 export function checkEncoding(name: string, head: Buffer, encoding: CsvEncoding, given: boolean): void {
-  if (encoding === 'utf-16le' || encoding === 'utf-16be') return;
+  if (encoding === 'utf-16le' || encoding === 'utf-16be') return checkUtf16(name, head, encoding);
   const utf16 = utf16Pattern(head);
   if (utf16 !== undefined) {
     throw new MetaError(
@@ -68,6 +68,36 @@ export function checkEncoding(name: string, head: Buffer, encoding: CsvEncoding,
     throw new MetaError(
       'SOURCE_UNSUPPORTED_ENCODING',
       `Not ${LABEL[encoding]}: ${name} is valid UTF-8 with non-ASCII characters, which --encoding ${encoding} would turn into other characters (ü into Ã¼); import it without --encoding`,
+      { details: { encoding } },
+    );
+  }
+}
+
+/**
+ * A CSV in UTF-16 has ASCII delimiters and line breaks, each a code unit with one NUL byte (the high byte:
+ * odd offsets in LE, even in BE). A file with no such NUL is not UTF-16, and `--encoding utf-16le` on it
+ * would turn every pair of bytes into one unrelated character (`ci` into `楣`): refused, like any other
+ * encoding that contradicts the bytes. A file that looks like the other byte order names it.
+ */
+function checkUtf16(name: string, head: Buffer, encoding: 'utf-16le' | 'utf-16be'): void {
+  const hasBom = bomEncoding(head) !== undefined;
+  const n = Math.min(head.length, 64 * 1024) & ~1;
+  if (hasBom || n < 4) return;
+  const pattern = utf16Pattern(head);
+  if (pattern !== undefined && pattern !== encoding) {
+    throw new MetaError(
+      'SOURCE_UNSUPPORTED_ENCODING',
+      `Not ${LABEL[encoding]}: the bytes of ${name} are laid out as ${LABEL[pattern]} (the NUL byte of each ASCII character comes ${pattern === 'utf-16le' ? 'second' : 'first'}); import it with --encoding ${pattern}`,
+      { details: { encoding, suggested: pattern } },
+    );
+  }
+  let highNul = 0;
+  for (let i = encoding === 'utf-16le' ? 1 : 0; i < n; i += 2) if (head[i] === 0) highNul++;
+  if (highNul === 0) {
+    throw new MetaError(
+      'SOURCE_UNSUPPORTED_ENCODING',
+      `Not ${LABEL[encoding]}: ${name} has no byte-order mark and no ASCII character (delimiter, line break) reads as ${LABEL[encoding]} in its first ${n} bytes, ` +
+        `so --encoding ${encoding} would turn every pair of bytes into an unrelated character; import it without --encoding (UTF-8), or with --encoding windows-1252 if it is an Excel "CSV (Comma delimited)" file`,
       { details: { encoding } },
     );
   }
