@@ -4,14 +4,17 @@
  * Messages never contain keys, tokens or signatures: callers pass already-safe text, and `redact()`
  * is the last line of defence before anything reaches a log, report or error.
  */
+import type { ErrorCode } from './error-codes.js';
+
 export class MetaError extends Error {
   override readonly name: string = 'MetaError';
-  readonly code: string;
+  /** One of `ERROR_CODES` (src/error-codes.ts), which also says what exit code it means. */
+  readonly code: ErrorCode;
   /** Extra, secret-free facts for logs and `--json` output. */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> },
   ) {

@@ -3,6 +3,7 @@
  * codes. Commands stay thin: parse, call the library, print, return an exit code.
  */
 import type { Command } from 'commander';
+import { thrownKind } from '../error-codes.js';
 import { MetaError, redact } from '../errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -34,30 +35,11 @@ export interface CommandContext {
   printJson(value: unknown): void;
 }
 
-/** Error codes that mean "the user asked for something wrong": exit 2, nothing written. */
-const USAGE_CODES = new Set([
-  'USAGE',
-  'SCHEMA_UNKNOWN_COLUMNS',
-  'SCHEMA_INVALID',
-  'SCHEMA_FILE_UNREADABLE',
-  'SCHEMA_NOT_REPRESENTABLE',
-  'OPTIONS_INVALID',
-  'INVALID_OPTIONS',
-  'CREDENTIALS_MISSING',
-  'CREDENTIALS_CONFLICT',
-]);
-
+/** The exit code of an error that ends a command: looked up in the one code registry. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof MetaError) {
-    if (error.code === 'ABORTED' || error.code === 'INTERRUPTED') return EXIT.INTERRUPTED;
-    // A data file that cannot be read at all is the caller's to fix (nothing was written); one that
-    // breaks part-way (SOURCE_READ_FAILED, SOURCE_RECORD_TOO_LARGE) is fatal.
-    const badSource = error.code.startsWith('SOURCE_') && error.code !== 'SOURCE_READ_FAILED' && error.code !== 'SOURCE_RECORD_TOO_LARGE';
-    if (USAGE_CODES.has(error.code) || badSource || /^(USAGE|CONFIG|KEY)_/.test(error.code)) {
-      return EXIT.USAGE;
-    }
-  }
-  return EXIT.FATAL;
+  if (!(error instanceof MetaError)) return EXIT.FATAL;
+  const kind = thrownKind(error.code);
+  return kind === 'usage' ? EXIT.USAGE : kind === 'interrupted' ? EXIT.INTERRUPTED : EXIT.FATAL;
 }
 
 export function createContext(io: CliIo, setExit: (code: number) => void): CommandContext {

@@ -3,54 +3,54 @@
  * API or the network did) or an `EncordConfigError` (keys, credentials, options: found before any I/O).
  * Codes are the contract; messages are for people and never contain keys, tokens or signatures.
  */
+import { stopsRun, type ErrorCode } from '../error-codes.js';
 import { MetaError, redact } from '../errors.js';
 
 /**
- * Every code this layer can raise. `retryable`: the retry policy may try again; `fatal`: no other request
- * with the same credentials can succeed, so a bulk operation stops instead of failing item by item.
+ * Every code this layer can raise. `retryable`: the retry policy may try again. Whether a code stops a
+ * bulk operation (no other request with the same credentials can succeed) is `stopsRun` in the one code
+ * registry, `src/error-codes.ts`.
  */
 export const ENCORD_ERROR_CODES = {
   // ------------------------------------------------------------ API and network
-  AUTHENTICATION: { retryable: false, fatal: true, summary: 'Encord rejected the credentials (signature, token or clock)' },
-  SSH_KEY_NOT_FOUND: { retryable: false, fatal: true, summary: 'the public key is not registered with any Encord user' },
-  AUTHORISATION: { retryable: false, fatal: false, summary: 'the credentials have no access to this resource' },
-  NOT_FOUND: { retryable: false, fatal: false, summary: 'the resource does not exist' },
+  AUTHENTICATION: { retryable: false, summary: 'Encord rejected the credentials (signature, token or clock)' },
+  SSH_KEY_NOT_FOUND: { retryable: false, summary: 'the public key is not registered with any Encord user' },
+  AUTHORISATION: { retryable: false, summary: 'the credentials have no access to this resource' },
+  NOT_FOUND: { retryable: false, summary: 'the resource does not exist' },
   ITEM_FORBIDDEN: {
     retryable: false,
-    fatal: false,
     summary: 'the key has dataset access but no access to this storage item (its folder, or the item was deleted)',
   },
-  DATASET_NOT_FOUND: { retryable: false, fatal: true, summary: 'the dataset does not exist or the key has no access to it' },
-  INVALID_ARGUMENTS: { retryable: false, fatal: false, summary: 'Encord rejected the request as invalid (HTTP 400/422)' },
-  OPERATION_NOT_ALLOWED: { retryable: false, fatal: false, summary: 'method or operation not allowed for these credentials' },
-  RATE_LIMITED: { retryable: true, fatal: false, summary: 'rate limit exceeded (HTTP 429)' },
-  PAYLOAD_TOO_LARGE: { retryable: false, fatal: false, summary: 'request body too large (HTTP 413)' },
-  SERVER_ERROR: { retryable: true, fatal: false, summary: 'Encord failed (HTTP 5xx)' },
-  API_ERROR: { retryable: false, fatal: false, summary: 'any other error reported by Encord' },
-  TRANSPORT: { retryable: true, fatal: false, summary: 'network failure or a non-JSON answer (e.g. a proxy page)' },
-  TIMEOUT: { retryable: true, fatal: false, summary: 'no answer within `timeoutMs`' },
-  BAD_RESPONSE: { retryable: false, fatal: false, summary: 'the answer does not have the documented shape' },
-  UNEXPECTED_UPDATE: { retryable: false, fatal: false, summary: 'the server did not store exactly what was sent' },
-  ABORTED: { retryable: false, fatal: true, summary: 'the operation was aborted by the caller' },
+  DATASET_NOT_FOUND: { retryable: false, summary: 'the dataset does not exist or the key has no access to it' },
+  INVALID_ARGUMENTS: { retryable: false, summary: 'Encord rejected the request as invalid (HTTP 400/422)' },
+  OPERATION_NOT_ALLOWED: { retryable: false, summary: 'method or operation not allowed for these credentials' },
+  RATE_LIMITED: { retryable: true, summary: 'rate limit exceeded (HTTP 429)' },
+  PAYLOAD_TOO_LARGE: { retryable: false, summary: 'request body too large (HTTP 413)' },
+  SERVER_ERROR: { retryable: true, summary: 'Encord failed (HTTP 5xx)' },
+  API_ERROR: { retryable: false, summary: 'any other error reported by Encord' },
+  TRANSPORT: { retryable: true, summary: 'network failure or a non-JSON answer (e.g. a proxy page)' },
+  TIMEOUT: { retryable: true, summary: 'no answer within `timeoutMs`' },
+  BAD_RESPONSE: { retryable: false, summary: 'the answer does not have the documented shape' },
+  UNEXPECTED_UPDATE: { retryable: false, summary: 'the server did not store exactly what was sent' },
+  ABORTED: { retryable: false, summary: 'the operation was aborted by the caller' },
   SERVICE_UNREACHABLE: {
     retryable: false,
-    fatal: true,
     summary: 'Encord could not be reached (no answer for longer than the outage limit, or the host name does not resolve)',
   },
   // ------------------------------------------------------------ credentials and options (before any I/O)
-  KEY_FILE_NOT_FOUND: { retryable: false, fatal: true, summary: 'the SSH key file does not exist' },
-  KEY_FILE_UNREADABLE: { retryable: false, fatal: true, summary: 'the SSH key file cannot be read' },
-  KEY_FILE_PERMISSIONS: { retryable: false, fatal: true, summary: 'the SSH key file is readable by group or others (chmod 600 it)' },
-  KEY_NOT_OPENSSH: { retryable: false, fatal: true, summary: 'not an OpenSSH private key (openssh-key-v1)' },
-  KEY_NOT_ED25519: { retryable: false, fatal: true, summary: 'the key is not an Ed25519 key' },
-  KEY_PASSPHRASE_REQUIRED: { retryable: false, fatal: true, summary: 'the key is encrypted and no passphrase was given' },
-  KEY_PASSPHRASE_WRONG: { retryable: false, fatal: true, summary: 'the passphrase does not decrypt the key' },
-  KEY_NOT_ENCRYPTED: { retryable: false, fatal: true, summary: 'a passphrase was given but the key is not encrypted' },
-  KEY_UNSUPPORTED_CIPHER: { retryable: false, fatal: true, summary: 'the key is encrypted with an unsupported cipher or KDF' },
-  CREDENTIALS_MISSING: { retryable: false, fatal: true, summary: 'no SSH key or bearer token was configured' },
-  CREDENTIALS_CONFLICT: { retryable: false, fatal: true, summary: 'both an SSH key and a bearer token were given' },
-  INVALID_OPTIONS: { retryable: false, fatal: true, summary: 'an option of the client is invalid' },
-} as const satisfies Record<string, { retryable: boolean; fatal: boolean; summary: string }>;
+  KEY_FILE_NOT_FOUND: { retryable: false, summary: 'the SSH key file does not exist' },
+  KEY_FILE_UNREADABLE: { retryable: false, summary: 'the SSH key file cannot be read' },
+  KEY_FILE_PERMISSIONS: { retryable: false, summary: 'the SSH key file is readable by group or others (chmod 600 it)' },
+  KEY_NOT_OPENSSH: { retryable: false, summary: 'not an OpenSSH private key (openssh-key-v1)' },
+  KEY_NOT_ED25519: { retryable: false, summary: 'the key is not an Ed25519 key' },
+  KEY_PASSPHRASE_REQUIRED: { retryable: false, summary: 'the key is encrypted and no passphrase was given' },
+  KEY_PASSPHRASE_WRONG: { retryable: false, summary: 'the passphrase does not decrypt the key' },
+  KEY_NOT_ENCRYPTED: { retryable: false, summary: 'a passphrase was given but the key is not encrypted' },
+  KEY_UNSUPPORTED_CIPHER: { retryable: false, summary: 'the key is encrypted with an unsupported cipher or KDF' },
+  CREDENTIALS_MISSING: { retryable: false, summary: 'no SSH key or bearer token was configured' },
+  CREDENTIALS_CONFLICT: { retryable: false, summary: 'both an SSH key and a bearer token were given' },
+  INVALID_OPTIONS: { retryable: false, summary: 'an option of the client is invalid' },
+} as const satisfies Partial<Record<ErrorCode, { retryable: boolean; summary: string }>>;
 
 export type EncordErrorCode = keyof typeof ENCORD_ERROR_CODES;
 
@@ -192,8 +192,7 @@ export class EncordConfigError extends MetaError {
 
 /** True for errors after which no further request with the same client can succeed (stop the run). */
 export function isFatalError(error: unknown): boolean {
-  if (error instanceof EncordApiError || error instanceof EncordConfigError) return ENCORD_ERROR_CODES[error.code].fatal;
-  return false;
+  return (error instanceof EncordApiError || error instanceof EncordConfigError) && stopsRun(error.code);
 }
 
 /** True if the retry policy may repeat the request that raised `error`. */

@@ -8,6 +8,7 @@
 import PQueue from 'p-queue';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
+import { stopsRun } from '../error-codes.js';
 import { MetaError } from '../errors.js';
 import type { UndoJournal } from '../report/undo-journal.js';
 import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
@@ -38,11 +39,9 @@ export interface WriteCallbacks {
 /** Legacy rows re-read per request (v1 call B); each is still saved with its own request. */
 const SINGLE_BATCH = 100;
 
-/** Errors after which no further write can succeed: stop the run. */
-const FATAL_CODES = new Set(['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO', 'SERVICE_UNREACHABLE']);
-
+/** Errors after which no further write can succeed (`stopsRun` in the code registry): stop the run. */
 export function isFatal(error: unknown): boolean {
-  return error instanceof MetaError && FATAL_CODES.has(error.code);
+  return error instanceof MetaError && stopsRun(error.code);
 }
 
 export class Writer {

@@ -8,6 +8,9 @@ import { MAPPING_CODES } from '../../src/mapping/key-resolver.js';
 import { SCHEMA_ERROR_CODES } from '../../src/schema/index.js';
 import { BAD_RECORD_CODES, SOURCE_ERROR_CODES } from '../../src/sources/source.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { exitCodeFor } from '../../src/cli/context.js';
+import { ERROR_CODES, isErrorCode } from '../../src/error-codes.js';
+import { MetaError } from '../../src/errors.js';
 import { DATASET, ROOT, cli, demoEmulator, tempDir } from './helpers.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -19,34 +22,36 @@ describe('README', () => {
     expect(commands).toEqual(['npm ci && npx encord-meta demo', 'npm test']);
   });
 
-  it('lists every error code and every exit code', () => {
-    const codes = [
-      ...Object.keys(ENCORD_ERROR_CODES),
-      ...Object.keys(COERCION_ERROR_CODES),
-      ...Object.keys(MAPPING_CODES),
-      ...Object.keys(SCHEMA_ERROR_CODES),
-      ...Object.keys(SOURCE_ERROR_CODES),
-      ...Object.keys(BAD_RECORD_CODES),
-      'ITEM_NOT_RETURNED',
-      'WRITE_UNCONFIRMED',
-      'METADATA_UNKNOWN',
-      'LOCKED',
-      'JOURNAL_IO',
-      'USAGE_CONFIRM',
-      'USAGE_REMOVALS_NOT_ALLOWED',
-      'USAGE_UNKNOWN_KEY',
-      'USAGE_INVALID_VALUE',
-      'SCHEMA_UNKNOWN_COLUMNS',
-      'USAGE_RESERVED_KEY',
-      'INVALID_VALUE',
-      'ROLLBACK_CONFLICT',
-      'UNKNOWN_COLUMN_NOT_TEXT',
-      'UNKNOWN_COLUMN_INVALID_JSON',
-      'KEY_FILE_PERMISSIONS',
-    ];
-    const missing = codes.filter((c) => !README.includes(`\`${c}\``));
-    expect(missing).toEqual([]);
+  it('its error-code tables are the code registry: rows, usage (exit 2), fatal (exit 1/130)', () => {
+    const section = README.slice(README.indexOf('## Error codes'), README.indexOf('## FAQ'));
+    const tables = section.split(/\*\*(Rows|Usage and configuration|Fatal)\*\*/);
+    const listed = (title: string): string[] => {
+      const body = tables[tables.indexOf(title) + 1] ?? '';
+      const codes = body.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!));
+      return [...new Set(codes)].sort();
+    };
+    const registry = Object.entries(ERROR_CODES) as Array<[string, { thrown?: string; row?: boolean }]>;
+    const where = (test: (info: { thrown?: string; row?: boolean }) => boolean): string[] => registry.filter(([, info]) => test(info)).map(([c]) => c).sort();
+    expect(listed('Rows')).toEqual(where((i) => i.row === true));
+    expect(listed('Usage and configuration')).toEqual(where((i) => i.thrown === 'usage'));
+    expect(listed('Fatal')).toEqual(where((i) => i.thrown === 'fatal' || i.thrown === 'interrupted'));
     for (const code of Object.values(EXIT)) expect(README).toMatch(new RegExp(`\\n\\| ${code} \\|`));
+  });
+
+  it('every layer table names only registered codes', () => {
+    const layers = [ENCORD_ERROR_CODES, COERCION_ERROR_CODES, MAPPING_CODES, SCHEMA_ERROR_CODES, SOURCE_ERROR_CODES, BAD_RECORD_CODES];
+    const unknown = layers.flatMap((t) => Object.keys(t)).filter((c) => !isErrorCode(c));
+    expect(unknown).toEqual([]);
+  });
+
+  it('the exit code of a thrown error is the one its README table promises', () => {
+    expect(exitCodeFor(new MetaError('KEY_NOT_FOUND', 'set: no unit'))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new MetaError('KEY_FILE_PERMISSIONS', 'chmod 600'))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new MetaError('SOURCE_READ_FAILED', 'EIO'))).toBe(EXIT.FATAL);
+    expect(exitCodeFor(new MetaError('SOURCE_CORRUPT', 'not parquet'))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new MetaError('AUTHORISATION', 'no access'))).toBe(EXIT.FATAL);
+    expect(exitCodeFor(new MetaError('ABORTED', 'SIGINT'))).toBe(EXIT.INTERRUPTED);
+    expect(exitCodeFor(new Error('a bug'))).toBe(EXIT.FATAL);
   });
 
   it('shows every command with an example, and every command it shows exists', async () => {
