@@ -32,7 +32,7 @@ export function formatImportResult(result: ImportResult): string {
     if (result.diffs.length > 0) {
       lines.push(`First ${result.diffs.length} changes:`);
       for (const d of result.diffs) {
-        lines.push(`  line ${d.line}: ${d.title} (${d.dataHash})`);
+        lines.push(`  ${d.file !== undefined ? `${d.file} ` : ''}line ${d.line}: ${d.title} (${d.dataHash})`);
         for (const k of d.changedKeys) {
           const before = d.before && hasOwn(d.before, k) ? JSON.stringify(d.before[k]) : '(absent)';
           const after = hasOwn(d.after, k) ? JSON.stringify(d.after[k]) : '(removed)';

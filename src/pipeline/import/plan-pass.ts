@@ -26,6 +26,8 @@ interface SharedEntry {
 
 export interface RowFailure {
   readonly line: number;
+  /** The row's file, when the input is several files. */
+  readonly file?: string | undefined;
   readonly values: Record<string, string>;
   readonly code: string;
   readonly column: string | undefined;
@@ -55,12 +57,12 @@ async function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): 
   if (item.kind === 'bad') {
     keyPlan.badRecords += 1;
     const b = item.bad;
-    if (report) await report.add({ line: b.line, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
+    if (report) await report.add({ line: b.line, file: b.file, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
     return;
   }
   const prepared = run.preparer.prepare(item.row, true);
   if (!prepared.ok) {
-    if (report) await report.add({ line: item.row.line, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
+    if (report) await report.add({ line: item.row.line, file: item.row.file, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
     if (prepared.code === 'KEY_NOT_FOUND') keyPlan.notFound += 1;
     else if (prepared.code === 'KEY_INVALID' || prepared.code === 'KEY_EMPTY') keyPlan.invalidKey += 1;
     else if (prepared.code === 'KEY_AMBIGUOUS_TITLE') keyPlan.ambiguousTitle += 1;
@@ -76,7 +78,7 @@ async function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): 
     const changed = wouldChange(unit.metadata, prepared.update, opts.mode);
     if (opts.dryRun && changed && run.diffs.length < opts.diffLimit) {
       const after = applyUpdate(unit.metadata, prepared.update, opts.mode);
-      run.diffs.push({ line: item.row.line, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after, changedKeys: changedKeys(unit.metadata, after) });
+      run.diffs.push({ line: item.row.line, ...(item.row.file !== undefined && { file: item.row.file }), dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after, changedKeys: changedKeys(unit.metadata, after) });
     }
     if (changed) keyPlan.toWrite += 1;
     else keyPlan.unchanged += 1;
@@ -116,11 +118,11 @@ function countDuplicates(run: ImportRun, targets: TargetPlan): void {
 export function decide(run: ImportRun, targets: TargetPlan, item: SourceItem): Decision {
   if (item.kind === 'bad') {
     const b = item.bad;
-    return { failure: { line: b.line, values: { ...b.values }, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw } };
+    return { failure: { line: b.line, file: b.file, values: { ...b.values }, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw } };
   }
   const prepared = run.preparer.prepare(item.row, false);
   if (!prepared.ok) {
-    return { failure: { line: item.row.line, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message } };
+    return { failure: { line: item.row.line, file: item.row.file, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message } };
   }
   const unit = prepared.units[0]!;
   const canonical = run.resolver.canonicalIndex(unit);
@@ -130,15 +132,18 @@ export function decide(run: ImportRun, targets: TargetPlan, item: SourceItem): D
   if (entry && !entry.conflict && !entry.units.has(-1)) return { prepared, canonical };
   const conflict = entry?.conflict && !entry.units.has(-1);
   const name = `${unit.title} (${unit.dataHash})`;
+  // Several files: say which part and line (duplicates are counted across parts).
+  const where = item.row.file !== undefined ? ` (${item.row.file} line ${item.row.line})` : '';
   return {
     failure: {
       line: item.row.line,
+      file: item.row.file,
       values: textValues(item.row),
       code: conflict ? 'SHARED_ITEM_CONFLICT' : 'DUPLICATE_TARGET',
       column: undefined,
       message: conflict
-        ? `data units sharing storage item ${unit.backingItemUuid} get different values from ${n} rows; they hold one value, so none was written`
-        : `${n >= 255 ? '255 or more' : n} rows of the file target data unit ${name}; keep one of them`,
+        ? `data units sharing storage item ${unit.backingItemUuid} get different values from ${n} rows; they hold one value, so none was written${where}`
+        : `${n >= 255 ? '255 or more' : n} rows of the ${where ? 'input' : 'file'} target data unit ${name}; keep one of them${where}`,
     },
   };
 }
@@ -163,7 +168,7 @@ export async function recountDryRun(run: ImportRun, targets: TargetPlan): Promis
       if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, opts.mode)) keyPlan.unchanged -= 1;
       else keyPlan.toWrite -= 1;
     }
-    const shown = run.diffs.findIndex((d) => d.line === item.row.line);
+    const shown = run.diffs.findIndex((d) => d.line === item.row.line && d.file === item.row.file);
     if (shown >= 0) run.diffs.splice(shown, 1);
   }
 }

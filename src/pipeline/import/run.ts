@@ -14,8 +14,8 @@ import { RunCheckpoint } from '../../checkpoint/run-checkpoint.js';
 import { lockDomainOf } from '../../checkpoint/dataset-lock.js';
 import { planColumns } from '../../mapping/column-plan.js';
 import { KeyResolver, chooseKey } from '../../mapping/key-resolver.js';
-import { FailureReport } from '../../report/failure-report.js';
-import { openSource } from '../../sources/open-source.js';
+import { FailureReport, reportFileColumn } from '../../report/failure-report.js';
+import { openInputs } from '../../sources/multi-source.js';
 import type { CsvDelimiter } from '../../sources/sniff.js';
 import type { CsvEncoding } from '../../sources/csv/decode.js';
 import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } from '../import-options.js';
@@ -54,7 +54,8 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const store = opts.store;
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
-  const source = await openSource(opts.file, { format: opts.format, csv });
+  // Several files (a list, a glob, a directory) are one logical input: planned, deduplicated and reported as one.
+  const source = await openInputs(opts.file, { format: opts.format, csv });
   const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
   return {
     opts,
@@ -83,6 +84,6 @@ async function prepareRun(base: RunBase): Promise<ImportRun> {
   base.emit();
   // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
   // real run; only rows that turn out to share a target need a second look.
-  const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns) : undefined;
+  const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns, reportFileColumn(source)) : undefined;
   return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
 }

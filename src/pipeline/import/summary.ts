@@ -55,7 +55,8 @@ export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
   const finishedAt = opts.now();
   const durationMs = Math.max(0, finishedAt - run.startedAt);
   const summary: RunSummary = {
-    file: opts.file,
+    file: typeof opts.file === 'string' ? opts.file : opts.file.join(' '),
+    ...(run.source.files !== undefined && { files: [...run.source.files] }),
     datasetHash: opts.datasetHash,
     dryRun: opts.dryRun,
     mode: opts.mode,

@@ -3,7 +3,7 @@
  * to the writer (which re-reads every target before writing it). Rows the listing already shows as
  * applied are skipped without a request, so rerunning is resuming.
  */
-import { FailureReport } from '../../report/failure-report.js';
+import { FailureReport, reportFileColumn, type FailedRow } from '../../report/failure-report.js';
 import type { SourceItem } from '../../sources/source.js';
 import { wouldChange } from '../merge.js';
 import { Writer, type PendingRow, type WriteTask } from '../writer.js';
@@ -21,16 +21,16 @@ class WriteLog {
     private readonly report: FailureReport,
   ) {}
 
-  async fail(line: number, values: Readonly<Record<string, string>>, code: string, column: string | undefined, message: string, rawFields?: readonly string[], raw?: string): Promise<void> {
-    this.failedByCode[code] = (this.failedByCode[code] ?? 0) + 1;
+  async fail(row: FailedRow): Promise<void> {
+    this.failedByCode[row.code] = (this.failedByCode[row.code] ?? 0) + 1;
     this.run.progress.failed += 1;
-    await this.report.add({ line, values, code, column, message, rawFields, raw });
+    await this.report.add(row);
   }
 
   /** ---- outage (issue 11): rows not attempted are reported apart from failed rows. */
-  async skip(line: number, values: Readonly<Record<string, string>>, message: string): Promise<void> {
+  async skip(at: { readonly line: number; readonly file?: string | undefined }, values: Readonly<Record<string, string>>, message: string): Promise<void> {
     this.notAttempted += 1;
-    await this.report.add({ line, values, code: 'NOT_ATTEMPTED', column: undefined, message });
+    await this.report.add({ line: at.line, file: at.file, values, code: 'NOT_ATTEMPTED', column: undefined, message });
   }
 }
 
@@ -54,11 +54,11 @@ function makeWriter(run: ImportRun, log: WriteLog): Writer {
         progress.unchanged += task.rows.length;
       },
       failed: async (task, code, message) => {
-        for (const row of task.rows) await log.fail(row.line, row.values, code, undefined, message);
+        for (const row of task.rows) await log.fail({ line: row.line, file: row.file, values: row.values, code, column: undefined, message });
         emit();
       },
       notAttempted: async (task, message) => {
-        for (const row of task.rows) await log.skip(row.line, row.values, message);
+        for (const row of task.rows) await log.skip(row, row.values, message);
       },
     },
   });
@@ -72,7 +72,7 @@ export async function writePass(run: ImportRun, targets: TargetPlan): Promise<Ru
   progress.rowsTotal = progress.rowsRead;
   progress.rowsRead = 0;
   run.emit();
-  const report = new FailureReport(opts.reportPath, run.source.columns);
+  const report = new FailureReport(opts.reportPath, run.source.columns, reportFileColumn(run.source));
   run.report = report;
   const log = new WriteLog(run, report);
   const writer = makeWriter(run, log);
@@ -81,7 +81,7 @@ export async function writePass(run: ImportRun, targets: TargetPlan): Promise<Ru
   for await (const item of iterate(run.source, opts.signal)) {
     if (writer.fatalError && unreachable(writer.fatalError)) {
       // ---- outage (issue 11): the rest of the file is listed as not attempted (a rerun does it).
-      if (item.kind === 'row') await log.skip(item.row.line, textValues(item.row), 'not attempted: Encord became unreachable before this row was read; rerun to finish');
+      if (item.kind === 'row') await log.skip(item.row, textValues(item.row), 'not attempted: Encord became unreachable before this row was read; rerun to finish');
       continue;
     }
     if (writer.fatalError) break;
@@ -104,14 +104,13 @@ export async function writePass(run: ImportRun, targets: TargetPlan): Promise<Ru
 async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, writer: Writer, log: WriteLog, sharedPending: Map<number, WriteTask>): Promise<void> {
   const decision = decide(run, targets, item);
   if ('failure' in decision) {
-    const f = decision.failure;
-    await log.fail(f.line, f.values, f.code, f.column, f.message, f.rawFields, f.raw);
+    await log.fail(decision.failure);
     return;
   }
   if (item.kind !== 'row') return;
   const { prepared, canonical } = decision;
   const unit = prepared.units[0]!;
-  const pending: PendingRow = { line: item.row.line, values: textValues(item.row) };
+  const pending: PendingRow = { line: item.row.line, file: item.row.file, values: textValues(item.row) };
   const shared = targets.shared.has(canonical);
   const existing = shared ? sharedPending.get(canonical) : undefined;
   if (existing) {
