@@ -7,11 +7,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { bufferIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { runImport } from '../../src/pipeline/run-import.js';
 import { runSchemaCheck, runSchemaInfer } from '../../src/pipeline/run-schema-check.js';
 import { openSource } from '../../src/sources/open-source.js';
 import type { RawRow } from '../../src/sources/source.js';
-import { DATASET, ROWS, startHarness, writeRequests, type Harness } from './harness.js';
+import { DATASET, KEY_PATH, ROWS, startHarness, writeRequests, type Harness } from './harness.js';
 
 const hash = (i: number): string => ROWS[i]!.dataHash;
 
@@ -170,5 +172,52 @@ describe('schema check and schema infer over several files', () => {
     expect(speed.samples.map((s) => [s.file, s.line])).toEqual([[part(2), 4]]);
     const infer = await runSchemaInfer({ file: [part(1), part(10)] });
     expect(infer.rowsSampled).toBe(4);
+  });
+});
+
+async function cli(args: string[]) {
+  const io = bufferIo({ env: { HOME: h.dir }, cwd: h.dir });
+  const code = await runCli(['--domain', h.emulator.url, '--ssh-key', KEY_PATH, ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('encord-meta import with several files', () => {
+  it('takes several arguments (a shell-expanded glob) or a quoted glob alike; exit 3 with the report naming part and line', async () => {
+    const { part } = writeParts();
+    // What a shell passes for part-*.csv: string order, part-10 before part-2. Read in natural order anyway.
+    const shell = await cli(['import', part(1), part(10), part(2), '--dataset', DATASET, '--report', 'r1.csv', '--dry-run', '--json', '--no-progress']);
+    expect(shell.code).toBe(3);
+    const quoted = await cli(['import', 'exports/part-*.csv', '--dataset', DATASET, '--report', 'r2.csv', '--dry-run', '--no-progress']);
+    expect(quoted.err).toBe('');
+    expect(quoted.code).toBe(3);
+    expect(JSON.parse(shell.out).summary.files).toEqual([part(1), part(2), part(10)]);
+    const report = readFileSync(join(h.dir, 'r2.csv'), 'utf8');
+    expect(report).toContain(`${part(2)},3,CSV_RECORD_INCONSISTENT_COLUMNS`);
+    const sorted = (text: string): string[] => text.split('\n').sort();
+    expect(sorted(readFileSync(join(h.dir, 'r1.csv'), 'utf8'))).toEqual(sorted(report)); // both inputs are the same rows
+  });
+
+  it('exit 2, nothing written, for a part with other columns, a pattern matching nothing, or - among files', async () => {
+    const { part } = writeParts();
+    writeFileSync(part(3), `data_hash,speed\n${hash(7)},1\n`);
+    const differ = await cli(['import', 'exports', '--dataset', DATASET, '--no-progress']);
+    expect(differ.code).toBe(2);
+    expect(differ.err).toMatch(/SOURCE_COLUMNS_DIFFER.*part-3\.csv.*lacks "weather"/);
+    const none = await cli(['import', 'exports/nothing-*.csv', '--dataset', DATASET, '--no-progress']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/SOURCE_NOT_FOUND.*nothing-\*\.csv/);
+    const stdin = await cli(['import', '-', part(1), '--dataset', DATASET, '--no-progress']);
+    expect(stdin.code).toBe(2);
+    expect(writeRequests(h.emulator)).toBe(0);
+  });
+
+  it('schema check takes several files and names the part of a failing value', async () => {
+    const { part } = writeParts();
+    const r = await cli(['schema', 'check', 'exports/part-*.csv']);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain(`${part(2)} line 4:`);
+    const infer = await cli(['schema', 'infer', part(1), part(10)]);
+    expect(infer.code).toBe(0);
+    expect(infer.err).toContain('4 rows sampled');
   });
 });
