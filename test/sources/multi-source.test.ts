@@ -195,3 +195,28 @@ describe('one Parquet file inside a key=value folder', () => {
     expect(rows(await collect(source)).map((r) => r.values)).toEqual([{ id: 'a', zip: '00501' }]);
   });
 });
+
+describe('hive folders of CSV parts', () => {
+  it('add their columns as text, exactly as written in the folder name', async () => {
+    const d = sub('hive-csv');
+    writeTemp(sub('hive-csv/batch=007'), 'part-1.csv', 'id\na\n');
+    writeTemp(sub('hive-csv/batch=__HIVE_DEFAULT_PARTITION__'), 'part-1.csv', 'id\nb\n');
+    const got = rows(await collect(await openInputs([d])));
+    expect(got.map((r) => r.values)).toEqual([
+      { id: 'a', batch: '007' },
+      { id: 'b', batch: '' },
+    ]);
+  });
+
+  it('reports of several runs read together are each un-escaped, and keep their _file cells', async () => {
+    const d = sub('reports');
+    const header = 'id,city,_file,_line,_error_code,_error_column,_error,_raw\n';
+    writeTemp(d, 'r-1.csv', `${header}1,'=x,part-1.csv,2,X,,m,\n`);
+    writeTemp(d, 'r-2.csv', `${header}2,'-y,part-2.csv,3,X,,m,\n`);
+    const got = rows(await collect(await openInputs([join(d, 'r-*.csv')])));
+    expect(got.map((r) => [r.values.city, r.values._file, r.file])).toEqual([
+      ['=x', 'part-1.csv', join(d, 'r-1.csv')],
+      ['-y', 'part-2.csv', join(d, 'r-2.csv')],
+    ]);
+  });
+});
