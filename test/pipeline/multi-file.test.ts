@@ -190,6 +190,7 @@ describe('encord-meta import with several files', () => {
     const quoted = await cli(['import', 'exports/part-*.csv', '--dataset', DATASET, '--report', 'r2.csv', '--dry-run', '--no-progress']);
     expect(quoted.err).toBe('');
     expect(quoted.code).toBe(3);
+    expect(quoted.out).toContain(`Dry run of ${join(h.dir, 'exports/part-*.csv')} (3 files) → dataset`);
     expect(JSON.parse(shell.out).summary.files).toEqual([part(1), part(2), part(10)]);
     const report = readFileSync(join(h.dir, 'r2.csv'), 'utf8');
     expect(report).toContain(`${part(2)},3,CSV_RECORD_INCONSISTENT_COLUMNS`);
