@@ -76,6 +76,10 @@ export const ERROR_CODES = {
   SOURCE_UNSUPPORTED_ENCODING: usage,
   SOURCE_CORRUPT: usage,
   SOURCE_UNSUPPORTED_TYPE: usage,
+  /** Several files: a part's columns differ from the first part's. */
+  SOURCE_COLUMNS_DIFFER: usage,
+  /** Several files: CSV and Parquet parts in one input. */
+  SOURCE_MIXED_FORMATS: usage,
   SOURCE_INVALID_UTF8: usageOrRow,
   SOURCE_INVALID_ENCODING: usageOrRow,
   SOURCE_NUL_BYTE: usageOrRow,

@@ -129,7 +129,7 @@ export {
 } from './coercion/index.js';
 export { ID_COLUMNS, KEY_KINDS, MAPPING_CODES, type KeyKind, type MappingCode } from './mapping/key-resolver.js';
 export type { ColumnMapping, UnknownColumnPolicy } from './mapping/column-plan.js';
-export { openSource, type OpenSourceOptions } from './sources/index.js';
+export { openInputs, openSource, type OpenSourceOptions } from './sources/index.js';
 export {
   BAD_RECORD_CODES,
   SOURCE_ERROR_CODES,

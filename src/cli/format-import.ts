@@ -8,7 +8,7 @@ export function formatImportResult(result: ImportResult): string {
   const lines: string[] = [];
   if (s.dryRun) {
     const p = result.plan;
-    lines.push(`Dry run of ${s.file} → dataset ${s.datasetHash} (nothing was written)`);
+    lines.push(`Dry run of ${s.file}${partsNote(s.files)} → dataset ${s.datasetHash} (nothing was written)`);
     lines.push(`Key plan (${p.keyKind} from column "${p.keyColumn}"):`);
     lines.push(`  rows                  ${p.rows}`);
     lines.push(`  resolve to a unit     ${p.resolved}`);
@@ -32,7 +32,7 @@ export function formatImportResult(result: ImportResult): string {
     if (result.diffs.length > 0) {
       lines.push(`First ${result.diffs.length} changes:`);
       for (const d of result.diffs) {
-        lines.push(`  line ${d.line}: ${d.title} (${d.dataHash})`);
+        lines.push(`  ${d.file !== undefined ? `${d.file} ` : ''}line ${d.line}: ${d.title} (${d.dataHash})`);
         for (const k of d.changedKeys) {
           const before = d.before && hasOwn(d.before, k) ? JSON.stringify(d.before[k]) : '(absent)';
           const after = hasOwn(d.after, k) ? JSON.stringify(d.after[k]) : '(removed)';
@@ -41,7 +41,7 @@ export function formatImportResult(result: ImportResult): string {
       }
     }
   } else {
-    lines.push(`Imported ${s.file} → dataset ${s.datasetHash}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
+    lines.push(`Imported ${s.file}${partsNote(s.files)} → dataset ${s.datasetHash}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
     // Columns a user may have expected to be written, said once (report columns are not news).
     const notable = result.skippedColumns.filter((c) => !(REPORT_MARKER_COLUMNS as readonly string[]).includes(c.column) && !c.reason.startsWith('identifies'));
     for (const skipped of notable) lines.push(`not imported: column ${skipped.column} (${skipped.reason})`);
@@ -68,4 +68,9 @@ export function formatImportResult(result: ImportResult): string {
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** How many files a run over several read (` (3 files)`), or nothing for one file. */
+function partsNote(files: readonly string[] | undefined): string {
+  return files === undefined ? '' : ` (${files.length} ${files.length === 1 ? 'file' : 'files'})`;
 }

@@ -66,7 +66,7 @@ export const SchemaCheckOutput = z.object({
       ok: z.number().int(),
       failed: z.number().int(),
       empty: z.number().int(),
-      samples: z.array(z.object({ line: z.number().int(), value: z.string(), code: z.string(), message: z.string() })),
+      samples: z.array(z.object({ line: z.number().int(), file: z.string().optional(), value: z.string(), code: z.string(), message: z.string() })),
       outOfEnum: z.array(z.object({ value: z.string(), count: z.number().int() })),
       embeddingSizes: z.array(z.object({ size: z.number().int(), count: z.number().int() })),
     }),
@@ -137,6 +137,7 @@ export const SetOutput = z.object({
 
 export const RunSummaryJson = z.object({
   file: z.string(),
+  files: z.array(z.string()).optional(),
   datasetHash: z.string(),
   dryRun: z.boolean(),
   mode: z.string(),
@@ -166,7 +167,7 @@ export const ImportOutput = z.object({
   plan: z.record(z.string(), z.union([z.string(), z.number()])),
   columns: z.record(z.string(), z.object({ ok: z.number().int(), empty: z.number().int(), failed: z.number().int() })),
   skippedColumns: z.array(z.object({ column: z.string(), reason: z.string() })),
-  diffs: z.array(z.object({ line: z.number().int(), dataHash: z.string(), title: z.string(), before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
+  diffs: z.array(z.object({ line: z.number().int(), file: z.string().optional(), dataHash: z.string(), title: z.string(), before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
 });
 
 const RollbackProblem = z.object({ id: z.string(), dataHash: z.string(), code: z.string(), message: z.string() });

@@ -17,8 +17,12 @@ import type { EmptyPolicy } from './row-preparer.js';
 import type { ImportProgress, KeyPlan } from './import-result.js';
 
 export interface ImportOptions {
-  /** CSV or Parquet file to import. */
-  readonly file: string;
+  /**
+   * CSV or Parquet file to import; or several, read as one input: a list, a glob the tool expands
+   * (`exports/part-*.csv`), or a directory of parts (hive `key=value/` folders become columns). See
+   * `src/sources/input-files.ts` for the order and the rules.
+   */
+  readonly file: string | readonly string[];
   /** `csv` or `parquet`; @default from the file extension */
   readonly format?: 'csv' | 'parquet' | undefined;
   /** CSV delimiter; @default detected from the header line */
@@ -110,7 +114,9 @@ const IMPORT_OPTION_NAMES = [
 
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
   checkOptionNames('runImport', options, IMPORT_OPTION_NAMES);
-  if (!options.file) throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path, got nothing');
+  if (!options.file || (typeof options.file !== 'string' && (!Array.isArray(options.file) || options.file.length === 0 || !options.file.every((f) => typeof f === 'string' && f !== '')))) {
+    throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path or a non-empty list of paths, got nothing');
+  }
   if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
   if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {
     throw new MetaError('USAGE_OPTION', `Expected \`encoding\` to be one of ${CSV_ENCODING_NAMES.join(', ')}, got ${JSON.stringify(options.encoding)}`);

@@ -32,6 +32,8 @@ export interface KeyPlan {
 
 export interface Diff {
   line: number;
+  /** The row's file, when the input is several files. */
+  file?: string;
   dataHash: string;
   title: string;
   before: Metadata | null;
@@ -40,7 +42,10 @@ export interface Diff {
 }
 
 export interface RunSummary {
+  /** The input as given: one path, or several joined by a space. */
   file: string;
+  /** Every file read, in order, when the input is several files (a list, a glob, a directory). */
+  files?: string[];
   datasetHash: string;
   dryRun: boolean;
   mode: string;

@@ -69,7 +69,7 @@ export class RowPreparer {
     const { key, resolver, plan, empty, source } = this.input;
     const resolution = resolver.resolve(key.kind, row.values[key.column] ?? null);
     if (!resolution.ok) {
-      return { ok: false, code: resolution.code, column: key.column, message: `${resolution.message} (${source} line ${row.line}, column ${key.column})` };
+      return { ok: false, code: resolution.code, column: key.column, message: `${resolution.message} (${row.file ?? source} line ${row.line}, column ${key.column})` };
     }
     const update: UpdateEntry[] = [];
     let firstError: { code: string; column: string; message: string } | undefined;
@@ -89,7 +89,7 @@ export class RowPreparer {
         if (stats) stats.failed += 1;
         if (!firstError) {
           // formatCellError's wording, for coercion and unknown-key errors alike.
-          firstError = { code: result.code, column, message: `${result.message} (${source} line ${row.line}, column ${column})` };
+          firstError = { code: result.code, column, message: `${result.message} (${row.file ?? source} line ${row.line}, column ${column})` };
         } else (extraErrors ??= []).push(column);
       }
     }

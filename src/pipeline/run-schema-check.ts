@@ -18,7 +18,7 @@ import {
   type MetaSchema,
   type RowLike,
 } from '../schema/index.js';
-import { openSource, type CsvDelimiter } from '../sources/index.js';
+import { openInputs, type CsvDelimiter } from '../sources/index.js';
 import type { CsvEncoding } from '../sources/csv/decode.js';
 import type { TabularSource } from '../sources/source.js';
 import { pullSchema, type SchemaForm } from './pull-schema.js';
@@ -26,7 +26,8 @@ import { pullSchema, type SchemaForm } from './pull-schema.js';
 type Signal = { readonly signal?: AbortSignal | undefined };
 
 export interface DataFileOptions extends Signal {
-  readonly file: string;
+  /** One data file, or several read as one input (a list, a glob, a directory; see `ImportOptions.file`). */
+  readonly file: string | readonly string[];
   readonly format?: 'csv' | 'parquet' | undefined;
   readonly delimiter?: string | undefined;
   /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
@@ -122,7 +123,7 @@ export async function runSchemaCheck(options: SchemaCheckOptions): Promise<Schem
       });
     }
     return {
-      file: options.file,
+      file: inputLabel(options.file),
       form,
       check,
       idColumns,
@@ -164,7 +165,7 @@ export async function runSchemaInfer(options: SchemaInferOptions): Promise<Schem
       enumThreshold: options.enumThreshold,
       signal: options.signal,
     });
-    return { ...inferred, file: options.file, idColumns };
+    return { ...inferred, file: inputLabel(options.file), idColumns };
   } finally {
     await source.close();
   }
@@ -196,10 +197,15 @@ export function specShorthand(spec: FieldSpec): string | null {
 }
 
 function openData(options: DataFileOptions): Promise<TabularSource> {
-  return openSource(options.file, {
+  return openInputs(options.file, {
     format: options.format,
     csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined, unnamedColumns: options.unnamedColumns },
   });
+}
+
+/** The input as given: one path, or several joined by a space. */
+function inputLabel(file: string | readonly string[]): string {
+  return typeof file === 'string' ? file : file.join(' ');
 }
 
 function splitColumns(all: readonly string[]): { columns: string[]; idColumns: string[] } {

@@ -17,6 +17,8 @@ import { guardWrite } from './write-guard.js';
 /** A row waiting for its write, with what the failure report needs. */
 export interface PendingRow {
   readonly line: number;
+  /** The row's file, when the input is several files. */
+  readonly file?: string | undefined;
   readonly values: Readonly<Record<string, string>>;
 }
 

@@ -9,14 +9,40 @@
  * (`=x` is written `'=x`; see `src/formula-cells.ts`). The report's last five columns mark it as ours, so
  * `import` (and `schema check` / `schema infer`) undo exactly that escape when they read it: fixing a row
  * and importing the report writes the original text byte for byte.
+ *
+ * Several files in one run (a glob, a directory, several arguments): a `_file` column comes just before
+ * `_line`, so `_file` and `_line` say where each row is. A report that has one, imported alone, gets a
+ * fresh `_file` (the report itself) like its fresh `_line`: the pair always points at the row as this run
+ * read it. `_file` starts with `_`, so it is never imported, and the last five columns still mark the file
+ * as a report.
  */
-import { REPORT_MARKER_COLUMNS } from '../formula-cells.js';
+import { REPORT_MARKER_COLUMNS, writtenByEncordMeta } from '../formula-cells.js';
 import { mkdirPrivateFor } from '../private-files.js';
 import { CsvFileWriter, csvLine } from './csv-writer.js';
 
 export const REPORT_COLUMNS = REPORT_MARKER_COLUMNS;
+/** The column naming the file of each row, in a report of a run over several files. */
+export const REPORT_FILE_COLUMN = '_file';
+
+/** How the report names files: present when it has a `_file` column. */
+export interface ReportFileColumn {
+  /** The file of a row that carries none (a report of a multi-file run, imported alone: the report). */
+  readonly fallback: string;
+}
+
+/**
+ * Whether the report of a run over `input` has a `_file` column: the input is several files (`files`
+ * set), or it is a report that had one (then it stays, pointing at the report's own lines).
+ */
+export function reportFileColumn(input: { readonly name: string; readonly columns: readonly string[]; readonly files?: readonly string[] }): ReportFileColumn | undefined {
+  if (input.files !== undefined) return { fallback: input.name };
+  if (input.columns.includes(REPORT_FILE_COLUMN) && writtenByEncordMeta(input.columns) === 'report') return { fallback: input.name };
+  return undefined;
+}
 
 export interface FailedRow {
+  /** The file the row was read from, when the run reads several (see `ReportFileColumn`). */
+  readonly file?: string | undefined;
   readonly line: number;
   /** Original cells as read, by column (already text). */
   readonly values: Readonly<Record<string, string>>;
@@ -36,10 +62,12 @@ export class FailureReport {
   /**
    * @param path where to write; `undefined` counts failures without writing them.
    * @param columns the source's columns, in file order (report columns follow them).
+   * @param files set when the report has a `_file` column (`reportFileColumn`).
    */
   constructor(
     readonly path: string | undefined,
     private readonly columns: readonly string[],
+    private readonly files?: ReportFileColumn | undefined,
   ) {}
 
   get count(): number {
@@ -57,11 +85,14 @@ export class FailureReport {
     if (!this.writer) {
       mkdirPrivateFor(this.path);
       // Original `_`-columns (from a previous report) are replaced by fresh ones.
-      const kept = this.columns.filter((c) => !(REPORT_COLUMNS as readonly string[]).includes(c));
-      this.writer = new CsvFileWriter(this.path, [...kept, ...REPORT_COLUMNS]);
+      const ours: readonly string[] = this.files ? [REPORT_FILE_COLUMN, ...REPORT_COLUMNS] : REPORT_COLUMNS;
+      const kept = this.columns.filter((c) => !ours.includes(c));
+      this.writer = new CsvFileWriter(this.path, [...kept, ...ours]);
     }
     const header = this.writer.header;
+    const files = this.files;
     const fields = header.map((name) => {
+      if (files && name === REPORT_FILE_COLUMN) return row.file ?? files.fallback;
       switch (name) {
         case '_line':
           return String(row.line);

@@ -14,6 +14,8 @@ import type { MetaSchema } from './meta-schema.js';
 /** What the check needs of a row (`RawRow` fits). */
 export interface RowLike {
   readonly line: number;
+  /** The row's file, when the input is several files. */
+  readonly file?: string | undefined;
   readonly values: Readonly<Record<string, Cell>>;
 }
 
@@ -34,6 +36,8 @@ export interface CheckFileInput {
 
 export interface CheckSample {
   readonly line: number;
+  /** The file, when the input is several files. */
+  readonly file?: string;
   /** The cell as messages show it (`"12,5"`, `number 3`). */
   readonly value: string;
   readonly code: string;
@@ -118,7 +122,7 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
       else {
         t.failed++;
         if (t.samples.length < maxSamples) {
-          t.samples.push({ line: row.line, value: describeCell(cell), code: result.code, message: result.message });
+          t.samples.push({ line: row.line, ...(row.file !== undefined && { file: row.file }), value: describeCell(cell), code: result.code, message: result.message });
         }
         if (result.code === 'INVALID_ENUM' && typeof cell === 'string') {
           const v = cell.trim();
@@ -169,7 +173,7 @@ export function formatFileCheck(check: FileCheck, fileName: string): string {
       continue;
     }
     lines.push(`  ${c.column}: ${describeSpec(c.spec)}: ${c.ok} ok, ${c.failed} failed, ${c.empty} empty`);
-    for (const s of c.samples) lines.push(`    line ${s.line}: ${s.message}`);
+    for (const s of c.samples) lines.push(`    ${s.file !== undefined ? `${s.file} ` : ''}line ${s.line}: ${s.message}`);
     if (c.failed > c.samples.length) lines.push(`    … ${c.failed - c.samples.length} more`);
     if (c.outOfEnum.length > 0) {
       lines.push(`    values not in the enum: ${c.outOfEnum.map((v) => `${JSON.stringify(v.value)} (${v.count})`).join(', ')}`);

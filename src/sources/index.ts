@@ -6,3 +6,5 @@ export { CsvSource, type CsvSourceOptions } from './csv/csv-source.js';
 export { CSV_ENCODINGS, type CsvEncoding } from './csv/decode.js';
 export { ParquetSource, type ParquetSourceOptions } from './parquet/parquet-source.js';
 export { CSV_DELIMITERS, SOURCE_FORMATS, type CsvDelimiter, type SourceFormat } from './sniff.js';
+export { MultiSource, openInputs } from './multi-source.js';
+export { expandInputs, naturalCompare, type ExpandedInputs, type InputFile, type Partition } from './input-files.js';

@@ -24,6 +24,11 @@ export interface RawRow {
   readonly line: number;
   /** Cells keyed by column name, in header order. */
   readonly values: Readonly<Record<string, Cell>>;
+  /**
+   * The file the row was read from, set when the source reads several files (`MultiSource`: a glob, a
+   * directory, several arguments); `line` is then the line in that file. Absent for a single file.
+   */
+  readonly file?: string;
 }
 
 /** A record the reader could not turn into a row: it is reported, never dropped. */
@@ -46,6 +51,8 @@ export interface BadRecord {
    * backslash in such a line as `\\`).
    */
   readonly raw?: string;
+  /** The file the record was read from, when the source reads several files (as `RawRow.file`). */
+  readonly file?: string;
 }
 
 export type SourceItem = { readonly kind: 'row'; readonly row: RawRow } | { readonly kind: 'bad'; readonly bad: BadRecord };
@@ -61,6 +68,11 @@ export interface TabularSource {
    * never be applied to them: `1.234` would become 1234. Absent: no such column.
    */
   readonly canonicalDecimalColumns?: ReadonlySet<string>;
+  /**
+   * The files read, in reading order, when the source reads several files as one logical input
+   * (`MultiSource`); every row and bad record then carries its `file`. Absent: one file, no `file` fields.
+   */
+  readonly files?: readonly string[];
   /** Read the header / footer; rejects with a `MetaError` (code `SOURCE_*`) for a file that cannot be read at all. */
   open(): Promise<void>;
   /**
@@ -77,7 +89,7 @@ export interface TabularSource {
  * Codes of the `MetaError`s a source throws (the file cannot be read at all). Stable: they are the contract.
  */
 export const SOURCE_ERROR_CODES = {
-  SOURCE_NOT_FOUND: 'the file does not exist, or is not a readable file',
+  SOURCE_NOT_FOUND: 'the file does not exist, or is not a readable file; or a glob or directory names no data file',
   SOURCE_INVALID_OPTION: 'a source option is out of range',
   SOURCE_UNKNOWN_FORMAT: 'the format is neither given nor recognisable from the name or the bytes',
   SOURCE_EMPTY: 'CSV: the file has no header row',
@@ -94,6 +106,9 @@ export const SOURCE_ERROR_CODES = {
   SOURCE_CORRUPT: 'Parquet: not a Parquet file, or its footer/metadata cannot be read',
   SOURCE_UNSUPPORTED_TYPE: 'Parquet: a column has a type with no faithful cell representation',
   SOURCE_READ_FAILED: 'reading failed part-way (I/O error, corrupt data page)',
+  SOURCE_COLUMNS_DIFFER:
+    'several files: a part does not have the same set of columns as the first part (order may differ), or a column is DECIMAL in one Parquet part and not in another; refused whole before any write',
+  SOURCE_MIXED_FORMATS: 'several files: CSV and Parquet parts in one input; import them in two runs',
 } as const;
 export type SourceErrorCode = keyof typeof SOURCE_ERROR_CODES;
 

@@ -4,6 +4,11 @@
  * exactly that, in the header, the rows and the bad records alike, so `import`, `schema check` and
  * `schema infer` see every cell as it was before it was written. Files of the user's own are never
  * wrapped: there `'=x` is a value like any other.
+ *
+ * A report of a run over several files has a `_file` column before `_line`: it is undone like every cell
+ * (a file name starting with `=` reads back exactly), and the report is still recognised by its last five
+ * columns. Several reports read together (`import 'reports/*.csv'`) are each wrapped on their own, by
+ * `MultiSource`, before their rows get a `file`; a row's `file` and `line` pass through unchanged.
  */
 import { unescapeFormula, writtenByEncordMeta } from '../formula-cells.js';
 import { checkUniqueColumns, recordBuilder } from './columns.js';

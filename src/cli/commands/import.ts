@@ -1,4 +1,4 @@
-/** `encord-meta import FILE --dataset HASH`: the main job. */
+/** `encord-meta import FILE... --dataset HASH`: the main job. */
 import { rmSync } from 'node:fs';
 import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.js';
 import { pipeline } from 'node:stream/promises';
@@ -48,9 +48,10 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .description(
       'Stream FILE, map each row to a data unit, coerce each cell to the org schema, merge with the ' +
         'metadata the unit already has, and write only what changes. Rerunning the same command resumes: ' +
-        'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input.',
+        'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input. ' +
+        'Several files (several arguments, a quoted glob, or a directory) are read as one input: see "Several files" below.',
     )
-    .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')
+    .argument('[files...]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config; several files, a quoted glob or a directory read as one input')
     .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
     .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
@@ -87,9 +88,17 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         '  encord-meta import metadata.parquet --dataset 4f1c…e2 --report failures.csv --summary run.json\n' +
         '  encord-meta import failures.csv --dataset 4f1c…e2      # retry exactly the rows that failed\n' +
         '  encord-meta --config nightly.json import                # everything from the job config\n' +
+        "  encord-meta import 'exports/part-*.csv' --dataset 4f1c…e2   # several parts as one input\n" +
+        '  encord-meta import exports/ --dataset 4f1c…e2          # a directory of parts (hive key=value/ folders too)\n' +
+        '\nSeveral files: the parts are read one after the other as one input, in natural path order (part-2 before\n' +
+        'part-10), whatever the order given. A quoted glob is expanded by encord-meta (* ? [..] **); a directory gives\n' +
+        'every CSV or Parquet file below it (not names starting with . or _); a key=value/ folder adds a column key\n' +
+        'holding value (text) to the rows below it. Each part is read with its own encoding, byte-order mark, sep= line\n' +
+        'and delimiter. Every part must have the same columns (order may differ), and be all CSV or all Parquet: else\n' +
+        'nothing is imported (exit 2). Duplicates are found across parts; the report has a _file column beside _line.\n' +
         '\nExit codes: 0 all applied or unchanged, 3 some rows failed (see the report), 2 usage, 1 fatal, 130 interrupted.',
     )
-    .action(async (file: string | undefined, flags: ImportFlags, command: Command) =>
+    .action(async (files: string[], flags: ImportFlags, command: Command) =>
       ctx.run(async () => {
         const g = ctx.globals(command);
         // The pipeline, the Encord client and the schema tools load here, not at start-up (`import --help`).
@@ -100,9 +109,11 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         ]);
         const config = jobConfigOf(ctx, command);
         const cwd = ctx.io.cwd;
-        let path = file ?? config.file;
+        const given = files.length > 0 ? files : config.file !== undefined ? [config.file] : [];
+        let path = given[0];
         const dataset = flags.dataset ?? config.dataset;
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
+        if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
         if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -121,7 +132,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         try {
           connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) });
           result = await runImport({
-            file: resolve(cwd, path),
+            file: given.length === 1 ? resolve(cwd, path) : given.map((f) => resolve(cwd, f)),
             format: flags.format ?? config.format,
             delimiter: flags.delimiter ?? config.delimiter,
             encoding: flags.encoding ?? config.encoding,

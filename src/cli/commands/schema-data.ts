@@ -1,6 +1,7 @@
 /**
  * `schema check DATAFILE` and `schema infer DATAFILE`: a data file against the org schema (every row,
  * with samples and the command that fixes each problem), and a schema proposed from a sample of a file.
+ * Several files (several arguments, a quoted glob, a directory) are read as one input, as `import` reads them.
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -34,18 +35,31 @@ function addDataFileOptions(command: Command): Command {
 }
 
 /** Commands that would fix a failed check, most useful first. */
-export function checkFixes(result: SchemaCheckResult, fileShown: string): string[] {
+export function checkFixes(result: SchemaCheckResult, fileShown: string | readonly string[]): string[] {
   const fixes: string[] = [];
+  const quoted = quoteFiles(fileShown);
   // A reader option first: it fixes how the file is read, not the schema every dataset shares.
   const flags = [...new Set(result.proposals.flatMap((p) => (p.readerOption !== undefined ? [p.readerOption] : [])))];
-  if (flags.length > 0) fixes.push(`encord-meta schema check ${shellQuote(fileShown)} ${flags.join(' ')}   # then import with the same flags`);
+  if (flags.length > 0) fixes.push(`encord-meta schema check ${quoted} ${flags.join(' ')}   # then import with the same flags`);
   const sets = result.proposals.filter((p) => p.type !== null).map((p) => `--set ${shellQuote(`${p.column}=${p.type}`)}`);
   if (sets.length > 0) fixes.push(`encord-meta schema push ${sets.join(' ')}`);
   if (result.proposals.some((p) => p.type === null && p.readerOption === undefined && result.missingKeys.includes(p.column))) {
-    fixes.push(`encord-meta schema infer ${shellQuote(fileShown)} > schema.json   # edit, then: encord-meta schema push schema.json`);
+    fixes.push(`encord-meta schema infer ${quoted} > schema.json   # edit, then: encord-meta schema push schema.json`);
   }
   return fixes;
 }
+
+/** Files as a shell command line would name them. */
+function quoteFiles(files: string | readonly string[]): string {
+  return (typeof files === 'string' ? [files] : files).map(shellQuote).join(' ');
+}
+
+/** One path as given, or several read as one input. */
+function inputOf(files: readonly string[], cwd: string): string | string[] {
+  return files.length === 1 ? resolve(cwd, files[0]!) : files.map((f) => resolve(cwd, f));
+}
+
+const DATAFILE_HELP = 'CSV or Parquet file; several files, a quoted glob or a directory are read as one input (as import reads them)';
 
 export function registerSchemaCheck(schema: Command, ctx: CommandContext): void {
   addDataFileOptions(
@@ -58,7 +72,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           'Identifying columns (index, data_hash, title, item_uuid) are not checked. Writes nothing. ' +
           'Exit 0 when the file would import cleanly, 3 when it has problems.',
       )
-      .argument('<datafile>', 'CSV or Parquet file')
+      .argument('<datafile...>', DATAFILE_HELP)
       .option('--schema <file>', 'check against this schema file instead of the org schema (no connection needed)')
       .option('--samples <n>', 'failing values shown per column (default 5)', intOption('--samples', 0, 1000)),
   )
@@ -69,14 +83,15 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         '  encord-meta schema check samples/metadata.parquet --schema samples/schema.json\n' +
         '  encord-meta schema check export.csv --decimal-comma --date-format dd/mm/yyyy',
     )
-    .action(async (file: string, flags: DataFlags & { schema?: string; samples?: number }, command: Command) =>
+    .action(async (files: string[], flags: DataFlags & { schema?: string; samples?: number }, command: Command) =>
       ctx.run(async () => {
+        const file = files.join(' ');
         const g = ctx.globals(command);
         const config = jobConfigOf(ctx, command);
         const schemaFile = flags.schema ?? config.schema;
         const given = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
         const input = {
-          file: resolve(ctx.io.cwd, file),
+          file: inputOf(files, ctx.io.cwd),
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
@@ -88,7 +103,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         const result = given
           ? await runSchemaCheck({ ...input, schema: given })
           : await withConnection(ctx, command, (c) => runSchemaCheck({ ...input, store: c.client }));
-        const fixes = checkFixes(result, file);
+        const fixes = checkFixes(result, files);
         const check = result.check;
         if (g.json) {
           ctx.printJson(
@@ -127,7 +142,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           if (result.badRecords > 0) out.write(`  ${result.badRecords} unreadable records (the import reports them as failed rows)\n`);
         }
         if (result.ok) {
-          if (!g.quiet) out.write(`OK: every column has a key and every value fits its type. Import it with: encord-meta import ${shellQuote(file)} --dataset HASH\n`);
+          if (!g.quiet) out.write(`OK: every column has a key and every value fits its type. Import it with: encord-meta import ${quoteFiles(files)} --dataset HASH\n`);
           return EXIT.OK;
         }
         out.write('\nProblems:\n');
@@ -160,7 +175,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
           'embedding(n), geospatial, enum, text, string), saying why. The schema goes to stdout (or --out) and ' +
           'is a valid `schema push` input; the evidence goes to stderr. Identifying columns are left out.',
       )
-      .argument('<datafile>', 'CSV or Parquet file')
+      .argument('<datafile...>', DATAFILE_HELP)
       .option('-o, --out <file>', 'write the schema to FILE (.yaml/.yml for YAML)')
       .option('--yaml', 'YAML instead of JSON')
       .option('--sample-rows <n>', 'rows read (default 1000)', intOption('--sample-rows', 1, 10_000_000))
@@ -172,12 +187,13 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
         '  encord-meta schema infer samples/metadata.csv > schema.json && encord-meta schema push schema.json\n' +
         '  encord-meta schema infer samples/metadata.parquet --out schema.yaml',
     )
-    .action(async (file: string, flags: DataFlags & { out?: string; yaml?: boolean; sampleRows?: number; enumThreshold?: number }, command: Command) =>
+    .action(async (files: string[], flags: DataFlags & { out?: string; yaml?: boolean; sampleRows?: number; enumThreshold?: number }, command: Command) =>
       ctx.run(async () => {
+        const file = files.join(' ');
         const g = ctx.globals(command);
         const config = jobConfigOf(ctx, command);
         const result = await runSchemaInfer({
-          file: resolve(ctx.io.cwd, file),
+          file: inputOf(files, ctx.io.cwd),
           format: flags.format ?? config.format,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,

@@ -123,8 +123,13 @@ async function createInstance(options: DuckReadOptions): Promise<DuckDBInstance>
   });
 }
 
+/**
+ * `hive_partitioning = false`: DuckDB would otherwise add a column per `key=value` folder anywhere in the
+ * path, cast by guess (`zip=00501` → 501). Partition columns are `expandInputs`' job, as exact text, and
+ * only for folders below the directory the user named.
+ */
 function scan(options: DuckReadOptions): string {
-  return `read_parquet($1, binary_as_string = ${options.binaryAsString ? 'true' : 'false'})`;
+  return `read_parquet($1, binary_as_string = ${options.binaryAsString ? 'true' : 'false'}, hive_partitioning = false)`;
 }
 
 /** DuckDB treats `*`, `?` and `[` in a path as a glob: make sure it names exactly this one file. */
