@@ -5,7 +5,7 @@
  */
 import type { MetadataStore } from '../encord/metadata-store.js';
 import { MetaError } from '../errors.js';
-import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
+import { DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
 import { ID_COLUMNS } from '../mapping/key-resolver.js';
 import {
   describeSpec,
@@ -77,6 +77,20 @@ const READER_OPTIONS: readonly { readonly flag: string; readonly apply: (c: Coer
   { flag: '--date-format mm/dd/yyyy', apply: (c) => ({ ...c, dateFormat: 'mm/dd/yyyy' }) },
   { flag: '--null-values NaN,NA,N/A,null,None', apply: (c) => ({ ...c, nullValues: [...(c.nullValues ?? []), 'NaN', 'NA', 'N/A', 'null', 'None'] }) },
 ];
+/**
+ * TRUE/FALSE as localised spreadsheets write them (LibreOffice and Excel in German, French, Spanish, …),
+ * and common yes/no words: tried on a boolean key whose cells fail. Words of no language listed here are
+ * never guessed (which of two words is "true" is not the tool's to say).
+ */
+const BOOLEAN_WORDS: readonly (readonly [string, string])[] = [
+  ['WAHR', 'FALSCH'], ['VRAI', 'FAUX'], ['VERDADERO', 'FALSO'], ['VERO', 'FALSO'], ['VERDADEIRO', 'FALSO'], ['WAAR', 'ONWAAR'],
+  ['SANT', 'FALSKT'], ['SAND', 'FALSK'], ['SANN', 'USANN'], ['TOSI', 'EPÄTOSI'], ['PRAWDA', 'FAŁSZ'], ['PRAVDA', 'NEPRAVDA'],
+  ['IGAZ', 'HAMIS'], ['DOĞRU', 'YANLIŞ'], ['ИСТИНА', 'ЛОЖЬ'], ['JA', 'NEIN'], ['OUI', 'NON'], ['SÍ', 'NO'], ['SIM', 'NÃO'],
+];
+const BOOLEAN_OPTIONS: readonly { readonly flag: string; readonly apply: (c: CoercionOptions) => CoercionOptions }[] = BOOLEAN_WORDS.map(([yes, no]) => ({
+  flag: `--true-values ${yes} --false-values ${no}`,
+  apply: (c) => ({ ...c, trueValues: [...(c.trueValues ?? DEFAULT_TRUE_VALUES), yes], falseValues: [...(c.falseValues ?? DEFAULT_FALSE_VALUES), no] }),
+}));
 /** Rows a reader option is tried on. */
 const READER_OPTION_SAMPLE = 5000;
 
@@ -216,7 +230,10 @@ async function readerOptionFixes(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, string>> {
   const fits = new Map<string, Set<string>>();
-  for (const candidate of READER_OPTIONS) {
+  // Boolean words only where a boolean key fails (each pair is a pass over the sample).
+  const booleans = columns.filter((c) => schema.fields.get(c)?.type === 'boolean');
+  const candidates = booleans.length > 0 ? [...READER_OPTIONS, ...BOOLEAN_OPTIONS] : READER_OPTIONS;
+  for (const candidate of candidates) {
     let options: ResolvedCoercionOptions;
     try {
       options = resolveCoercionOptions(candidate.apply(base));
@@ -230,7 +247,7 @@ async function readerOptionFixes(
   const dayFirst = '--date-format dd/mm/yyyy';
   const monthFirst = '--date-format mm/dd/yyyy';
   for (const column of columns) {
-    for (const { flag } of READER_OPTIONS) {
+    for (const { flag } of candidates) {
       if (!fits.get(flag)?.has(column)) continue;
       // Day/month order is a guess when both orders fit every date: suggest neither.
       if ((flag === dayFirst && fits.get(monthFirst)?.has(column)) || (flag === monthFirst && fits.get(dayFirst)?.has(column))) continue;
