@@ -82,11 +82,6 @@ describe('every real export imports exactly, with the flags a user passes', () =
       expect(result.code, `${result.err}\n${report()}`).toBe(0);
       const got = e.rows.map((r) => ({ data_hash: r.data_hash, metadata: h.metadataOf(r.data_hash) }));
       expect(got).toEqual(e.rows);
-      // Idempotent: the same file again writes nothing.
-      const before = writeRequests(h.emulator);
-      const again = await run(importArgs(e.file, ...e.flags));
-      expect(again.code, again.err).toBe(0);
-      expect(writeRequests(h.emulator)).toBe(before);
     });
   }
 });
