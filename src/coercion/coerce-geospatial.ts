@@ -4,7 +4,9 @@
  *   two numbers, read in `options.geoOrder` (default lat,lon); with `decimalComma`, `48,85;2,35` too;
  * - WKT `POINT(2.35 48.85)` (any case, optional `SRID=…;`, Z/M ignored): longitude first, as WKT says;
  * - GeoJSON `{"type":"Point","coordinates":[2.35,48.85]}` (or a Feature of one): longitude first;
- * - a JSON object with `latitude`/`longitude`, `lat`/`lon`, `lat`/`lng` or `lat`/`long`.
+ * - a JSON object with `latitude`/`longitude`, `lat`/`lon`, `lat`/`lng` or `lat`/`long`;
+ * - the same two keys as DuckDB writes a STRUCT to CSV and Python prints a dict (pandas `to_csv` of a dict
+ *   column): `{'lat': 48.85, 'lon': 2.35}` (names in single quotes or bare, numbers only).
  * Latitude must be in [-90, 90], longitude in [-180, 180]; a latitude out of range that would be a valid
  * longitude (and the other way round) gets a "swapped?" hint.
  */
@@ -19,6 +21,8 @@ const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUM_COMMA = String.raw`[+-]?(?:\d+(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?`;
 const PAIR = new RegExp(String.raw`^[([]?\s*(${NUM})\s*(?:[,;]\s*|\s+)(${NUM})\s*[)\]]?$`);
 const PAIR_COMMA = new RegExp(String.raw`^[([]?\s*(${NUM_COMMA})\s*(?:;\s*|\s+)(${NUM_COMMA})\s*[)\]]?$`);
+/** `{'lat': 48.85, 'lon': 2.35}`: DuckDB's text of a STRUCT, Python's repr of a dict. Groups: name, number, name, number. */
+const STRUCT_PAIR = new RegExp(String.raw`^\{\s*'?([A-Za-z_]\w*)'?\s*:\s*(${NUM})\s*,\s*'?([A-Za-z_]\w*)'?\s*:\s*(${NUM})\s*\}$`);
 const WKT = new RegExp(String.raw`^(?:SRID=\d+;\s*)?POINT\s*(?:ZM|Z|M)?\s*\(\s*(${NUM})\s+(${NUM})(?:\s+${NUM}){0,2}\s*\)$`, 'i');
 
 const EXPECTED: Readonly<Record<GeoOrder, string>> = {
@@ -40,6 +44,8 @@ export function coerceGeospatial(cell: Cell, options: ResolvedCoercionOptions): 
       try {
         parsed = JSON.parse(text);
       } catch {
+        const struct = STRUCT_PAIR.exec(text);
+        if (struct !== null) return structPair(struct, cell, options);
         return fail('INVALID_GEOSPATIAL', EXPECTED[options.geoOrder], quote(cell), 'not valid JSON');
       }
       const inexact = inexactJsonNumber(text);
@@ -126,6 +132,11 @@ export function combineGeo(latCell: Cell, lonCell: Cell, options: ResolvedCoerci
 }
 
 const EXACT_POINT = 'a point whose coordinates a JSON number holds exactly';
+
+/** `{'lat': a, 'lon': b}` (either order, the names `coerceGeoObject` takes), each number exact. */
+function structPair(m: RegExpExecArray, cell: string, options: ResolvedCoercionOptions): CoerceResult {
+  return exactly(m[2]!, m[4]!, cell, (a, b) => coerceGeoObject({ [m[1]!]: a, [m[3]!]: b }, quote(cell), options));
+}
 
 /** Both coordinate texts as the doubles they mean exactly, passed to `then`; else the refusal. */
 function exactly(a: string, b: string, cell: Cell, then: (a: number, b: number) => CoerceResult): CoerceResult {

@@ -56,6 +56,11 @@ export interface SchemaPushPlan {
   readonly keptTombstones: readonly string[];
   /** Existing keys the push would drop without consent (`allowRemovals` or `remove`): the push is refused. */
   readonly blockedRemovals: readonly string[];
+  /**
+   * Things in the input the push cannot send, said before it is sent: keys added or retyped whose
+   * schema-file entry has a `description` (Encord's typed schema has no place for one; it stays in the file).
+   */
+  readonly warnings: readonly string[];
 }
 
 export interface SchemaPushResult {
@@ -118,7 +123,17 @@ export async function planSchemaPush(options: SchemaPushOptions): Promise<Schema
   next = adoptRawOptions(next, current.schema);
   const diff = diffSchemas(current.schema, next);
   const blockedRemovals = options.allowRemovals ? [] : diff.removed.filter((r) => !remove.has(r.key)).map((r) => r.key);
-  return { current, next, diff, keptTombstones, blockedRemovals };
+  // Only keys this push sends anew (added or retyped): an unchanged key's description was never in Encord either.
+  const sent = new Set([...diff.added.map((a) => a.key), ...diff.changed.map((c) => c.key)]);
+  const described = (options.schema?.unsentDescriptions ?? []).filter((k) => sent.has(k));
+  const warnings =
+    described.length === 0
+      ? []
+      : [
+          `the description of ${described.length === 1 ? 'key' : 'keys'} ${described.map((k) => JSON.stringify(k)).join(', ')} is not sent: ` +
+            `Encord's metadata schema has no place for a description, so it stays in your file only (the ${described.length === 1 ? 'key is' : 'keys are'} pushed without it)`,
+        ];
+  return { current, next, diff, keptTombstones, blockedRemovals, warnings };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { coerce } from '../coercion/coerce.js';
 import { embeddingLength } from '../coercion/coerce-embedding.js';
+import { combineGeo } from '../coercion/coerce-geospatial.js';
 import { canonicalDecimalOptions, type ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import { describeCell } from '../coercion/coerce-result.js';
 import type { Cell } from '../sources/source.js';
@@ -19,10 +20,24 @@ export interface RowLike {
   readonly values: Readonly<Record<string, Cell>>;
 }
 
+/**
+ * What one checked field reads, as the import's column plan says (a job config's `columns`): a file column
+ * (written to `key`, its own name unless renamed), two columns combined into one point, or a constant.
+ */
+export type CheckField =
+  | { readonly kind: 'cell'; readonly column: string; readonly key: string }
+  | { readonly kind: 'geo'; readonly key: string; readonly latitude: string; readonly longitude: string }
+  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell };
+
 export interface CheckFileInput {
   readonly schema: MetaSchema;
   /** Column names in file order. Columns starting with `_` (mapping columns) are ignored. */
   readonly columns: readonly string[];
+  /**
+   * The fields to check, when a column plan decides them (renames, ignored columns, geo pairs, constants);
+   * `columns` then only lists what the file has. @default each of `columns` checked against its own key
+   */
+  readonly fields?: readonly CheckField[] | undefined;
   readonly rows: AsyncIterable<RowLike> | Iterable<RowLike>;
   readonly options: ResolvedCoercionOptions;
   /** Columns of machine-written decimal text, read without the locale options (as the import does). */
@@ -45,7 +60,10 @@ export interface CheckSample {
 }
 
 export interface ColumnCheck {
+  /** The file column (`lat+lon` for a geo pair, `(constant)` for a constant). */
   readonly column: string;
+  /** The metadata key it is written to, when not the column's own name (a rename, a geo pair, a constant). */
+  readonly key?: string | undefined;
   /** The key's spec, or `null` when the schema has no such key (values are then counted, not checked). */
   readonly spec: FieldSpec | null;
   /** Values that coerce (for a key missing from the schema: non-empty values). */
@@ -72,6 +90,8 @@ export interface FileCheck {
 
 interface Tally {
   column: string;
+  key: string | undefined;
+  field: CheckField;
   spec: FieldSpec | null;
   ok: number;
   failed: number;
@@ -88,25 +108,44 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
   // As the import plans it: `_` columns are report columns unless the schema has the key.
   const ignored = (c: string): boolean => c.startsWith('_') && !input.schema.fields.has(c);
   const ignoredColumns = input.columns.filter(ignored);
-  const tallies: Tally[] = input.columns
-    .filter((c) => !ignored(c))
-    .map((column) => ({
+  const fields: readonly CheckField[] = input.fields ?? input.columns.filter((c) => !ignored(c)).map((column) => ({ kind: 'cell', column, key: column }));
+  const tallies: Tally[] = fields.map((field) => {
+    const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : '(constant)';
+    return {
       column,
-      spec: input.schema.fields.get(column) ?? null,
+      key: field.key === column ? undefined : field.key,
+      field,
+      spec: input.schema.fields.get(field.key) ?? null,
       ok: 0,
       failed: 0,
       empty: 0,
       samples: [],
       outOfEnum: new Map(),
       embeddingSizes: new Map(),
-    }));
+    };
+  });
   const canonical = canonicalDecimalOptions(input.options);
   let rows = 0;
   for await (const row of input.rows) {
     input.signal?.throwIfAborted();
     rows++;
     for (const t of tallies) {
-      const cell = row.values[t.column] ?? null;
+      const f = t.field;
+      const cell = f.kind === 'cell' ? (row.values[f.column] ?? null) : f.kind === 'constant' ? f.raw : null;
+      if (f.kind === 'geo' && t.spec !== null) {
+        // As the import reads a geo pair: each cell a number, both empty → empty, one empty → error.
+        const result = combineGeo(row.values[f.latitude] ?? null, row.values[f.longitude] ?? null, input.options);
+        if (result.kind === 'value') t.ok++;
+        else if (result.kind === 'empty') t.empty++;
+        else {
+          t.failed++;
+          if (t.samples.length < maxSamples) {
+            const shown = `${describeCell(row.values[f.latitude] ?? null)}, ${describeCell(row.values[f.longitude] ?? null)}`;
+            t.samples.push({ line: row.line, value: shown, code: result.code, message: result.message });
+          }
+        }
+        continue;
+      }
       if (t.spec === null) {
         if (cell === null || (typeof cell === 'string' && cell.trim() === '')) t.empty++;
         else t.ok++;
@@ -116,7 +155,8 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
         const size = embeddingLength(cell);
         if (size !== null) t.embeddingSizes.set(size, (t.embeddingSizes.get(size) ?? 0) + 1);
       }
-      const result = coerce(cell, t.spec, input.canonicalDecimalColumns?.has(t.column) ? canonical : input.options);
+      const canonicalColumn = f.kind === 'cell' && input.canonicalDecimalColumns?.has(f.column) === true;
+      const result = coerce(cell, t.spec, canonicalColumn ? canonical : input.options);
       if (result.kind === 'value') t.ok++;
       else if (result.kind === 'empty') t.empty++;
       else {
@@ -133,11 +173,12 @@ export async function checkFileAgainstSchema(input: CheckFileInput): Promise<Fil
       }
     }
   }
-  const present = new Set(input.columns);
+  const present = new Set(fields.map((f) => f.key));
   return {
     rows,
     columns: tallies.map((t) => ({
       column: t.column,
+      ...(t.key !== undefined && { key: t.key }),
       spec: t.spec,
       ok: t.ok,
       failed: t.failed,
@@ -168,11 +209,12 @@ export function checkHasFailures(check: FileCheck): boolean {
 export function formatFileCheck(check: FileCheck, fileName: string): string {
   const lines = [`${fileName}: ${check.rows} ${check.rows === 1 ? 'row' : 'rows'}`];
   for (const c of check.columns) {
+    const name = c.key === undefined ? c.column : `${c.column} → ${c.key}`;
     if (c.spec === null) {
-      lines.push(`  ${c.column}: not in the schema: ${c.ok} values, ${c.empty} empty`);
+      lines.push(`  ${name}: not in the schema: ${c.ok} values, ${c.empty} empty`);
       continue;
     }
-    lines.push(`  ${c.column}: ${describeSpec(c.spec)}: ${c.ok} ok, ${c.failed} failed, ${c.empty} empty`);
+    lines.push(`  ${name}: ${describeSpec(c.spec)}: ${c.ok} ok, ${c.failed} failed, ${c.empty} empty`);
     for (const s of c.samples) lines.push(`    ${s.file !== undefined ? `${s.file} ` : ''}line ${s.line}: ${s.message}`);
     if (c.failed > c.samples.length) lines.push(`    … ${c.failed - c.samples.length} more`);
     if (c.outOfEnum.length > 0) {

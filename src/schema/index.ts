@@ -34,6 +34,7 @@ export {
   checkFileAgainstSchema,
   checkHasFailures,
   formatFileCheck,
+  type CheckField,
   type CheckFileInput,
   type CheckSample,
   type ColumnCheck,

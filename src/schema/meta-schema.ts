@@ -10,6 +10,11 @@ export interface MetaSchema {
   readonly fields: ReadonlyMap<string, FieldSpec>;
   /** Typed options as received, by key; absent for keys that did not come from the typed form. */
   readonly rawOptions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /**
+   * Keys whose schema-file entry has a `description`: Encord's typed schema has no place for one, so it is
+   * never sent, and `schema push` says so. Absent for schemas that did not come from a file.
+   */
+  readonly unsentDescriptions?: readonly string[] | undefined;
 }
 
 /** Build a schema; each spec gets its `key` set so coercion messages can name it. */

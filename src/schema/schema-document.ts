@@ -58,7 +58,7 @@ const FRIENDLY = z.strictObject({
   max_length: z.int().optional(),
   format: z.enum(NUMBER_FORMATS).optional(),
   hint: z.enum([...VARIANT_HINTS, 'string', 'long_string']).optional(),
-  /** For people; not sent. */
+  /** For people; not sent (Encord's schema has no place for it): `unsentDescriptions` lists the keys. */
   description: z.string().optional(),
 });
 type Friendly = z.infer<typeof FRIENDLY>;
@@ -84,6 +84,7 @@ export function parseSchemaDocument(text: string, fileName: string): MetaSchema 
   const lines: string[] = [];
   const fields: [string, FieldSpec][] = [];
   const raw: [string, Readonly<Record<string, unknown>>][] = [];
+  const described: string[] = [];
   for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
     const keyProblem = metadataKeyProblem(key);
     if (keyProblem !== null) {
@@ -97,12 +98,21 @@ export function parseSchemaDocument(text: string, fileName: string): MetaSchema 
     }
     fields.push([key, result.spec]);
     if (result.raw !== undefined) raw.push([key, result.raw]);
+    if (hasDescription(entry)) described.push(key);
   }
   if (lines.length > 0) {
     const shown = lines.length > 20 ? [...lines.slice(0, 20), `${fileName}: … and ${lines.length - 20} more problems`] : lines;
     throw schemaError('SCHEMA_INVALID', shown.join('\n'), { file: fileName });
   }
-  return createMetaSchema(fields, raw);
+  const schema = createMetaSchema(fields, raw);
+  return described.length > 0 ? { ...schema, unsentDescriptions: described } : schema;
+}
+
+/** A friendly entry (`{type: …}`) with a non-empty `description`, which the wire form cannot carry. */
+function hasDescription(entry: unknown): boolean {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || 'ty' in entry) return false;
+  const description = (entry as Record<string, unknown>)['description'];
+  return typeof description === 'string' && description.trim() !== '';
 }
 
 function parseText(text: string, fileName: string): unknown {

@@ -4,6 +4,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { DemoOutput } from '../../src/cli/json-outputs.js';
 import { DEMO_DATASET_HASH } from '../../src/cli/demo-data.js';
+import { displayPath } from '../../src/cli/commands/demo.js';
 import { ROOT, lastJson, tempDir } from './helpers.js';
 
 /** The demo needs nothing from the environment: no key, no domain, no network. */
@@ -66,5 +67,15 @@ describe('demo', () => {
     expect(JSON.parse(other.out())).toMatchObject({ index: 0, metadata: { city: 'Lisbon' } });
     controller.abort();
     expect(await done).toBe(0);
+  });
+});
+
+describe('demo prints paths relative to the current directory only when shorter, else absolute', () => {
+  it('below the current directory: relative; elsewhere: absolute, never ../../…', () => {
+    expect(displayPath('/opt/encord-meta', '/opt/encord-meta/samples/metadata.csv')).toBe('samples/metadata.csv');
+    expect(displayPath('/home/ana/projects/other', '/opt/encord-meta/samples/metadata.csv')).toBe('/opt/encord-meta/samples/metadata.csv');
+    expect(displayPath('/opt/encord-meta/samples/keys', '/opt/encord-meta/samples/metadata.csv')).toBe('/opt/encord-meta/samples/metadata.csv');
+    expect(displayPath('/', '/opt/encord-meta/samples/metadata.csv')).toBe('opt/encord-meta/samples/metadata.csv');
+    expect(displayPath('/opt/encord-meta/samples/metadata.csv', '/opt/encord-meta/samples/metadata.csv')).toBe('/opt/encord-meta/samples/metadata.csv');
   });
 });

@@ -77,6 +77,23 @@ describe('schema push', () => {
     expect(writeRequests(emulator)).toBe(before);
   });
 
+  it('a description in the schema file is not sent (Encord has no place for it): push says so, naming the key, and still pushes', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'described.yaml');
+    writeFileSync(file, 'weather:\n  type: enum\n  values: [sunny, rain]\n  description: the sky at capture time\ncity: {type: string, description: where}\nspeed: number\n');
+    const dry = await run(['schema', 'push', file, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.err).toMatch(/warning: .*description.* not sent.*"weather", "city"|warning: .*"weather", "city".*description/s);
+    const pushed = await run(['schema', 'push', file, '--yes', '--json']);
+    expect(pushed.code, pushed.err).toBe(0);
+    expect(pushed.err).toContain('"weather"');
+    expect(emulator.state.typedSchema()).toEqual({ weather: { ty: 'enum', values: ['rain', 'sunny'] }, city: { ty: 'varchar', max_length: 8192 }, speed: { ty: 'number', format: 'F64' } });
+    // Pushing the same file again sends nothing new: nothing to warn about.
+    const again = await run(['schema', 'push', file, '--yes']);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).not.toContain('description');
+  });
+
   it('never drops an existing key silently: removal needs --allow-removals (or --remove)', async () => {
     expect((await run(['schema', 'push', SCHEMA, '--yes'])).code).toBe(0);
     const blocked = await run(['schema', 'push', GUIDE, '--yes']);

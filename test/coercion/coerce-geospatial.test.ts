@@ -113,3 +113,25 @@ describe('numbers are exact or refused: coordinates', () => {
     expect(combineGeo('48.85', '2.35', latLon)).toEqual({ kind: 'value', value: paris });
   });
 });
+
+describe("DuckDB's CSV of a STRUCT and pandas' of a dict: {'lat': 48.85, 'lon': 2.35}", () => {
+  it.each<[string, string]>([
+    ["DuckDB COPY TO csv of STRUCT(lat, lon)", "{'lat': 48.85, 'lon': 2.35}"],
+    ['Python dict repr, long names', "{'latitude': 48.85, 'longitude': 2.35}"],
+    ['DuckDB, names unquoted', '{lat: 48.85, lon: 2.35}'],
+    ['longitude first', "{'lng': 2.35, 'lat': 48.85}"],
+  ])('%s', (_, text) => {
+    expect(coerceGeospatial(text, latLon)).toEqual({ kind: 'value', value: paris });
+  });
+
+  it('keeps exactness and ranges: an inexact or out-of-range coordinate still fails', () => {
+    expect(coerceGeospatial("{'lat': 1e-400, 'lon': 2.35}", latLon)).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });
+    expect(coerceGeospatial("{'lat': 148.85, 'lon': 2.35}", latLon)).toMatchObject({ kind: 'error', code: 'INVALID_GEOSPATIAL' });
+  });
+
+  it('anything else in braces is still not a point', () => {
+    for (const text of ["{'lat': 'x', 'lon': 2.35}", "{'a': 1, 'b': 2}", "{'lat': 48.85}", "{'lat': 48.85, 'lon': 2.35, 'alt': 3}"]) {
+      expect(coerceGeospatial(text, latLon), text).toMatchObject({ kind: 'error', code: 'INVALID_GEOSPATIAL' });
+    }
+  });
+});

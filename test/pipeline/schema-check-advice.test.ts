@@ -16,6 +16,7 @@ const schema = createMetaSchema([
   ['at', { type: 'datetime' }],
   ['city', { type: 'string', maxLength: 100 }],
   ['score', { type: 'number', format: 'F64' }],
+  ['dark', { type: 'boolean' }],
 ]);
 
 function file(text: string): string {
@@ -50,5 +51,22 @@ describe('schema check suggests the reader option first', () => {
     expect(r.proposals.find((p) => p.column === 'speed')!.evidence).toMatch(/9 of 10 values fit number: fix the failing cells/);
     expect(r.proposals.find((p) => p.column === 'score')).toMatchObject({ readerOption: '--null-values NaN,NA,N/A,null,None' });
     expect(checkFixes(r, 'f.csv').join('\n')).not.toContain('--set');
+  });
+
+  it('spreadsheet boolean words (WAHR/FALSCH, VRAI/FAUX): --true-values/--false-values, never enum(FALSCH,WAHR)', async () => {
+    for (const [yes, no] of [['WAHR', 'FALSCH'], ['Vrai', 'Faux']] as const) {
+      const rows = Array.from({ length: 10 }, (_, i) => `${i},${i % 3 === 0 ? yes : no}`).join('\n');
+      const r = await runSchemaCheck({ file: file(`index,dark\n${rows}\n`), schema });
+      expect(r.proposals.find((p) => p.column === 'dark')).toMatchObject({ type: null, readerOption: `--true-values ${yes.toUpperCase()} --false-values ${no.toUpperCase()}` });
+      const fixes = checkFixes(r, 'f.csv').join('\n');
+      expect(fixes).toContain(`--true-values ${yes.toUpperCase()} --false-values ${no.toUpperCase()}`);
+      expect(fixes).not.toContain('--set');
+    }
+  });
+
+  it("boolean words of no known language are not guessed: which one is true is not the tool's to say", async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => `${i},${i % 2 === 0 ? 'quux' : 'zot'}`).join('\n');
+    const r = await runSchemaCheck({ file: file(`index,dark\n${rows}\n`), schema });
+    expect(r.proposals.find((p) => p.column === 'dark')?.readerOption).toBeUndefined();
   });
 });

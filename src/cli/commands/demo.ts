@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createEncordClient } from '../../encord/client.js';
@@ -58,11 +58,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         };
         const startedAt = Date.now();
         const keyPath = join(SAMPLES_DIR, 'keys', 'demo-test-key');
-        // Relative to the current directory when that is shorter (`samples/…`), else absolute (never `../../…`).
-        const show = (p: string): string => {
-          const rel = relative(ctx.io.cwd, p);
-          return rel !== '' && !rel.startsWith('..') && rel.length < p.length ? rel : p;
-        };
+        const show = (p: string): string => displayPath(ctx.io.cwd, p);
         const stateDir = mkdtempSync(join(tmpdir(), 'encord-meta-demo-'));
         const seed = demoDatasetSeed();
         const emulator = await startEmulator({ port: flags.port ?? 0, datasets: [seed] });
@@ -187,4 +183,10 @@ function indent(text: string): string {
     .map((l) => (l === '' ? l : `   ${l}`))
     .join('\n')
     .replace(/\n?$/, '\n');
+}
+
+/** `path` relative to `cwd` when it lies below it and that is shorter (`samples/…`), else absolute (never `../../…`). */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && rel.length < path.length ? rel : path;
 }

@@ -97,6 +97,10 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           encoding: flags.encoding ?? config.encoding,
           ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
           coercion: coercionFrom(flags, config),
+          // Read through the job config exactly as `import` reads the file.
+          mapping: config.columns,
+          keyColumn: config.keyColumn,
+          unknownColumns: config.unknownColumns,
           maxSamples: flags.samples,
           signal: ctx.io.signal,
         };

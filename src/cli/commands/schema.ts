@@ -92,6 +92,13 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
           out.write(`Changes${file ? ` from ${file}` : ''}:\n${formatSchemaDiff(plan.diff)}\n`);
           if (plan.keptTombstones.length > 0) out.write(`  kept deleted: ${plan.keptTombstones.join(', ')}\n`);
         };
+        let warned = false;
+        const warn = (plan: SchemaPushPlan): void => {
+          // Before the diff and the question: the user decides knowing what will not be sent.
+          if (warned) return;
+          warned = true;
+          for (const w of plan.warnings) ctx.info(command, `encord-meta: warning: ${w}`);
+        };
         const result = await withConnection(ctx, command, (connection) =>
           runSchemaPush({
             store: connection.client,
@@ -102,6 +109,7 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
             dryRun: flags.dryRun,
             signal: ctx.io.signal,
             onPlan: (plan) => {
+              warn(plan);
               if (!g.quiet) show(plan);
             },
             confirm: async (plan) => {
