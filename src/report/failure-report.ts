@@ -91,6 +91,10 @@ export class FailureReport {
     }
     const header = this.writer.header;
     const files = this.files;
+    // An unreadable record's cells stay empty: what a reader could recover of it (the first fields of a
+    // record with one too many, say) is a guess, and a report imported unedited must not write a guess.
+    // `_raw` holds its exact text; the user fills the cells from it (see unescape-source.ts).
+    const unreadable = row.raw !== undefined || row.rawFields !== undefined;
     const fields = header.map((name) => {
       if (files && name === REPORT_FILE_COLUMN) return row.file ?? files.fallback;
       switch (name) {
@@ -105,7 +109,7 @@ export class FailureReport {
         case '_raw':
           return row.raw ?? (row.rawFields ? csvLine(row.rawFields).slice(0, -1) : '');
         default:
-          return row.values[name] ?? '';
+          return unreadable ? '' : (row.values[name] ?? '');
       }
     });
     await this.writer.write(fields);

@@ -11,8 +11,7 @@ import { bufferIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { runImport } from '../../src/pipeline/run-import.js';
 import { runSchemaCheck, runSchemaInfer } from '../../src/pipeline/run-schema-check.js';
-import { openSource } from '../../src/sources/open-source.js';
-import type { RawRow } from '../../src/sources/source.js';
+import { parse } from 'csv-parse/sync';
 import { DATASET, KEY_PATH, ROWS, startHarness, writeRequests, type Harness } from './harness.js';
 
 const hash = (i: number): string => ROWS[i]!.dataHash;
@@ -27,11 +26,9 @@ afterEach(async () => {
 
 const base = () => ({ datasetHash: DATASET, store: h.client, stateDir: join(h.dir, 'state') });
 
-async function readReport(path: string): Promise<RawRow[]> {
-  const source = await openSource(path);
-  const out: RawRow[] = [];
-  for await (const item of source.items()) if (item.kind === 'row') out.push(item.row);
-  return out;
+/** A report's rows as written, cell by cell (read as plain CSV, so unfixed records are rows here too). */
+function readReport(path: string): Array<{ values: Record<string, string> }> {
+  return (parse(readFileSync(path, 'utf8'), { columns: true }) as Array<Record<string, string>>).map((values) => ({ values }));
 }
 
 /** Three parts, named so that plain string order would read part-10 before part-2. */
@@ -61,7 +58,7 @@ describe('a glob of CSV parts is one input', () => {
 
     const header = readFileSync(reportPath, 'utf8').split('\n')[0];
     expect(header).toBe('data_hash,speed,weather,_file,_line,_error_code,_error_column,_error,_raw');
-    const failures = (await readReport(reportPath)).map((r) => [r.values._file, r.values._line, r.values._error_code, r.values._error]);
+    const failures = readReport(reportPath).map((r) => [r.values._file, r.values._line, r.values._error_code, r.values._error]);
     expect(failures.map(([file, line, code]) => [file, line, code])).toEqual([
       [part(1), '3', 'DUPLICATE_TARGET'],
       [part(2), '3', 'CSV_RECORD_INCONSISTENT_COLUMNS'],
@@ -80,10 +77,15 @@ describe('a glob of CSV parts is one input', () => {
     expect(again.summary).toMatchObject({ written: 0, unchanged: 3, failed: 4 });
     expect(writeRequests(h.emulator)).toBe(writes);
 
-    // Fix the report as a user would: keep one of the duplicates, fix the number. (The record with an
-    // extra field is in the report with the fields its header names; `_raw` keeps the extra one.)
+    // Fix the report as a user would: keep one of the duplicates, fix the number, and fill in the record
+    // with an extra field from its _raw (its cells are empty in the report: which field is extra is the
+    // user's call, never a guess of ours).
     const lines = readFileSync(reportPath, 'utf8').split('\n');
-    const fixed = [lines[0], ...lines.slice(1).filter((l) => l !== '' && !l.includes('part-10.csv'))].join('\n').replace(`${hash(5)},fast,sunny`, `${hash(5)},9,sunny`);
+    const fixed = [lines[0], ...lines.slice(1).filter((l) => l !== '' && !l.includes('part-10.csv'))]
+      .join('\n')
+      .replace(`${hash(5)},fast,sunny`, `${hash(5)},9,sunny`)
+      .replace(/\n,,,([^\n]*CSV_RECORD_INCONSISTENT_COLUMNS)/, `\n${hash(3)},4,snow,$1`);
+    expect(fixed).toContain(`${hash(3)},4,snow,`);
     expect(fixed).toContain(`${hash(5)},9,sunny`);
     const fixedPath = join(h.dir, 'fixed.csv');
     writeFileSync(fixedPath, `${fixed}\n`);
@@ -102,15 +104,18 @@ describe('a glob of CSV parts is one input', () => {
     const r = await runImport({ ...base(), file: reportPath, reportPath: second });
     expect(r.summary.files).toBeUndefined();
     // Both duplicates are in the report, so they still are; the number still fails; the record with an extra
-    // field now reads as the fields its header names (its report row has no extra field) and is written.
-    expect(r.summary.failedByCode).toEqual({ DUPLICATE_TARGET: 2, INVALID_NUMBER: 1 });
-    const rows = await readReport(second);
+    // field, unfixed (empty cells, its _raw), fails again with its code and is never written as a guess.
+    expect(r.summary.failedByCode).toEqual({ DUPLICATE_TARGET: 2, CSV_RECORD_INCONSISTENT_COLUMNS: 1, INVALID_NUMBER: 1 });
+    expect(h.metadataOf(hash(3))).toEqual(ROWS[3]!.metadata);
+    const rows = readReport(second);
     expect(readFileSync(second, 'utf8').split('\n')[0]).toBe('data_hash,speed,weather,_file,_line,_error_code,_error_column,_error,_raw');
-    expect(rows.map((x) => [x.values._file, x.values._line])).toEqual([
-      [reportPath, '2'],
-      [reportPath, '4'],
-      [reportPath, '5'],
+    expect(rows.map((x) => [x.values['_file'], x.values['_line'], x.values['_error_code']])).toEqual([
+      [reportPath, '2', 'DUPLICATE_TARGET'],
+      [reportPath, '3', 'CSV_RECORD_INCONSISTENT_COLUMNS'],
+      [reportPath, '4', 'INVALID_NUMBER'],
+      [reportPath, '5', 'DUPLICATE_TARGET'],
     ]);
+    expect(rows[1]!.values['_raw']).toBe(`snow,${hash(3)},4,extra`);
   });
 
   it('refuses a part with other columns before any write, naming the part and the columns', async () => {

@@ -107,19 +107,48 @@ describe('encodings, end to end', () => {
     const first = await runImport({ ...base(), file, reportPath: report });
     expect(first.summary).toMatchObject({ failed: 1, written: 1 });
     const [bad] = await reportRows(report);
-    expect(bad).toMatchObject({ _error_code: 'SOURCE_INVALID_UTF8', _raw: `${hash(3)},Caf\\xC3` });
+    // The cells of an unreadable record stay empty (no U+FFFD, no guess); _raw shows the byte as \xC3.
+    expect(bad).toMatchObject({ data_hash: '', city: '', _error_code: 'SOURCE_INVALID_UTF8', _raw: `${hash(3)},Caf\\xC3` });
 
     const report2 = join(h.dir, 'cut-report-2.csv');
     const again = await runImport({ ...base(), file: report, reportPath: report2 });
     expect(again.summary).toMatchObject({ failed: 1, written: 0 });
     expect(h.metadataOf(hash(3))).toEqual({});
     const [still] = await reportRows(report2);
-    expect(still).toMatchObject({ _error_code: 'SOURCE_INVALID_UTF8' });
-    expect(String(still!['_error'])).toMatch(/undecodable byte/);
+    expect(still).toMatchObject({ _error_code: 'SOURCE_INVALID_UTF8', _raw: `${hash(3)},Caf\\xC3` });
+    expect(String(still!['_error'])).toMatch(/fill them from _raw/);
 
-    const fixed = h.write('cut-fixed.csv', readFileSync(report, 'utf8').replace('Caf\uFFFD', 'Café'));
+    const fixed = h.write('cut-fixed.csv', readFileSync(report, 'utf8').replace(/\n,,(\d+),/, `\n${hash(3)},Café,$1,`));
     const third = await runImport({ ...base(), file: fixed });
     expect(third.summary).toMatchObject({ failed: 0, written: 1 });
     expect(h.metadataOf(hash(3))).toMatchObject({ city: 'Café' });
   });
 });
+
+describe('an unreadable record in a report is never written as a guess', () => {
+  it('a record with one field too many: its report row has empty cells and _raw; imported unedited it fails again (same code, _raw kept) and writes nothing', async () => {
+    const before = h.metadataOf(hash(3));
+    const file = h.write('extra.csv', `data_hash,city\n${hash(1)},A\n${hash(3)},Oslo,Norway\n`);
+    const report = join(h.dir, 'extra-report.csv');
+    expect((await runImport({ ...base(), file, reportPath: report })).summary).toMatchObject({ failed: 1, written: 1 });
+    const [bad] = await reportRows(report);
+    // Not "data_hash = …, city = Oslo": which field is the extra one is not ours to guess.
+    expect(bad).toMatchObject({ data_hash: '', city: '', _error_code: 'CSV_RECORD_INCONSISTENT_COLUMNS', _raw: `${hash(3)},Oslo,Norway` });
+
+    const again = join(h.dir, 'extra-report-2.csv');
+    const writes = writeRequests(h.emulator);
+    const second = await runImport({ ...base(), file: report, reportPath: again });
+    expect(second.summary).toMatchObject({ failed: 1, written: 0 });
+    expect(writeRequests(h.emulator)).toBe(writes);
+    expect(h.metadataOf(hash(3))).toEqual(before);
+    const [still] = await reportRows(again);
+    expect(still).toMatchObject({ _error_code: 'CSV_RECORD_INCONSISTENT_COLUMNS', _raw: `${hash(3)},Oslo,Norway` });
+    expect(String(still!['_error'])).toContain('fill them from _raw');
+
+    // Filled in by the user, the row is theirs: it imports.
+    const fixed = h.write('extra-fixed.csv', readFileSync(report, 'utf8').replace(/\n,,(\d+),/, `\n${hash(3)},"Oslo, Norway",$1,`));
+    expect((await runImport({ ...base(), file: fixed })).summary).toMatchObject({ failed: 0, written: 1 });
+    expect(h.metadataOf(hash(3))).toMatchObject({ city: 'Oslo, Norway' });
+  });
+});
+
