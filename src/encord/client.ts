@@ -6,9 +6,11 @@ import type { Metadata, WireTypedSchema } from './protocol/types.js';
 import type { ClientStats, DataUnit, DatasetListing, FolderStore, GetItemsOptions, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
 import {
   getFolder,
+  getFolderSummary,
   listFolderItems,
   listFolders,
   type FolderItemPage,
+  type FolderSummaryInfo,
   type ListFolderItemsOptions,
   type ListFoldersOptions,
   type StorageFolderInfo,
@@ -294,6 +296,11 @@ export class EncordClient implements MetadataStore, FolderStore {
   /** v2 J: one storage folder; `FOLDER_NOT_FOUND` when unknown or not shared with this key. */
   getFolder(uuid: string, options: CallOptions = {}): Promise<StorageFolderInfo> {
     return getFolder(this.#requester, uuid, options.signal);
+  }
+
+  /** v2 V: how many files and subfolders a folder holds. */
+  getFolderSummary(uuid: string, options: CallOptions = {}): Promise<FolderSummaryInfo> {
+    return getFolderSummary(this.#requester, uuid, options.signal);
   }
 
   /** v2 Q / R / S: the top-level folders, folders matching `search`, or the subfolders of `parent`. */

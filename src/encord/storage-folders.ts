@@ -216,3 +216,28 @@ export async function* listFolderItems(
     }
   }
 }
+
+/** V: what a folder holds (its own files; whether the counts include subfolders is [UNKNOWN]). */
+export interface FolderSummaryInfo {
+  /** Files in the folder. */
+  readonly files: number;
+  /** Subfolders. */
+  readonly folders: number;
+}
+
+/** V: the folder summary; `FOLDER_NOT_FOUND` for an unknown or unshared folder. */
+export async function getFolderSummary(requester: Requester, uuid: string, signal?: AbortSignal): Promise<FolderSummaryInfo> {
+  assertId('a folder uuid', uuid);
+  try {
+    const { value, context } = await requester.v2({ method: 'GET', path: `storage/folders/${uuid}/summary` }, signal);
+    const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    const files = v['files'];
+    const folders = v['folders'];
+    if (typeof files !== 'number' || typeof folders !== 'number') {
+      throw new EncordApiError('BAD_RESPONSE', `Unexpected folder summary from Encord for folder ${uuid}: files and folders must be numbers`, context);
+    }
+    return { files, folders };
+  } catch (error) {
+    throw folderNotFound(uuid, error);
+  }
+}
