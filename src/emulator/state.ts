@@ -341,7 +341,9 @@ export class StateStore {
 }
 
 export function listingKey(filter: ListingFilter): string {
-  return JSON.stringify([filter.order, filter.desc, filter.search, filter.itemTypes, filter.isInDataset, filter.recursive === true]);
+  // Which folders are hidden shapes a recursive listing (its subtree), so it is part of the key.
+  const hidden = filter.recursive === true ? [...(filter.hidden ?? [])].sort() : [];
+  return JSON.stringify([filter.order, filter.desc, filter.search, filter.itemTypes, filter.isInDataset, filter.recursive === true, hidden]);
 }
 
 /** Sort key of an item for a listing order. */
