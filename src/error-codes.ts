@@ -111,6 +111,8 @@ export const ERROR_CODES = {
   KEY_NOT_FOUND: usageOrRow,
   KEY_AMBIGUOUS_TITLE: usageOrRow,
   KEY_INVALID: usageOrRow,
+  /** Folder targets: a name several items share (`set --folder --name`: exit 2; an import row: fails). */
+  KEY_AMBIGUOUS: usageOrRow,
   KEY_EMPTY: row,
   DUPLICATE_TARGET: row,
   SHARED_ITEM_CONFLICT: row,
@@ -137,6 +139,7 @@ export const ERROR_CODES = {
   AUTHENTICATION: stops,
   SSH_KEY_NOT_FOUND: stops,
   DATASET_NOT_FOUND: stops,
+  FOLDER_NOT_FOUND: stops,
   SERVICE_UNREACHABLE: stops,
   // ------------------------------------------------------------ this machine
   LOCKED: fatal,

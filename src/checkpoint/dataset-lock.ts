@@ -24,6 +24,13 @@ export interface DatasetLockOptions {
   /** The Encord domain the run writes to (a dataset hash is only unique per domain). */
   readonly domain: string;
   readonly datasetHash: string;
+  /** What the lock guards, in the LOCKED message. @default `dataset <datasetHash>` */
+  readonly label?: string | undefined;
+}
+
+/** The lock key of a storage folder (`set --folder`, and the rollback of such a run). */
+export function folderLockKey(folderUuid: string): string {
+  return `folder-${folderUuid}`;
 }
 
 export interface DatasetLock {
@@ -76,10 +83,11 @@ function ensureMachineDir(): string {
 
 export function acquireDatasetLock(options: DatasetLockOptions): DatasetLock {
   ensureMachineDir();
-  const what = `dataset ${options.datasetHash} on ${options.domain}`;
+  const label = options.label ?? `dataset ${options.datasetHash}`;
+  const what = `${label} on ${options.domain}`;
   const held: RunLock[] = [RunLock.acquireFile(machineLockPath(options.domain, options.datasetHash), what)];
   try {
-    if (options.stateDir) held.push(RunLock.acquire(options.stateDir, options.datasetHash));
+    if (options.stateDir) held.push(RunLock.acquire(options.stateDir, options.datasetHash, label));
   } catch (error) {
     for (const lock of held) lock.release();
     throw error;

@@ -44,8 +44,8 @@ export class RunLock {
   private constructor(readonly path: string) {}
 
   /** The state-directory lock of a dataset: `<stateDir>/locks/<dataset>.lock`. */
-  static acquire(stateDir: string, datasetHash: string): RunLock {
-    return RunLock.acquireFile(join(stateDir, 'locks', `${datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}.lock`), `dataset ${datasetHash}`);
+  static acquire(stateDir: string, datasetHash: string, label = `dataset ${datasetHash}`): RunLock {
+    return RunLock.acquireFile(join(stateDir, 'locks', `${datasetHash.replace(/[^A-Za-z0-9_-]/g, '_')}.lock`), label);
   }
 
   /** Take the lock file `path`; `what` names the locked thing in the LOCKED message. */

@@ -87,7 +87,15 @@ export function explain(error: unknown, connection: Connection | undefined): unk
     return new MetaError(error.code, `${error.message}. Check that the key/token is the one registered for ${connection.domain} and that this machine's clock is right.`, { cause: error });
   }
   if (error.code === 'DATASET_NOT_FOUND') {
-    return new MetaError(error.code, `${error.message}. Find the hash with: encord-meta datasets --title-like NAME (and check that the user of ${connection.identity} has access to the dataset).`, { cause: error });
+    return new MetaError(
+      error.code,
+      `${error.message}. Find the hash with: encord-meta datasets --title-like NAME (and check that the user of ${connection.identity} has access to the dataset). ` +
+        `To work on a storage folder's files instead, find its uuid with encord-meta folders and use --folder UUID.`,
+      { cause: error },
+    );
+  }
+  if (error.code === 'FOLDER_NOT_FOUND') {
+    return new MetaError(error.code, `${error.message}. Find the uuid with: encord-meta folders --search NAME (and check that the user of ${connection.identity} has access to the folder).`, { cause: error });
   }
   return error;
 }

@@ -115,6 +115,31 @@ export const ListOutput = z.object({
   records: z.array(ListRecordJson).optional(),
 });
 
+/** `list --folder`: like `list --dataset`, keyed by storage item. */
+export const FolderListRecordJson = z.object({
+  item_uuid: z.string(),
+  name: z.string(),
+  path: z.string(),
+  item_type: z.string(),
+  backed_data_units: z.number().int().min(0).nullable(),
+  metadata: metadata.nullable(),
+});
+
+export const FolderListOutput = z.object({
+  command: z.literal('list'),
+  folderUuid: z.string(),
+  name: z.string(),
+  recursive: z.boolean(),
+  /** Items in the folder (and its subfolders with `recursive`). */
+  items: z.number().int().min(0),
+  rows: z.number().int().min(0),
+  columns: z.array(z.string()),
+  omittedKeys: z.array(z.string()),
+  format: z.enum(['table', 'csv', 'jsonl', 'parquet']).nullable(),
+  out: z.string().nullable(),
+  records: z.array(FolderListRecordJson).optional(),
+});
+
 const setUnit = { index: z.number().int(), dataHash: z.string(), title: z.string() };
 
 export const SetOutput = z.object({
@@ -130,6 +155,28 @@ export const SetOutput = z.object({
   failed: z.array(z.object({ ...setUnit, code: z.string(), message: z.string() })),
   alsoChanged: z.array(z.object(setUnit)),
   changes: z.array(z.object({ ...setUnit, before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
+  journalPath: z.string().nullable(),
+  requests: z.number().int().min(0),
+  durationMs: z.number().min(0),
+});
+
+const folderItem = { itemUuid: z.string(), name: z.string(), path: z.string() };
+
+export const FolderSetOutput = z.object({
+  command: z.literal('set'),
+  folderUuid: z.string(),
+  folderName: z.string(),
+  dryRun: z.boolean(),
+  mode: z.enum(['merge', 'replace']),
+  update: z.object({ set: metadata, unset: z.array(z.string()) }),
+  items: z.number().int().min(0),
+  written: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  failed: z.array(z.object({ ...folderItem, code: z.string(), message: z.string() })),
+  /** Items written that back data units in datasets (those units change too). */
+  backing: z.array(z.object({ ...folderItem, backedDataUnits: z.number().int().min(0) })),
+  backingUnknown: z.number().int().min(0),
+  changes: z.array(z.object({ ...folderItem, before: metadata, after: metadata, changedKeys: z.array(z.string()) })),
   journalPath: z.string().nullable(),
   requests: z.number().int().min(0),
   durationMs: z.number().min(0),
@@ -173,7 +220,10 @@ export const ImportOutput = z.object({
 const RollbackProblem = z.object({ id: z.string(), dataHash: z.string(), code: z.string(), message: z.string() });
 
 export const RollbackOutput = z.object({
+  /** `''` for the journal of a storage folder run. */
   datasetHash: z.string(),
+  /** The storage folder of a `set --folder` run; null for dataset runs. */
+  folderUuid: z.string().nullable().optional(),
   dryRun: z.boolean(),
   targets: z.number().int(),
   restored: z.number().int(),
@@ -189,6 +239,10 @@ export const RollbackOutput = z.object({
 export const EmulatorOutput = z.object({
   url: z.string(),
   datasets: z.array(z.object({ hash: z.string(), title: z.string(), rows: z.number().int() })),
+  /** Every storage folder: the datasets' backing folders (`dataset`) and the seeded tree (`--seed-folders`). */
+  folders: z
+    .array(z.object({ uuid: z.string(), name: z.string(), items: z.number().int(), parent: z.string().nullable(), dataset: z.string().nullable() }))
+    .optional(),
 });
 
 export const DemoOutput = z.object({

@@ -17,7 +17,7 @@
 import { checkOptionNames } from './option-names.js';
 import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { dirname, basename, join } from 'node:path';
-import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
+import { acquireDatasetLock, folderLockKey, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import type { MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
@@ -59,7 +59,10 @@ export interface RollbackProblem {
 }
 
 export interface RollbackResult {
+  /** The dataset of the run; `''` for a storage folder run (see `folderUuid`). */
   datasetHash: string;
+  /** The storage folder of a `set --folder` run; null for dataset runs. */
+  folderUuid: string | null;
   dryRun: boolean;
   targets: number;
   /** Targets written back (dry run: would be). */
@@ -132,13 +135,20 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   const now = options.now ?? Date.now;
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
   const journal = readUndoJournal(options.journalPath);
-  const datasetHash = options.datasetHash ?? journal.header?.datasetHash;
-  if (!datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
+  // A storage folder run (`set --folder`) journals items only; it is locked by its folder.
+  const folderUuid = typeof journal.header?.folderUuid === 'string' && journal.header.folderUuid !== '' ? journal.header.folderUuid : null;
+  if (folderUuid !== null && options.datasetHash !== undefined) {
+    throw new MetaError('USAGE', `${options.journalPath} is the journal of a run on storage folder ${folderUuid}, not on a dataset; leave out --dataset`);
+  }
+  const datasetHash = folderUuid !== null ? '' : (options.datasetHash ?? journal.header?.datasetHash);
+  if (folderUuid === null && !datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
+  const lockKey = folderUuid !== null ? folderLockKey(folderUuid) : datasetHash!;
   const signal = options.signal ? { signal: options.signal } : {};
   const dryRun = options.dryRun === true;
   const force = options.force === true;
   const result: RollbackResult = {
-    datasetHash,
+    datasetHash: datasetHash!,
+    folderUuid,
     dryRun,
     targets: journal.entries.length,
     restored: 0,
@@ -154,13 +164,18 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   let lock: DatasetLock | undefined;
   let own: UndoJournal | undefined;
   const ownPath =
-    options.rollbackJournalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, datasetHash, now(), 'rollback') : undefined);
+    options.rollbackJournalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, lockKey, now(), 'rollback') : undefined);
   /** Journal a write of the rollback (fsync'd) before it is sent. */
   const journalWrite = (entries: Parameters<UndoJournal['record']>[0]): void => {
     if (!ownPath || entries.length === 0) return;
     if (!own) {
       own = new UndoJournal(ownPath);
-      own.open({ datasetHash, source: `rollback of ${options.journalPath}`, startedAt: new Date(now()).toISOString() });
+      own.open({
+        datasetHash: datasetHash!,
+        ...(folderUuid !== null && { folderUuid }),
+        source: `rollback of ${options.journalPath}`,
+        startedAt: new Date(now()).toISOString(),
+      });
       result.journalPath = ownPath;
     }
     own.record(entries);
@@ -186,7 +201,14 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   };
 
   try {
-    if (!dryRun) lock = acquireDatasetLock({ stateDir: options.stateDir, domain: options.domain ?? lockDomainOf(options.store), datasetHash });
+    if (!dryRun) {
+      lock = acquireDatasetLock({
+        stateDir: options.stateDir,
+        domain: options.domain ?? lockDomainOf(options.store),
+        datasetHash: lockKey,
+        ...(folderUuid !== null && { label: `storage folder ${folderUuid}` }),
+      });
+    }
 
     const items = journal.entries.filter((e) => e.target === 'item');
     for (let i = 0; i < items.length; i += 1000) {
@@ -233,8 +255,12 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
     }
 
     for (const e of journal.entries.filter((x) => x.target === 'row')) {
+      if (folderUuid !== null) {
+        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'JOURNAL_INVALID', message: `a storage folder run's journal names data unit ${e.id}, which has no dataset here; nothing was written` });
+        continue;
+      }
       try {
-        const unit = await options.store.refetchDataUnit(datasetHash, e.id, signal);
+        const unit = await options.store.refetchDataUnit(datasetHash!, e.id, signal);
         const cur = unit.metadata;
         if (cur === null || cur === undefined) {
           result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'METADATA_UNKNOWN', message: `Encord returned no metadata for data unit ${e.id} when re-reading it; not writing blind` });
@@ -245,7 +271,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
         const next = planned.next;
         if (!dryRun) {
           journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: next }]);
-          await options.store.saveMetadata(datasetHash, e.id, next, signal);
+          await options.store.saveMetadata(datasetHash!, e.id, next, signal);
         }
         result.restored += 1;
         if (planned.conflict) result.forced += 1;

@@ -6,18 +6,22 @@
  * units with a storage item, the v1 save for legacy units.
  */
 import { checkOptionNames } from './option-names.js';
-import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
+import { defaultJournalPath } from '../checkpoint/journal-path.js';
+import { join } from 'node:path';
+import { folderStoreOf, type DataUnit, type MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { isEncordHash } from '../mapping/key-resolver.js';
 import type { CoercionOptions } from '../coercion/index.js';
-import { lockDomainOf } from '../checkpoint/dataset-lock.js';
+import { acquireDatasetLock, folderLockKey, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
 import { RunCheckpoint } from '../checkpoint/run-checkpoint.js';
+import { UndoJournal } from '../report/undo-journal.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
 import { pullSchema } from './pull-schema.js';
 import { buildSetUpdate, parseAssignment } from './set-update.js';
 import { Writer, type WriteTask } from './writer.js';
+import { readFolderUnits, type FolderUnit } from './run-list.js';
 
 export { buildSetUpdate, parseAssignment, type SetUpdateInput } from './set-update.js';
 
@@ -296,4 +300,219 @@ function resolveTarget(units: readonly DataUnit[], target: SetTarget): readonly 
     throw new MetaError('KEY_AMBIGUOUS_TITLE', `${found.length} data units are titled "${target.title}": ${which}; use --index or --data-hash to say which`);
   }
   return found;
+}
+
+// ------------------------------------------------------------------------------------------ folders
+
+/** Which items of a folder to set: exactly one of these. */
+export type FolderSetTarget = { readonly name: string } | { readonly itemUuid: string } | { readonly all: true };
+
+export interface FolderSetOptions extends Omit<SetOptions, 'datasetHash' | 'target' | 'onProgress'> {
+  readonly folderUuid: string;
+  readonly target: FolderSetTarget;
+  /** Items of every folder below too; `name` then matches a path (`cam-01/a.jpg`) or a name. @default false */
+  readonly recursive?: boolean | undefined;
+  readonly onProgress?: ((progress: SetProgress) => void) | undefined;
+}
+
+/** An item of a folder set, as results and reports name it. */
+export interface FolderSetItem {
+  readonly itemUuid: string;
+  readonly name: string;
+  readonly path: string;
+}
+
+export interface FolderSetChange extends FolderSetItem {
+  readonly before: Metadata;
+  readonly after: Metadata;
+  readonly changedKeys: readonly string[];
+}
+
+export interface FolderSetResult {
+  readonly folderUuid: string;
+  readonly folderName: string;
+  readonly dryRun: boolean;
+  readonly mode: WriteMode;
+  readonly update: { readonly set: Readonly<Record<string, JsonValue>>; readonly unset: readonly string[] };
+  /** Items targeted. */
+  readonly items: number;
+  /** Items written (dry run: would be written). */
+  readonly written: number;
+  readonly unchanged: number;
+  readonly failed: readonly (FolderSetItem & { readonly code: string; readonly message: string })[];
+  /**
+   * Items to be written that back data units in datasets (`backedDataUnitsCount` > 0): those data units show
+   * the new metadata too. `backedDataUnits` is `null` when Encord did not say.
+   */
+  readonly backing: readonly (FolderSetItem & { readonly backedDataUnits: number })[];
+  /** Items to be written whose `backedDataUnitsCount` Encord did not report. */
+  readonly backingUnknown: number;
+  /** The first `diffLimit` changes, planned from the listing just read. */
+  readonly changes: readonly FolderSetChange[];
+  readonly journalPath: string | null;
+  readonly requests: number;
+  readonly durationMs: number;
+}
+
+const FOLDER_SET_OPTION_NAMES = [
+  'store', 'folderUuid', 'target', 'recursive', 'assignments', 'values', 'unset', 'schema', 'coercion', 'mode', 'unknownKeys', 'dryRun', 'journalPath',
+  'stateDir', 'batchSize', 'concurrency', 'diffLimit', 'signal', 'onProgress', 'now',
+] as const satisfies readonly (keyof FolderSetOptions)[];
+
+function describeFolderTarget(target: FolderSetTarget): string {
+  if ('all' in target) return 'all items';
+  if ('itemUuid' in target) return `item ${target.itemUuid}`;
+  return `name "${target.name}"`;
+}
+
+function resolveFolderTarget(units: readonly FolderUnit[], target: FolderSetTarget, folderUuid: string): readonly FolderUnit[] {
+  const kinds = ['name', 'itemUuid', 'all'].filter((k) => Object.hasOwn(target, k));
+  if (kinds.length !== 1) throw new MetaError('USAGE', 'Say which items to set with exactly one of --name NAME, --item-uuid UUID or --all');
+  if ('all' in target) return units;
+  if ('itemUuid' in target) {
+    const uuid = target.itemUuid.trim().toLowerCase();
+    if (!isEncordHash(uuid)) throw new MetaError('KEY_INVALID', `expected --item-uuid to be a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${target.itemUuid}"`);
+    const unit = units.find((u) => u.backingItemUuid?.toLowerCase() === uuid);
+    if (!unit) throw new MetaError('KEY_NOT_FOUND', `no item ${uuid} in folder ${folderUuid} (encord-meta list --folder ${folderUuid} shows them)`);
+    return [unit];
+  }
+  // A name with a `/` is a path relative to the folder (recursive listings); otherwise it is the item's name,
+  // in whichever folder it is, so a name repeated below the folder is ambiguous, never silently the top one.
+  const found = target.name.includes('/') ? units.filter((u) => u.path === target.name) : units.filter((u) => u.title === target.name);
+  if (found.length === 0) throw new MetaError('KEY_NOT_FOUND', `no item named "${target.name}" in folder ${folderUuid} (encord-meta list --folder ${folderUuid} shows them)`);
+  if (found.length > 1) {
+    const which = found.slice(0, 5).map((u) => `${u.path} (${u.backingItemUuid})`).join(', ');
+    throw new MetaError('KEY_AMBIGUOUS', `${found.length} items are named "${target.name}": ${which}; give the path (--name cam-01/${target.name}) or --item-uuid to say which`);
+  }
+  return found;
+}
+
+/**
+ * `set --folder UUID`: the dataset `set` for the storage items of a folder. Same coercion, merge, write gate,
+ * journal and lock (keyed by the folder); items are read from the folder listing, re-read (get-bulk) just
+ * before writing and written with patch-bulk. Items that back data units are listed in `backing`.
+ */
+export async function runFolderSet(options: FolderSetOptions): Promise<FolderSetResult> {
+  checkOptionNames('runFolderSet', options, FOLDER_SET_OPTION_NAMES);
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  if (!options.folderUuid) throw new MetaError('USAGE', 'Expected `folderUuid` (--folder UUID), got nothing');
+  const mode: WriteMode = options.mode ?? 'merge';
+  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
+  const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
+  if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
+  for (const text of options.assignments ?? []) parseAssignment(text);
+  const diffLimit = options.diffLimit ?? 20;
+  const store = options.store;
+  const folders = folderStoreOf(store);
+  const requestsBefore = store.stats.requests;
+  const signal = options.signal ? { signal: options.signal } : {};
+  const progress: SetProgress = { phase: 'listing', done: 0, total: 0, written: 0, unchanged: 0, failed: 0 };
+  const emit = (): void => options.onProgress?.({ ...progress });
+  emit();
+
+  const folder = await folders.getFolder(options.folderUuid, signal);
+  const schema = options.schema ?? (await pullSchema(store, signal)).schema;
+  const update = buildSetUpdate(options, schema);
+  const units = await readFolderUnits(store, folder.uuid, { recursive: options.recursive, signal: options.signal });
+  const chosen = resolveFolderTarget(units, options.target, folder.uuid);
+  const itemOf = (u: FolderUnit): FolderSetItem => ({ itemUuid: u.backingItemUuid!, name: u.title, path: u.path });
+
+  progress.total = chosen.length;
+  const changes: FolderSetChange[] = [];
+  const pending: FolderUnit[] = [];
+  const backing: (FolderSetItem & { backedDataUnits: number })[] = [];
+  let backingUnknown = 0;
+  const seen = new Set<string>();
+  for (const unit of chosen) {
+    // One item is listed once per folder walk; a server that lists it twice still gets one write.
+    if (seen.has(unit.backingItemUuid!)) continue;
+    seen.add(unit.backingItemUuid!);
+    const before = unit.metadata ?? {};
+    const after = applyUpdate(before, update.entries, mode);
+    if (jsonEqual(after, before)) {
+      progress.unchanged += 1;
+      progress.done += 1;
+      continue;
+    }
+    if (changes.length < diffLimit) changes.push({ ...itemOf(unit), before, after, changedKeys: changedKeys(before, after) });
+    pending.push(unit);
+    if (unit.backedDataUnitsCount === null) backingUnknown += 1;
+    else if (unit.backedDataUnitsCount > 0) backing.push({ ...itemOf(unit), backedDataUnits: unit.backedDataUnitsCount });
+  }
+
+  let journal: UndoJournal | undefined;
+  let lock: DatasetLock | undefined;
+  const failed: (FolderSetItem & { code: string; message: string })[] = [];
+  try {
+    if (options.dryRun) {
+      progress.written += pending.length;
+      progress.done = progress.total;
+    } else if (pending.length > 0) {
+      const key = folderLockKey(folder.uuid);
+      lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: key, label: `storage folder ${folder.uuid}` });
+      const journalPath = options.journalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, key, startedAt, 'set') : undefined);
+      if (journalPath) {
+        journal = new UndoJournal(journalPath);
+        journal.open({ datasetHash: '', folderUuid: folder.uuid, source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
+      }
+      progress.phase = 'writing';
+      emit();
+      const byUuid = new Map(pending.map((u) => [u.backingItemUuid!, u]));
+      const writer = new Writer({
+        store,
+        datasetHash: '',
+        mode,
+        concurrency: options.concurrency ?? 4,
+        batchSize: options.batchSize ?? 500,
+        journal,
+        callbacks: {
+          written: () => {
+            progress.written += 1;
+            progress.done += 1;
+            emit();
+          },
+          unchanged: () => {
+            progress.unchanged += 1;
+            progress.done += 1;
+          },
+          failed: async (task, code, message) => {
+            progress.failed += 1;
+            progress.done += 1;
+            failed.push({ ...itemOf(byUuid.get(task.id)!), code, message });
+            emit();
+          },
+        },
+      });
+      for (const unit of pending) {
+        if (options.signal?.aborted || writer.fatalError) break;
+        await writer.addBulk({ id: unit.backingItemUuid!, unit, update: update.entries, rows: [{ line: unit.index, values: {} }] });
+      }
+      await writer.drain();
+      if (writer.fatalError) throw writer.fatalError;
+      if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} items; rerun it to finish (already-set items are skipped)`);
+    }
+  } finally {
+    journal?.close();
+    lock?.release();
+  }
+  progress.phase = 'done';
+  emit();
+  return {
+    folderUuid: folder.uuid,
+    folderName: folder.name,
+    dryRun: options.dryRun === true,
+    mode,
+    update: { set: update.set, unset: update.unset },
+    items: chosen.length,
+    written: progress.written,
+    unchanged: progress.unchanged,
+    failed,
+    backing,
+    backingUnknown,
+    changes,
+    journalPath: journal?.path ?? null,
+    requests: store.stats.requests - requestsBefore,
+    durationMs: Math.max(0, now() - startedAt),
+  };
 }

@@ -30,8 +30,24 @@ export { listCell } from './list-cell.js';
 
 export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
 
-/** The identifying columns every listing starts with, in order. */
+/** The identifying columns every dataset listing starts with, in order. */
 export const LIST_ID_COLUMNS = LIST_MARKER_COLUMNS;
+
+/** The identifying columns a folder listing (`list --folder`) starts with, in order. */
+export const FOLDER_LIST_ID_COLUMNS = ['item_uuid', 'name', 'path'] as const;
+
+/**
+ * The identifying columns of a listing other than a dataset's (a folder's): their names, Parquet types,
+ * cells and JSON record. Absent: the dataset columns (index, data_hash, title, item_uuid).
+ */
+export interface ListIdColumns {
+  readonly names: readonly string[];
+  readonly parquetTypes: readonly string[];
+  /** Cells of one unit, in `names` order (null: empty). */
+  cells(unit: DataUnit): (string | number | null)[];
+  /** The unit as `--format jsonl` and `--json` show it. */
+  record(unit: DataUnit): Record<string, unknown>;
+}
 
 /** What the writers need of a listing (`runList`'s result fits). */
 export interface ListingView {
@@ -41,6 +57,8 @@ export interface ListingView {
   readonly specs: ReadonlyMap<string, FieldSpec>;
   /** Data units in server order. */
   readonly units: readonly DataUnit[];
+  /** Id columns other than the dataset ones (a folder listing). @default the dataset columns */
+  readonly idColumns?: ListIdColumns | undefined;
 }
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
@@ -67,11 +85,12 @@ export function listColumnName(key: string): string {
 
 /** The header of a CSV / Parquet listing. */
 export function listColumns(result: ListingView): string[] {
-  return [...LIST_ID_COLUMNS, ...result.keys.map(listColumnName)];
+  return [...(result.idColumns?.names ?? LIST_ID_COLUMNS), ...result.keys.map(listColumnName)];
 }
 
 
-function idCells(unit: DataUnit): string[] {
+function idCells(result: ListingView, unit: DataUnit): string[] {
+  if (result.idColumns) return result.idColumns.cells(unit).map((c) => (c === null ? '' : String(c)));
   return [String(unit.index), unit.dataHash, unit.title, unit.backingItemUuid ?? ''];
 }
 
@@ -111,7 +130,7 @@ async function writeLines(
 /** Write the listing as CSV (header first). */
 export async function writeListCsv(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
   return writeLines(result, sink, options, safeCsvLine(listColumns(result)), (unit) => {
-    const cells = idCells(unit);
+    const cells = idCells(result, unit);
     for (const key of result.keys) cells.push(listCell(getOwn(unit.metadata, key)));
     return safeCsvLine(cells);
   });
@@ -119,7 +138,8 @@ export async function writeListCsv(result: ListingView, sink: TextSink, options:
 
 /** One JSON object per unit: `{"index", "data_hash", "title", "item_uuid", "data_type", "metadata"}`; metadata `null` when unknown. */
 export async function writeListJsonl(result: ListingView, sink: TextSink, options: ListWriteOptions = {}): Promise<number> {
-  return writeLines(result, sink, options, '', (unit) => `${JSON.stringify(listRecord(unit))}\n`);
+  const record = result.idColumns ? (u: DataUnit) => result.idColumns!.record(u) : listRecord;
+  return writeLines(result, sink, options, '', (unit) => `${JSON.stringify(record(unit))}\n`);
 }
 
 /** A unit as the JSON outputs show it. */
@@ -156,10 +176,16 @@ export interface TableOptions extends ListWriteOptions {
 /** A plain-text table for people: one line per unit, cells cut to `maxCellWidth`. */
 export function formatListTable(result: ListingView, options: TableOptions = {}): string {
   const units = selected(result, options);
-  const columns = options.columns ?? [...LIST_ID_COLUMNS, ...result.keys];
+  const ids = result.idColumns;
+  const columns = options.columns ?? [...(ids?.names ?? LIST_ID_COLUMNS), ...result.keys];
   const max = options.maxCellWidth ?? 28;
   const rows: string[][] = units.map((unit) =>
     columns.map((column) => {
+      if (ids) {
+        const at = ids.names.indexOf(column);
+        if (at >= 0) return String(ids.cells(unit)[at] ?? '');
+        return unit.metadata === null ? '?' : tableCell(getOwn(unit.metadata, column));
+      }
       switch (column) {
         case 'index':
           return String(unit.index);
@@ -176,7 +202,7 @@ export function formatListTable(result: ListingView, options: TableOptions = {})
   );
   const cut = (text: string, column: string): string => {
     // Hashes stay whole: people copy them into `set --data-hash`.
-    const limit = column === 'data_hash' || column === 'item_uuid' ? 36 : column === 'title' ? Math.max(max, 40) : max;
+    const limit = column === 'data_hash' || column === 'item_uuid' ? 36 : column === 'title' || column === 'name' || column === 'path' ? Math.max(max, 40) : max;
     const flat = text.replace(/[\r\n\t]+/g, ' ');
     return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
   };
@@ -253,11 +279,17 @@ export async function writeListParquet(result: ListingView, path: string, option
     }
     return parquetKind(values, result.specs.get(key));
   });
+  const ids = result.idColumns;
+  const idSpecs: ParquetColumnSpec[] = ids
+    ? ids.names.map((name, i) => ({ name, jsonType: ids.parquetTypes[i]! }))
+    : [
+        { name: 'index', jsonType: 'BIGINT' },
+        { name: 'data_hash', jsonType: 'VARCHAR' },
+        { name: 'title', jsonType: 'VARCHAR' },
+        { name: 'item_uuid', jsonType: 'VARCHAR' },
+      ];
   const columns: ParquetColumnSpec[] = [
-    { name: 'index', jsonType: 'BIGINT' },
-    { name: 'data_hash', jsonType: 'VARCHAR' },
-    { name: 'title', jsonType: 'VARCHAR' },
-    { name: 'item_uuid', jsonType: 'VARCHAR' },
+    ...idSpecs,
     ...result.keys.map((key, i) => ({ name: listColumnName(key), ...KIND_TYPES[kinds[i]!] })),
   ];
   mkdirPrivateFor(path);
@@ -266,7 +298,7 @@ export async function writeListParquet(result: ListingView, path: string, option
   try {
     for (const unit of units) {
       options.signal?.throwIfAborted();
-      const row: unknown[] = [unit.index, unit.dataHash, unit.title, unit.backingItemUuid];
+      const row: unknown[] = ids ? ids.cells(unit) : [unit.index, unit.dataHash, unit.title, unit.backingItemUuid];
       result.keys.forEach((key, i) => {
         const v = getOwn(unit.metadata, key);
         if (v === undefined || v === null) row.push(null);

@@ -15,7 +15,10 @@ export interface JournalHeader {
   readonly type: 'run';
   /** 1: entries without `written` (older versions); 2: with. */
   readonly version: 1 | 2;
+  /** The dataset of the run; `''` for a storage folder run (`folderUuid`), which older versions refuse to roll back. */
   readonly datasetHash: string;
+  /** Set for a run on a storage folder (`set --folder`): every entry is an `item` target. */
+  readonly folderUuid?: string | undefined;
   readonly source: string;
   readonly startedAt: string;
 }

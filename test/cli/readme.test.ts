@@ -58,7 +58,7 @@ describe('README', () => {
     const help = (await cli(['--help'], { url: 'http://127.0.0.1:1' })).out;
     const section = help.slice(help.indexOf('Commands:'));
     const commands = [...section.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-    expect(commands).toEqual(['demo', 'schema', 'import', 'list', 'set', 'rollback', 'datasets', 'emulator']);
+    expect(commands).toEqual(['demo', 'schema', 'import', 'list', 'set', 'rollback', 'datasets', 'folders', 'emulator']);
     for (const c of commands) expect(README, c).toMatch(new RegExp(`\\n(npx )?encord-meta (--[a-z-]+ \\S+ )*${c}\\b`));
     for (const sub of ['push', 'pull', 'verify', 'check', 'infer']) expect(README).toMatch(new RegExp(`\\nencord-meta schema ${sub}\\b`));
     for (const m of README.matchAll(/^(?:npx )?encord-meta ((?:--?[a-z-]+ (?:\S+ )?)*)([a-z]+)/gm)) {
@@ -72,8 +72,11 @@ describe('README', () => {
       .flatMap((m) => m[1]!.split('\n'))
       .filter((l) => l.startsWith('encord-meta '))
       .map((l) => l.replace(/\s+#.*$/, '').replaceAll('4f1c…e2', DATASET));
-    expect(lines).toHaveLength(8);
-    const emulator = await demoEmulator();
+    expect(lines).toHaveLength(12);
+    // The folder way runs on the tree `emulator --seed-folders 3` makes (its top folder stands for 9b2e…07).
+    const emulator = await demoEmulator({ seedFolders: { subfolders: 3 } });
+    const folder = emulator.folders().find((f) => f.name === 'Rehearsal uploads')!.uuid;
+    for (const [i, l] of lines.entries()) lines[i] = l.replaceAll('9b2e…07', folder);
     const env = { HOME: tempDir(), ENCORD_DOMAIN: emulator.url, ENCORD_SSH_KEY: readFileSync(join(ROOT, 'samples/keys/demo-test-key'), 'utf8') };
     try {
       const codes: number[] = [];
@@ -81,8 +84,11 @@ describe('README', () => {
         const r = await cli(shellWords(line).slice(1), { url: emulator.url, env, prompt: async () => 'y' });
         codes.push(r.code);
       }
-      // Every step succeeds; the last one is `schema check` finding the guide's city mistake (exit 3).
-      expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 3]);
+      // Every step succeeds, the dataset way and the folder way; the last one is `schema check` finding the
+      // guide's city mistake (exit 3).
+      expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
+      // Step 5 the folder way reached the subfolders.
+      expect(emulator.state.itemMetadata(firstItemOf(emulator, 'cam-03'))).toMatchObject({ city: 'Paris', weather: 'fog' });
     } finally {
       await emulator.close();
     }
@@ -92,6 +98,12 @@ describe('README', () => {
     for (const q of ['Merge or replace?', 'How do I resume', 'rate limits?', 'Which key should I use?']) expect(README).toContain(q);
   });
 });
+
+/** The uuid of the first item of the seeded folder named `name`. */
+function firstItemOf(emulator: Awaited<ReturnType<typeof demoEmulator>>, name: string): string {
+  const folder = emulator.folders().find((f) => f.name === name)!;
+  return emulator.state.snapshot().items.find((i) => i.parent === folder.uuid)!.uuid;
+}
 
 /** Split a shell command line into words (single and double quotes, no expansions). */
 function shellWords(line: string): string[] {

@@ -51,6 +51,26 @@ describe('runCli emulator', () => {
     expect(result.out.split('\n').filter((l) => l !== '')).toHaveLength(1);
   });
 
+  it('--seed-folders N --seed-folder-items M --json: the JSON line lists every folder (seeded tree and backing folders) with its items', async () => {
+    const result = await runUntilReady(['emulator', '--seed-rows', '3', '--seed-folders', '2', '--seed-folder-items', '5', '--json'], async (out) => {
+      const info = JSON.parse(out.trim()) as { url: string; folders: Array<{ uuid: string; name: string; items: number; parent: string | null; dataset: string | null }> };
+      const top = info.folders.find((f) => f.name === 'Rehearsal uploads')!;
+      expect(top).toMatchObject({ items: 5, parent: null, dataset: null });
+      const cams = info.folders.filter((f) => f.parent === top.uuid);
+      expect(cams.map((f) => [f.name, f.items])).toEqual([
+        ['cam-01', 5],
+        ['cam-02', 5],
+      ]);
+      expect(info.folders.filter((f) => f.name === 'archive').map((f) => f.items)).toEqual([1, 1]);
+      // The seeded dataset's backing folder is listed too, with its 3 items.
+      expect(info.folders.filter((f) => f.dataset !== null).map((f) => f.items)).toEqual([3]);
+      // The folder listing answers for the seeded tree.
+      const r = await call(info.url, `/v2/public/storage/folders/${top.uuid}/folders?isRecursive=False&order=name&desc=False&pageSize=100`);
+      expect(r.json.results.map((f: { name: string }) => f.name)).toEqual(['cam-01', 'cam-02']);
+    });
+    expect(result.code).toBe(0);
+  });
+
   it('human output names the URL and the datasets; options reach the emulator', async () => {
     const faults = join(dir, 'faults.json');
     await writeFile(faults, JSON.stringify([{ route: 'v2:item:GET', action: { type: 'status', status: 503 } }]));

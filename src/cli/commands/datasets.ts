@@ -40,6 +40,9 @@ export function registerDatasets(program: Command, ctx: CommandContext): void {
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
         const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
         ctx.io.stdout.write(`${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);
+        if (datasets.some((d) => d.backingFolderUuid !== null)) {
+          ctx.info(command, 'a backing folder holds the dataset\'s files: encord-meta list --folder UUID lists them (encord-meta folders shows every folder)');
+        }
         return EXIT.OK;
       }),
     );

@@ -16,6 +16,7 @@ const LOADERS = {
   set: async () => (await import('./set.js')).registerSet,
   rollback: async () => (await import('./rollback.js')).registerRollback,
   datasets: async () => (await import('./datasets.js')).registerDatasets,
+  folders: async () => (await import('./folders.js')).registerFolders,
   emulator: async () => (await import('./emulator.js')).registerEmulator,
 } as const satisfies Record<string, () => Promise<RegisterCommand>>;
 

@@ -1,11 +1,13 @@
 /**
  * `encord-meta list --dataset HASH`: every data unit with its index, data hash, title, storage item and
  * every metadata key as a column; as a table for people, or CSV (a valid `import` input), JSONL, Parquet.
+ * `list --folder UUID [--recursive]`: every storage item of a folder instead, keyed by item_uuid, name and
+ * path (relative to the folder), in the same formats.
  */
 import { resolve, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { MetaError } from '../../errors.js';
-import { runList } from '../../pipeline/run-list.js';
+import { runFolderList, runList, type FolderListResult, type ListResult } from '../../pipeline/run-list.js';
 import {
   formatListTable,
   listColumns,
@@ -19,13 +21,16 @@ import {
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { ListOutput } from '../json-outputs.js';
+import { FolderListOutput, ListOutput } from '../json-outputs.js';
+import { folderUuidOption } from './folders.js';
 import { intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { withConnection } from '../with-connection.js';
 
 interface ListFlags {
   dataset?: string;
+  folder?: string;
+  recursive?: boolean;
   format?: ListFormat;
   out?: string;
   limit?: number;
@@ -38,7 +43,7 @@ const BY_EXTENSION: Readonly<Record<string, ListFormat>> = { '.csv': 'csv', '.js
 export function registerList(program: Command, ctx: CommandContext): void {
   program
     .command('list')
-    .summary('list every data unit of a dataset with its index and metadata')
+    .summary('list every data unit of a dataset (or every item of a storage folder) with its metadata')
     .description(
       'List every data unit in server order: index (Encord\'s data unit number), data_hash, title, item_uuid, ' +
         'then one column per metadata key (schema keys first, then any other key found). The CSV (and Parquet) ' +
@@ -46,9 +51,13 @@ export function registerList(program: Command, ctx: CommandContext): void {
         'editing cells writes exactly those edits (keys outside the schema are read as JSON, `keyframes` is ' +
         'written as `_keyframes` and never imported). CSV cells that a spreadsheet would run as formulas are ' +
         "written with a leading ' that the import removes again. Format: --format, else from the --out " +
-        'extension, else a table on a terminal and CSV in a pipe.',
+        'extension, else a table on a terminal and CSV in a pipe. With --folder UUID: every storage item of the ' +
+        'folder (--recursive: and of its subfolders), columns item_uuid, name, path (relative to the folder), then ' +
+        'the metadata keys.',
     )
     .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
+    .option('--folder <uuid>', 'list a storage folder\'s items instead of a dataset (encord-meta folders shows the uuids)', folderUuidOption())
+    .option('--recursive', 'with --folder: the items of every subfolder too, with their path')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'parquet']))
     .option('-o, --out <file>', 'write to FILE instead of stdout (required for parquet)')
     .option('--limit <n>', 'only the first N data units', intOption('--limit', 0, Number.MAX_SAFE_INTEGER))
@@ -60,14 +69,18 @@ export function registerList(program: Command, ctx: CommandContext): void {
         '  encord-meta list --dataset 4f1c…e2 --limit 20\n' +
         '  encord-meta list --dataset 4f1c…e2 --format csv --out metadata.csv   # edit, then import it back\n' +
         '  encord-meta list --dataset 4f1c…e2 --out snapshot.parquet\n' +
-        '  encord-meta list --dataset 4f1c…e2 --format jsonl | jq .metadata',
+        '  encord-meta list --dataset 4f1c…e2 --format jsonl | jq .metadata\n' +
+        '  encord-meta list --folder 9b2e…07 --recursive --format csv --out folder.csv',
     )
     .action(async (flags: ListFlags, command: Command) =>
       ctx.run(async () => {
         const g = ctx.globals(command);
         const config = jobConfigOf(ctx, command);
-        const dataset = flags.dataset ?? config.dataset;
-        if (!dataset) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config)');
+        if (flags.dataset !== undefined && flags.folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
+        if (flags.recursive && flags.folder === undefined) throw new MetaError('USAGE', '--recursive needs --folder UUID');
+        const folder = flags.folder;
+        const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
+        if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
         const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
         const format: ListFormat | null =
           flags.format ?? (outPath ? BY_EXTENSION[extname(outPath).toLowerCase()] ?? 'csv' : g.json ? null : ctx.io.stdout.isTTY ? 'table' : 'csv');
@@ -76,9 +89,19 @@ export function registerList(program: Command, ctx: CommandContext): void {
         progress.update({ phase: 'listing', done: 0, total: undefined }, true);
         let rows = 0;
         try {
-          const result = await withConnection(ctx, command, (c) =>
-            runList({ store: c.client, datasetHash: dataset, schemaKeysOnly: flags.schemaKeysOnly, signal: ctx.io.signal }),
+          const result = await withConnection<ListResult | FolderListResult>(ctx, command, (c) =>
+            folder !== undefined
+              ? runFolderList({
+                  store: c.client,
+                  folderUuid: folder,
+                  recursive: flags.recursive,
+                  schemaKeysOnly: flags.schemaKeysOnly,
+                  signal: ctx.io.signal,
+                  onItems: (n) => progress.update({ phase: 'listing', done: n, total: undefined }),
+                })
+              : runList({ store: c.client, datasetHash: dataset!, schemaKeysOnly: flags.schemaKeysOnly, signal: ctx.io.signal }),
           );
+          const label = 'folderUuid' in result ? `items of folder "${result.folderName}"` : `data units of "${result.datasetTitle}"`;
           const onProgress = (done: number, total: number): void => progress.update({ phase: 'writing', done, total }, done === total);
           const writeOptions = { limit: flags.limit, onProgress, signal: ctx.io.signal };
           if (outPath || !g.json) {
@@ -111,7 +134,23 @@ export function registerList(program: Command, ctx: CommandContext): void {
           }
           progress.done();
           const units = flags.limit === undefined ? result.units : result.units.slice(0, flags.limit);
-          if (g.json) {
+          if (g.json && 'folderUuid' in result) {
+            ctx.printJson(
+              FolderListOutput.parse({
+                command: 'list',
+                folderUuid: result.folderUuid,
+                name: result.folderName,
+                recursive: result.recursive,
+                items: result.units.length,
+                rows: outPath ? rows : units.length,
+                columns: listColumns(result),
+                omittedKeys: [...result.omittedKeys],
+                format: outPath ? format : null,
+                out: outPath ?? null,
+                ...(!outPath && { records: units.map((u) => result.idColumns.record(u)) }),
+              }),
+            );
+          } else if (g.json && !('folderUuid' in result)) {
             ctx.printJson(
               ListOutput.parse({
                 command: 'list',
@@ -128,7 +167,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
               }),
             );
           } else {
-            if (outPath) ctx.info(command, `wrote ${rows} of ${result.units.length} data units of "${result.datasetTitle}" to ${flags.out} (${format})`);
+            if (outPath) ctx.info(command, `wrote ${rows} of ${result.units.length} ${label} to ${flags.out} (${format})`);
             if (result.unknownMetadata > 0) {
               ctx.info(command, `warning: Encord returned no metadata for ${result.unknownMetadata} data units; their cells are empty (unknown, not "none")`);
             }

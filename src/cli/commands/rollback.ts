@@ -27,7 +27,7 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
       'Every import and set journals, before each write, the metadata the unit had and the value written. ' +
         'rollback writes the value from before the run back to every unit that still holds what the run wrote. ' +
         'A unit changed since the run is left alone and listed (ROLLBACK_CONFLICT, exit 3); --force restores ' +
-        'it anyway. Takes the dataset lock, like import. Safe to rerun.',
+        'it anyway. Takes the dataset lock, like import (the folder lock for a set --folder journal). Safe to rerun.',
     )
     .argument('<journal>', 'undo journal (JSONL) printed at the end of an import or set')
     .option('-d, --dataset <hash>', "dataset (default: the journal's)", datasetHashOption())
@@ -75,11 +75,11 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
 
 function formatRollback(r: RollbackResult): string {
   const lines = [
-    `${r.dryRun ? 'Would restore' : 'Restored'} ${r.restored} of ${r.targets} targets in dataset ${r.datasetHash}` +
+    `${r.dryRun ? 'Would restore' : 'Restored'} ${r.restored} of ${r.targets} targets in ${r.folderUuid !== null ? `storage folder ${r.folderUuid}` : `dataset ${r.datasetHash}`}` +
       `${r.forced > 0 ? ` (${r.forced} changed since the run, forced)` : ''}; ${r.unchanged} already as before; ` +
       `${r.conflicts.length} changed since the run (left alone); ${r.failed.length} failed`,
   ];
-  for (const p of [...r.conflicts, ...r.failed].slice(0, SHOWN)) lines.push(`  ${p.dataHash} (${p.id}): ${p.code} ${p.message}`);
+  for (const p of [...r.conflicts, ...r.failed].slice(0, SHOWN)) lines.push(`  ${p.dataHash ? `${p.dataHash} (${p.id})` : p.id}: ${p.code} ${p.message}`);
   const more = r.conflicts.length + r.failed.length - SHOWN;
   if (more > 0) lines.push(`  … and ${more} more`);
   if (r.reportPath) lines.push(`report: ${r.reportPath}`);

@@ -12,12 +12,13 @@ import { inexactHint, inexactJsonNumber } from '../../coercion/exact-number.js';
 import type { JsonValue } from '../../encord/protocol/types.js';
 import { MetaError } from '../../errors.js';
 import { hasOwn } from '../../own.js';
-import { runSet, type SetResult, type SetTarget } from '../../pipeline/run-set.js';
+import { runFolderSet, runSet, type FolderSetResult, type FolderSetTarget, type SetResult, type SetTarget } from '../../pipeline/run-set.js';
+import { folderUuidOption } from './folders.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { SetOutput } from '../json-outputs.js';
+import { FolderSetOutput, SetOutput } from '../json-outputs.js';
 import { defaultStateDir, intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
@@ -25,6 +26,10 @@ import { withConnection } from '../with-connection.js';
 
 interface SetFlags extends CoercionFlags {
   dataset?: string;
+  folder?: string;
+  name?: string;
+  itemUuid?: string;
+  recursive?: boolean;
   index?: number;
   dataHash?: string;
   title?: string;
@@ -89,10 +94,16 @@ export function registerSet(program: Command, ctx: CommandContext): void {
           'KEY=VALUE values are coerced like import cells against the org schema (dark=yes, captured_at="2026-11-28 ' +
           "10:00\", gps=48.85,2.35); --json '{...}' gives typed values (null removes a key). Merged with the " +
           'metadata each unit has now (other keys kept); units already holding the values are not written. ' +
-          'Previous values are journalled: encord-meta rollback JOURNAL undoes a set.',
+          'Previous values are journalled: encord-meta rollback JOURNAL undoes a set. With --folder UUID: the ' +
+          'storage items of a folder instead, named by --name (or path with --recursive), --item-uuid, or --all; ' +
+          'items that back data units in datasets are listed in the plan (those data units change too).',
       )
       .argument('[assignments...]', 'KEY=VALUE pairs')
       .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
+      .option('--folder <uuid>', 'set storage items of this folder instead of data units of a dataset', folderUuidOption())
+      .option('--name <name>', 'with --folder: the item with this name (or path, e.g. cam-01/a.jpg, with --recursive)')
+      .option('--item-uuid <uuid>', 'with --folder: the item with this uuid')
+      .option('--recursive', 'with --folder: items of every subfolder too (--all reaches them, --name takes a path)')
       .option('--index <n>', 'the data unit at this index (server order, as `list` shows)', intOption('--index', 0, Number.MAX_SAFE_INTEGER))
       .option('--data-hash <hash>', 'the data unit with this data hash')
       .option('--title <title>', 'the data unit with this title (must be unique)')
@@ -117,14 +128,24 @@ export function registerSet(program: Command, ctx: CommandContext): void {
         '  encord-meta set --dataset 4f1c…e2 --data-hash 9a7b…01 --json \'{"gps": [48.85, 2.35], "dark": true}\'\n' +
         '  encord-meta set --dataset 4f1c…e2 --all weather=fog --dry-run\n' +
         '  encord-meta set --dataset 4f1c…e2 --index 3 --unset legacy_id\n' +
+        '  encord-meta set --folder 9b2e…07 --name frame_000123.jpg weather=fog\n' +
+        '  encord-meta set --folder 9b2e…07 --recursive --all reviewed=yes --dry-run\n' +
         '\nExit codes: 0 written or already set, 3 some units failed, 2 bad value/key/target (nothing written), 1 fatal.',
     )
     .action(async (assignments: string[], flags: SetFlags, command: Command) =>
       ctx.run(async () => {
         const g = ctx.globals(command);
         const config = jobConfigOf(ctx, command);
-        const dataset = flags.dataset ?? config.dataset;
-        if (!dataset) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config)');
+        const folder = flags.folder;
+        if (flags.dataset !== undefined && folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
+        const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
+        if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
+        if (folder === undefined && (flags.name !== undefined || flags.itemUuid !== undefined || flags.recursive)) {
+          throw new MetaError('USAGE', '--name, --item-uuid and --recursive go with --folder UUID (for a dataset: --index, --data-hash, --title)');
+        }
+        if (folder !== undefined && (flags.index !== undefined || flags.dataHash !== undefined || flags.title !== undefined)) {
+          throw new MetaError('USAGE', 'with --folder, name the items with --name, --item-uuid or --all (--index, --data-hash and --title are for datasets)');
+        }
         // `--json {...}` reaches us as an operand (see the module comment).
         const isJson = (a: string): boolean => /^\s*[{[]/.test(a);
         const jsonArgs = [...assignments.filter(isJson), ...(typeof flags.json === 'string' ? [flags.json] : [])];
@@ -133,52 +154,61 @@ export function registerSet(program: Command, ctx: CommandContext): void {
         const values = jsonArgs[0] !== undefined ? parseJsonValues(jsonArgs[0]) : undefined;
         const jsonOutput = g.json === true && (jsonArgs.length === 0 || wantsJsonOutput(rawArgs(command)));
         const targets: SetTarget[] = [];
+        const folderTargets: FolderSetTarget[] = [];
         if (flags.index !== undefined) targets.push({ index: flags.index });
         if (flags.dataHash !== undefined) targets.push({ dataHash: flags.dataHash });
         if (flags.title !== undefined) targets.push({ title: flags.title });
-        if (flags.all) targets.push({ all: true });
-        if (targets.length !== 1) {
+        if (flags.name !== undefined) folderTargets.push({ name: flags.name });
+        if (flags.itemUuid !== undefined) folderTargets.push({ itemUuid: flags.itemUuid });
+        if (flags.all) (folder === undefined ? targets : folderTargets).push({ all: true });
+        if (folder === undefined && targets.length !== 1) {
           throw new MetaError('USAGE', 'say which data units to set with exactly one of --index N, --data-hash H, --title T or --all');
+        }
+        if (folder !== undefined && folderTargets.length !== 1) {
+          throw new MetaError('USAGE', 'say which items of the folder to set with exactly one of --name NAME, --item-uuid UUID or --all');
         }
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
         const stateDir = resolve(ctx.io.cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.all === true && flags.progress !== false && !g.quiet && !jsonOutput });
-        let result: SetResult;
+        const common = {
+          assignments: pairs,
+          values,
+          unset: flags.unset,
+          schema,
+          coercion: coercionFrom(flags, config),
+          mode: flags.mode ?? config.mode,
+          unknownKeys: flags.allowUnknownKeys ? ('allow' as const) : ('error' as const),
+          dryRun: flags.dryRun,
+          journalPath: flags.journal ? resolve(ctx.io.cwd, flags.journal) : undefined,
+          stateDir,
+          batchSize: flags.batchSize ?? config.batchSize,
+          concurrency: flags.concurrency ?? config.concurrency,
+          signal: ctx.io.signal,
+          onProgress: (p: { phase: 'listing' | 'writing' | 'done'; done: number; total: number; written: number; unchanged: number; failed: number }) =>
+            progress.update(
+              { phase: p.phase, done: p.done, total: p.phase === 'listing' ? undefined : p.total, written: p.written, unchanged: p.unchanged, failed: p.failed },
+              p.phase === 'done',
+            ),
+        };
+        let result: SetResult | FolderSetResult;
         try {
-          result = await withConnection(
+          result = await withConnection<SetResult | FolderSetResult>(
             ctx,
             command,
             (c) =>
-              runSet({
-                store: c.client,
-                datasetHash: dataset,
-                target: targets[0]!,
-                assignments: pairs,
-                values,
-                unset: flags.unset,
-                schema,
-                coercion: coercionFrom(flags, config),
-                mode: flags.mode ?? config.mode,
-                unknownKeys: flags.allowUnknownKeys ? 'allow' : 'error',
-                dryRun: flags.dryRun,
-                journalPath: flags.journal ? resolve(ctx.io.cwd, flags.journal) : undefined,
-                stateDir,
-                batchSize: flags.batchSize ?? config.batchSize,
-                concurrency: flags.concurrency ?? config.concurrency,
-                signal: ctx.io.signal,
-                onProgress: (p) =>
-                  progress.update(
-                    { phase: p.phase, done: p.done, total: p.phase === 'listing' ? undefined : p.total, written: p.written, unchanged: p.unchanged, failed: p.failed },
-                    p.phase === 'done',
-                  ),
-              }),
+              folder !== undefined
+                ? runFolderSet({ store: c.client, folderUuid: folder, target: folderTargets[0]!, recursive: flags.recursive, ...common })
+                : runSet({ store: c.client, datasetHash: dataset!, target: targets[0]!, ...common }),
             { concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) },
           );
         } finally {
           progress.done();
         }
-        if (jsonOutput) ctx.printJson(SetOutput.parse({ command: 'set', ...result }));
+        if ('folderUuid' in result) {
+          if (jsonOutput) ctx.printJson(FolderSetOutput.parse({ command: 'set', ...result }));
+          else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatFolderSetResult(result));
+        } else if (jsonOutput) ctx.printJson(SetOutput.parse({ command: 'set', ...result }));
         else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatSetResult(result));
         return result.failed.length > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
       }),
@@ -208,6 +238,38 @@ export function formatSetResult(r: SetResult): string {
     lines.push(`note: ${r.alsoChanged.length} other data ${r.alsoChanged.length === 1 ? 'unit shares' : 'units share'} the storage item and changed too: ${shown}${r.alsoChanged.length > 3 ? '; …' : ''}`);
   }
   for (const f of r.failed.slice(0, 20)) lines.push(`  failed ${f.index} ${f.title}: ${f.code} ${f.message}`);
+  if (r.failed.length > 20) lines.push(`  … ${r.failed.length - 20} more failures (use --json for all)`);
+  if (r.journalPath && r.written > 0) lines.push(`undo journal: ${r.journalPath} (encord-meta rollback ${r.journalPath})`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The human rendering of a folder set result. */
+export function formatFolderSetResult(r: FolderSetResult): string {
+  const lines: string[] = [];
+  const keys = [...Object.keys(r.update.set), ...r.update.unset.map((k) => `-${k}`)].join(', ');
+  lines.push(
+    `${r.dryRun ? 'Dry run: would set' : 'Set'} ${keys} on ${r.items} ${r.items === 1 ? 'item' : 'items'} of folder "${r.folderName}" (${r.folderUuid})` +
+      `${r.mode === 'replace' ? ' (replace: other keys removed, keyframes kept)' : ''}`,
+  );
+  for (const c of r.changes.slice(0, r.items === 1 ? 1 : 5)) {
+    lines.push(`  ${c.path}  (${c.itemUuid})`);
+    for (const k of c.changedKeys) {
+      const before = hasOwn(c.before, k) ? JSON.stringify(c.before[k]) : '(absent)';
+      const after = hasOwn(c.after, k) ? JSON.stringify(c.after[k]) : '(removed)';
+      lines.push(`    ${k}: ${clip(before)} → ${clip(after)}`);
+    }
+  }
+  if (r.changes.length > 5 && r.items > 1) lines.push(`  … and more`);
+  lines.push(`${r.dryRun ? 'would write' : 'written'} ${r.written} | unchanged ${r.unchanged} | failed ${r.failed.length} | ${r.requests} requests`);
+  if (r.backing.length > 0) {
+    const units = r.backing.reduce((n, b) => n + b.backedDataUnits, 0);
+    const shown = r.backing.slice(0, 3).map((b) => `${b.path} (${b.backedDataUnits})`).join('; ');
+    lines.push(
+      `note: ${r.backing.length} of these ${r.backing.length === 1 ? 'item backs' : 'items back'} ${units} data ${units === 1 ? 'unit' : 'units'} in datasets, which ${r.dryRun ? 'would show' : 'now show'} the new metadata too: ${shown}${r.backing.length > 3 ? '; …' : ''}`,
+    );
+  }
+  if (r.backingUnknown > 0) lines.push(`note: Encord did not say whether ${r.backingUnknown} of these items back data units in datasets`);
+  for (const f of r.failed.slice(0, 20)) lines.push(`  failed ${f.path} (${f.itemUuid}): ${f.code} ${f.message}`);
   if (r.failed.length > 20) lines.push(`  … ${r.failed.length - 20} more failures (use --json for all)`);
   if (r.journalPath && r.written > 0) lines.push(`undo journal: ${r.journalPath} (encord-meta rollback ${r.journalPath})`);
   return `${lines.join('\n')}\n`;
