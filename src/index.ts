@@ -90,16 +90,13 @@ export {
   EMPTY_SCHEMA,
   FIELD_TYPES,
   SCHEMA_ERROR_CODES,
-  checkFileAgainstSchema,
   createMetaSchema,
   describeSpec,
   diffSchemas,
-  formatFileCheck,
   formatSchemaDiff,
   formatSchemaDocument,
   fromSimpleWire,
   fromTypedWire,
-  inferSchema,
   isEmptyDiff,
   loadSchemaFile,
   parseSchemaDocument,
@@ -108,12 +105,11 @@ export {
   toTypedWire,
   type FieldSpec,
   type FieldType,
-  type FileCheck,
-  type InferredSchema,
   type MetaSchema,
   type SchemaDiff,
   type SchemaErrorCode,
 } from './schema/index.js';
+export { checkFileAgainstSchema, formatFileCheck, inferSchema, type FileCheck, type InferredSchema } from './schema-check/index.js';
 
 // ---------------------------------------------------------------- cells, rows, sources
 export {

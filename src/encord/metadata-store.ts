@@ -2,10 +2,13 @@
  * The seam between the pipeline and Encord: everything the import needs, nothing more. `EncordClient`
  * implements it over HTTP; tests may implement it in memory. All metadata values are plain JSON objects.
  */
+import type { ClientStats } from './client-stats.js';
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
-import type { FolderItemPage, ListFolderItemsOptions, ListFoldersOptions, StorageFolderInfo } from './storage-folders.js';
+import type { FolderItemPage, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
+import type { StorageFolderInfo } from './response-schemas.js';
 
-export type { FolderItem, FolderItemPage, ListFolderItemsOptions, ListFoldersOptions, StorageFolderInfo } from './storage-folders.js';
+export type { FolderItem, FolderItemPage, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
+export type { StorageFolderInfo } from './response-schemas.js';
 
 /** One data unit of a dataset as listed (v1 call A), with its position in server order. */
 export interface DataUnit {
@@ -46,12 +49,7 @@ export type PatchOutcome =
   | { readonly uuid: string; readonly ok: true; readonly metadata: Metadata }
   | { readonly uuid: string; readonly ok: false; readonly error: Error };
 
-/** Request/retry counters, for the run summary. */
-export interface ClientStats {
-  requests: number;
-  retries: number;
-  rateLimited: number;
-}
+export type { ClientStats } from './client-stats.js';
 
 /**
  * Storage folders (v2): what `--folder` runs need. `EncordClient` implements it; the members are optional on

@@ -4,7 +4,7 @@
  * protocol's verdict; between attempts the retry policy. Keeps the counters and emits the events.
  */
 import { randomBytes } from 'node:crypto';
-import type { ClientStats } from './metadata-store.js';
+import type { ClientStats } from './client-stats.js';
 import type { ClientEvent } from './client-events.js';
 import type { ResolvedClientOptions } from './client-options.js';
 import { redact } from '../errors.js';

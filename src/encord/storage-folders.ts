@@ -6,7 +6,6 @@
  * the listing ends when `nextPageToken` is absent or null. A token that repeats (including `""` twice) would
  * page forever: that is a `BAD_RESPONSE`, never a silently shortened listing.
  */
-import type { Metadata } from './protocol/types.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import type { Requester } from './requester.js';
 import type { QueryParams } from './v2.js';
@@ -14,55 +13,12 @@ import { assertId } from './storage-items.js';
 import { hasBackedCount, parsePage, parseStorageFolder, parseStorageItem, type StorageFolderInfo } from './response-schemas.js';
 
 export type { StorageFolderInfo } from './response-schemas.js';
+export type { FolderItem, FolderItemPage, FolderSummaryInfo, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
+import type { FolderItem, FolderItemPage, FolderSummaryInfo, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
 
 /** Most results per listing page Encord allows (addendum §A.2). */
 export const MAX_PAGE_SIZE = 1000;
 
-/** One item of a folder listing. */
-export interface FolderItem {
-  readonly uuid: string;
-  /** The file's name in its folder (Encord's `name`). */
-  readonly name: string;
-  /**
-   * Where the item sits relative to the listed folder: `name` for the folder's own items, `sub/dir/name` for
-   * items of subfolders (recursive listings; folder names joined with `/`).
-   */
-  readonly path: string;
-  /** The folder holding the item. */
-  readonly parent: string;
-  readonly itemType: string | null;
-  /** Current custom metadata (`{}` when the item has none). */
-  readonly metadata: Metadata;
-  /** Data units (in any dataset) this item backs; `null` when the answer did not say. */
-  readonly backedDataUnitsCount: number | null;
-}
-
-/** One page of a folder listing, as it arrived. */
-export interface FolderItemPage {
-  /** The folder the page lists (the listed folder itself, or one of its subfolders). */
-  readonly folderUuid: string;
-  /** That folder's path relative to the listed folder: `''` for the listed folder itself. */
-  readonly folderPath: string;
-  readonly items: readonly FolderItem[];
-}
-
-export interface ListFolderItemsOptions {
-  /** Also every folder below (walked through `storage/folders/{uuid}/folders`). @default false */
-  readonly recursive?: boolean | undefined;
-  /** Items per request, 1..1000. @default 1000 */
-  readonly pageSize?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
-}
-
-export interface ListFoldersOptions {
-  /** Only folders whose name matches this text (Encord's matching rule is not documented). */
-  readonly search?: string | undefined;
-  /** List the subfolders of this folder instead of the top level. */
-  readonly parent?: string | undefined;
-  /** Every folder below (with `parent`), or every folder (without). @default false */
-  readonly recursive?: boolean | undefined;
-  readonly signal?: AbortSignal | undefined;
-}
 
 function checkPageSize(size: number): number {
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
@@ -217,13 +173,6 @@ export async function* listFolderItems(
   }
 }
 
-/** V: what a folder holds (its own files; whether the counts include subfolders is [UNKNOWN]). */
-export interface FolderSummaryInfo {
-  /** Files in the folder. */
-  readonly files: number;
-  /** Subfolders. */
-  readonly folders: number;
-}
 
 /** V: the folder summary; `FOLDER_NOT_FOUND` for an unknown or unshared folder. */
 export async function getFolderSummary(requester: Requester, uuid: string, signal?: AbortSignal): Promise<FolderSummaryInfo> {

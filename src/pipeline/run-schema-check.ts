@@ -9,18 +9,8 @@ import { DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, resolveCoercionOptions, type
 import { ID_COLUMNS } from '../mapping/key-resolver.js';
 import { planColumns, type ColumnMapping, type UnknownColumnPolicy } from '../mapping/column-plan.js';
 import { getOwn } from '../own.js';
-import {
-  describeSpec,
-  SCHEMA_LIMITS,
-  type CheckField,
-  checkFileAgainstSchema,
-  inferSchema,
-  type FieldSpec,
-  type FileCheck,
-  type InferredSchema,
-  type MetaSchema,
-  type RowLike,
-} from '../schema/index.js';
+import { describeSpec, SCHEMA_LIMITS, type FieldSpec, type MetaSchema } from '../schema/index.js';
+import { checkFileAgainstSchema, inferSchema, type CheckField, type FileCheck, type InferredSchema, type RowLike } from '../schema-check/index.js';
 import { openInputs, type CsvDelimiter } from '../sources/index.js';
 import type { CsvEncoding } from '../sources/csv/decode.js';
 import type { TabularSource } from '../sources/source.js';

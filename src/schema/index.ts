@@ -30,15 +30,3 @@ export { parseSchemaDocument } from './schema-document.js';
 export { formatSchemaDocument, toSchemaDocument } from './format-schema-document.js';
 export { loadSchemaFile } from './load-schema-file.js';
 export { diffSchemas, formatSchemaDiff, isEmptyDiff, type SchemaDiff } from './diff-schemas.js';
-export {
-  checkFileAgainstSchema,
-  checkHasFailures,
-  formatFileCheck,
-  type CheckField,
-  type CheckFileInput,
-  type CheckSample,
-  type ColumnCheck,
-  type FileCheck,
-  type RowLike,
-} from './check-file.js';
-export { inferSchema, type InferSchemaInput, type InferredColumn, type InferredSchema } from './infer-schema.js';

@@ -17,9 +17,9 @@ import { coerceUuid } from '../coercion/coerce-uuid.js';
 import type { ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import type { Cell } from '../sources/source.js';
 import type { RowLike } from './check-file.js';
-import { type FieldSpec, SCHEMA_LIMITS } from './field-spec.js';
-import { createMetaSchema, type MetaSchema, sortEnumValues } from './meta-schema.js';
-import { metadataKeyProblem } from './metadata-key.js';
+import { type FieldSpec, SCHEMA_LIMITS } from '../schema/field-spec.js';
+import { createMetaSchema, type MetaSchema, sortEnumValues } from '../schema/meta-schema.js';
+import { metadataKeyProblem } from '../schema/metadata-key.js';
 
 export interface InferSchemaInput {
   /** Column names in file order. Columns starting with `_` (mapping columns) are ignored. */

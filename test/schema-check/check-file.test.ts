@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCoercionOptions } from '../../src/coercion/coercion-options.js';
-import { checkFileAgainstSchema, checkHasFailures, formatFileCheck, type RowLike } from '../../src/schema/check-file.js';
+import { checkFileAgainstSchema, checkHasFailures, formatFileCheck, type RowLike } from '../../src/schema-check/check-file.js';
 import { parseSchemaDocument } from '../../src/schema/schema-document.js';
 
 const schema = parseSchemaDocument(

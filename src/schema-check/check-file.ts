@@ -9,8 +9,8 @@ import { combineGeo } from '../coercion/coerce-geospatial.js';
 import { canonicalDecimalOptions, type ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import { describeCell } from '../coercion/coerce-result.js';
 import type { Cell } from '../sources/source.js';
-import { describeSpec, type FieldSpec } from './field-spec.js';
-import type { MetaSchema } from './meta-schema.js';
+import { describeSpec, type FieldSpec } from '../schema/field-spec.js';
+import type { MetaSchema } from '../schema/meta-schema.js';
 
 /** What the check needs of a row (`RawRow` fits). */
 export interface RowLike {

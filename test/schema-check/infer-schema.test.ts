@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCoercionOptions } from '../../src/coercion/coercion-options.js';
-import type { RowLike } from '../../src/schema/check-file.js';
+import type { RowLike } from '../../src/schema-check/check-file.js';
 import { describeSpec } from '../../src/schema/field-spec.js';
-import { inferSchema } from '../../src/schema/infer-schema.js';
+import { inferSchema } from '../../src/schema-check/infer-schema.js';
 import { formatSchemaDocument } from '../../src/schema/format-schema-document.js';
 import { parseSchemaDocument } from '../../src/schema/schema-document.js';
 import type { Cell } from '../../src/sources/source.js';
