@@ -17,10 +17,12 @@ import type { EmptyPolicy } from './row-preparer.js';
 import type { ImportProgress, KeyPlan } from './import-result.js';
 
 export interface ImportOptions {
-  /** CSV or Parquet file to import. */
+  /** CSV, Parquet or .xlsx file to import. */
   readonly file: string;
-  /** `csv` or `parquet`; @default from the file extension */
-  readonly format?: 'csv' | 'parquet' | undefined;
+  /** `csv`, `parquet` or `xlsx`; @default from the file extension, else the bytes */
+  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  /** .xlsx: the worksheet to read, by its tab name; @default the first */
+  readonly sheet?: string | undefined;
   /** CSV delimiter; @default detected from the header line */
   readonly delimiter?: string | undefined;
   /**
@@ -103,13 +105,26 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 }
 
 const IMPORT_OPTION_NAMES = [
-  'file', 'format', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
+  'file', 'format', 'sheet', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
   'coercion', 'mode', 'empty', 'dryRun', 'diffLimit', 'reportPath', 'journalPath', 'stateDir', 'concurrency', 'batchSize', 'maxErrors', 'bulk',
   'signal', 'onProgress', 'onKeyPlan', 'now',
 ] as const satisfies readonly (keyof ImportOptions)[];
 
+/**
+ * Whether `runImport` hands `sheet` to the source. Until run-import.ts passes `xlsx: { sheet: opts.sheet }`
+ * to `openSource`, a `sheet` is refused rather than silently reading the first sheet; `schema check` and
+ * `schema infer` already read it.
+ */
+export const IMPORT_READS_SHEET = false;
+
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
   checkOptionNames('runImport', options, IMPORT_OPTION_NAMES);
+  if (options.sheet !== undefined && !IMPORT_READS_SHEET) {
+    throw new MetaError('USAGE_OPTION', `\`sheet\` (--sheet) is not supported by import in this build: move the sheet ${JSON.stringify(options.sheet)} to the front of the workbook, or save it as its own .xlsx`);
+  }
+  if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) {
+    throw new MetaError('USAGE_OPTION', `Expected \`sheet\` to be a sheet name, got \`${String(options.sheet)}\` (${typeof options.sheet})`);
+  }
   if (!options.file) throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path, got nothing');
   if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
   if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {

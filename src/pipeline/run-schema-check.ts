@@ -27,7 +27,9 @@ type Signal = { readonly signal?: AbortSignal | undefined };
 
 export interface DataFileOptions extends Signal {
   readonly file: string;
-  readonly format?: 'csv' | 'parquet' | undefined;
+  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  /** .xlsx: the worksheet to read, by name; @default the first */
+  readonly sheet?: string | undefined;
   readonly delimiter?: string | undefined;
   /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
   readonly encoding?: string | undefined;
@@ -199,6 +201,7 @@ function openData(options: DataFileOptions): Promise<TabularSource> {
   return openSource(options.file, {
     format: options.format,
     csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined, unnamedColumns: options.unnamedColumns },
+    xlsx: { sheet: options.sheet },
   });
 }
 

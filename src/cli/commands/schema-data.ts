@@ -17,7 +17,8 @@ import { withConnection } from '../with-connection.js';
 import { writeSchemaDocument } from '../schema-output.js';
 
 interface DataFlags extends CoercionFlags {
-  format?: 'csv' | 'parquet';
+  format?: 'csv' | 'parquet' | 'xlsx';
+  sheet?: string;
   delimiter?: string;
   encoding?: string;
   skipUnnamedColumns?: boolean;
@@ -26,7 +27,8 @@ interface DataFlags extends CoercionFlags {
 function addDataFileOptions(command: Command): Command {
   return addCoercionOptions(
     command
-      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
+      .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
       .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
       .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
       .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES)),
@@ -58,7 +60,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
           'Identifying columns (index, data_hash, title, item_uuid) are not checked. Writes nothing. ' +
           'Exit 0 when the file would import cleanly, 3 when it has problems.',
       )
-      .argument('<datafile>', 'CSV or Parquet file')
+      .argument('<datafile>', 'CSV, Parquet or .xlsx file')
       .option('--schema <file>', 'check against this schema file instead of the org schema (no connection needed)')
       .option('--samples <n>', 'failing values shown per column (default 5)', intOption('--samples', 0, 1000)),
   )
@@ -78,6 +80,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         const input = {
           file: resolve(ctx.io.cwd, file),
           format: flags.format ?? config.format,
+          sheet: flags.sheet ?? config.sheet,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
           ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
@@ -160,7 +163,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
           'embedding(n), geospatial, enum, text, string), saying why. The schema goes to stdout (or --out) and ' +
           'is a valid `schema push` input; the evidence goes to stderr. Identifying columns are left out.',
       )
-      .argument('<datafile>', 'CSV or Parquet file')
+      .argument('<datafile>', 'CSV, Parquet or .xlsx file')
       .option('-o, --out <file>', 'write the schema to FILE (.yaml/.yml for YAML)')
       .option('--yaml', 'YAML instead of JSON')
       .option('--sample-rows <n>', 'rows read (default 1000)', intOption('--sample-rows', 1, 10_000_000))
@@ -179,6 +182,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
         const result = await runSchemaInfer({
           file: resolve(ctx.io.cwd, file),
           format: flags.format ?? config.format,
+          sheet: flags.sheet ?? config.sheet,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
           ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
