@@ -220,7 +220,7 @@ export class XlsxSource implements TabularSource {
           const cell = cells[first + c];
           Object.defineProperty(recovered, names[c]!, { value: cell === undefined || cell === null ? '' : cell instanceof CellFault ? cell.text : cellText(cell), enumerable: true, writable: true, configurable: true });
         }
-        const fields = cells.map((c) => (c === undefined || c === null ? '' : c instanceof CellFault ? c.text : cellText(c)));
+        const fields = Array.from(cells, (c) => (c === undefined || c === null ? '' : c instanceof CellFault ? c.text : cellText(c)));
         const bad: BadRecord = { index, line: row.r, code: problem.code, message: problem.message, values: recovered, fields };
         pending.push({ kind: 'bad', bad });
       }
@@ -334,7 +334,7 @@ function sheetHandler(shared: readonly string[], book: Workbook, out: SheetRow[]
         return new CellFault('XLSX_BAD_CELL', value, `is a boolean cell holding ${JSON.stringify(value)} (expected 1 or 0)`);
       case 'e': {
         const text = value.trim();
-        return new CellFault('XLSX_ERROR_CELL', text, `holds the error ${text}${ERROR_HINTS[text] === undefined ? '' : ` (${ERROR_HINTS[text]})`}${formula ? '; fix the formula' : ''}, not a value; fix or clear it`);
+        return new CellFault('XLSX_ERROR_CELL', text, `holds the error ${text}${ERROR_HINTS[text] === undefined ? '' : `, ${ERROR_HINTS[text]},`} not a value; fix the ${formula ? 'formula' : 'cell'} or clear it`);
       }
       case 'd':
         if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
