@@ -72,7 +72,10 @@ describe('typed cells arrive as the values they mean', () => {
     expect(numberCell('2.2000000000000002')).toBe(2.2); // Excel's 17-digit form of the double 2.2
     expect(numberCell('0.30000000000000004')).toBe(0.30000000000000004);
     expect(numberCell('9007199254740993')).toBe('9007199254740993');
-    expect(numberCell('1.10')).toBe('1.10'); // not the double's own text: coercion's exactness check decides
+    expect(numberCell('1.10')).toBe(1.1); // the same decimal value as the double 1.1
+    expect(numberCell('-0')).toBe(0); // JSON has no -0
+    expect(numberCell('1e-400')).toBe('1e-400'); // underflows to 0: kept as text, coercion refuses it
+    expect(numberCell('0.000')).toBe(0);
     expect(numberCell('12,5')).toBeUndefined();
   });
 

@@ -44,6 +44,7 @@ export function decodeXString(text: string): string {
   return text.replace(X_ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
+const MIN_NORMAL = 2.2250738585072014e-308;
 const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -55,6 +56,11 @@ export function numberCell(text: string): number | string | undefined {
   if (!NUMBER_TEXT.test(text)) return undefined;
   const n = Number(text);
   if (!Number.isFinite(n)) return text;
+  // A zero is 0 (never -0); a non-zero that underflows to 0 (`1e-400`) keeps its text: coercion refuses it.
+  if (n === 0) return /^[^eE]*[1-9]/.test(text) ? text : 0;
+  // At most 15 characters, hence at most 15 significant digits: every such decimal in the normal range is
+  // exactly the double it reads as (`exact-number.ts` takes the same fast path). `1.10` → 1.1.
+  if (text.length <= 15 && Math.abs(n) >= MIN_NORMAL) return n;
   if (String(n) === text) return n;
   if (n !== 0 && sameDigits(text, n.toPrecision(17))) return n;
   return text;

@@ -89,9 +89,9 @@ export async function openEntry(path: string, entry: ZipEntry): Promise<Readable
     await handle.close();
   }
   if (entry.compressedSize === 0) return Readable.from([]);
-  const raw = createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
+  const raw = createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 32 * 1024 });
   if (entry.method === 0) return raw;
-  const inflate = createInflateRaw({ chunkSize: 256 * 1024 });
+  const inflate = createInflateRaw({ chunkSize: 32 * 1024 });
   raw.on('error', (e) => inflate.destroy(e));
   inflate.on('close', () => raw.destroy());
   return raw.pipe(inflate);
