@@ -3,7 +3,7 @@
  * have no value fail their record with a code, errors name the sheet row, a bad file is refused whole.
  * Fixtures: `xlsx-fixtures/make-xlsx-fixtures.ts` (its header comment lists what each row holds).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +128,29 @@ describe('cells without a value fail their record, never read as empty', () => {
     ]);
     expect(edge.bads[0]!.message).toMatch(/cell F4 holds a value but column F has no name in the header row/);
     expect(edge.bads[1]!.message).toContain('#DIV/0!');
+  });
+});
+
+describe('malformed cells fail their record', () => {
+  it('a shared-string index the table does not have, and a number cell holding no number: XLSX_BAD_CELL at the sheet row', async () => {
+    const { xlsxBytes, row, cell } = await import('../../scripts/bench/lib/xlsx-writer.js');
+    const path = join(tempDir(), 'bad-cells.xlsx');
+    writeFileSync(
+      path,
+      xlsxBytes({
+        sheets: [{ name: 'S', rows: [row(1, cell.s('A1', 0), cell.s('B1', 1)), row(2, cell.s('A2', 2), cell.n('B2', '1')), row(3, cell.s('A3', 7)), row(4, cell.n('A4', 'abc'))].join('') }],
+        sharedStrings: ['name', 'n', 'x'],
+      }),
+    );
+    const source = new XlsxSource(path);
+    await source.open();
+    const items = await collect(source);
+    expect(rows(items).map((r) => r.values)).toEqual([{ name: 'x', n: 1 }]);
+    expect(bads(items).map((b) => [b.line, b.code])).toEqual([
+      [3, 'XLSX_BAD_CELL'],
+      [4, 'XLSX_BAD_CELL'],
+    ]);
+    expect(bads(items)[0]!.message).toContain('shared string "7"');
   });
 });
 

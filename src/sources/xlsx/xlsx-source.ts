@@ -3,7 +3,7 @@ import { checkUniqueColumns, recordBuilder } from '../columns.js';
 import { checkReadableFile } from '../file-check.js';
 import { readHead } from '../sniff.js';
 import type { BadRecord, Cell, SourceItem, TabularSource } from '../source.js';
-import { readSharedStrings, readWorkbook, WorkbookError, type Workbook } from './workbook.js';
+import { readSharedStrings, readWorkbook, SharedStrings, WorkbookError, type Workbook } from './workbook.js';
 import { columnIndex, columnLetters, decodeXString, numberCell, serialToIso, serialToTime, type NumberKind } from './xlsx-cells.js';
 import { attribute, XmlError, XmlTokenizer, type XmlHandler } from './xml.js';
 import { looksLikeZip, openEntry, readZipDirectory, ZipError, type ZipEntry } from './zip.js';
@@ -46,7 +46,7 @@ export class XlsxSource implements TabularSource {
   private book: Workbook | undefined;
   private sheetEntry: ZipEntry | undefined;
   private entries: Map<string, ZipEntry> | undefined;
-  private shared: readonly string[] = [];
+  private shared = new SharedStrings();
   private header: { r: number; first: number; names: string[] } | undefined;
   private chosen: string | undefined;
 
@@ -99,7 +99,7 @@ export class XlsxSource implements TabularSource {
     this.sheetEntry = entry;
     try {
       const sharedEntry = book.sharedStringsPart === undefined ? undefined : this.entries!.get(book.sharedStringsPart);
-      this.shared = sharedEntry === undefined ? [] : await readSharedStrings(this.path, sharedEntry);
+      this.shared = sharedEntry === undefined ? new SharedStrings() : await readSharedStrings(this.path, sharedEntry);
       this.header = await this.readHeader();
     } catch (err) {
       if (err instanceof MetaError) throw err;
@@ -294,7 +294,7 @@ const ERROR_HINTS: Readonly<Record<string, string>> = {
 };
 
 /** The tokenizer callbacks that turn `<sheetData>` into rows, pushed to `out` as each `</row>` closes. */
-function sheetHandler(shared: readonly string[], book: Workbook, out: SheetRow[]): XmlHandler {
+function sheetHandler(shared: SharedStrings, book: Workbook, out: SheetRow[]): XmlHandler {
   const kinds = book.styleKinds;
   const date1904 = book.date1904;
   let r = 0;
@@ -317,7 +317,7 @@ function sheetHandler(shared: readonly string[], book: Workbook, out: SheetRow[]
       case 's': {
         if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
         const i = Number(value);
-        const s = Number.isInteger(i) ? shared[i] : undefined;
+        const s = Number.isInteger(i) ? shared.get(i) : undefined;
         return s ?? new CellFault('XLSX_BAD_CELL', value, `refers to shared string ${JSON.stringify(value)}, which the workbook does not have`);
       }
       case 'inlineStr':
