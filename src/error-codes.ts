@@ -80,6 +80,8 @@ export const ERROR_CODES = {
   SOURCE_COLUMNS_DIFFER: usage,
   /** Several files: CSV and Parquet parts in one input. */
   SOURCE_MIXED_FORMATS: usage,
+  /** .xlsx: `--sheet` names no worksheet. */
+  SOURCE_SHEET_NOT_FOUND: usage,
   SOURCE_INVALID_UTF8: usageOrRow,
   SOURCE_INVALID_ENCODING: usageOrRow,
   SOURCE_NUL_BYTE: usageOrRow,
@@ -89,6 +91,10 @@ export const ERROR_CODES = {
   CSV_INVALID_CLOSING_QUOTE: row,
   CSV_INVALID_OPENING_QUOTE: row,
   CSV_RECORD_INCONSISTENT_COLUMNS: row,
+  XLSX_ERROR_CELL: row,
+  XLSX_FORMULA_NO_VALUE: row,
+  XLSX_BAD_CELL: row,
+  XLSX_CELL_WITHOUT_HEADER: row,
   /** Dry-run summary: the records above, counted together. */
   BAD_RECORD: row,
   // ------------------------------------------------------------ cells

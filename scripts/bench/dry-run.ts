@@ -1,9 +1,9 @@
 /**
  * Dry run (parse + map + coerce) against the bare reader, same file, same run.
  *
- *   npx tsx scripts/bench/dry-run.ts [--rows 1000000] [--formats csv,parquet] [--work-dir /tmp/encord-meta-bench]
+ *   npx tsx scripts/bench/dry-run.ts [--rows 1000000] [--formats csv,parquet,xlsx] [--work-dir /tmp/encord-meta-bench]
  *
- * For each format: the bare reader (csv-parse / DuckDB) in a child process, then
+ * For each format: the bare reader (csv-parse / DuckDB / our .xlsx reader without coercion) in a child process, then
  * `encord-meta import FILE --dataset H --key index --dry-run` (the built CLI, in a child process) against
  * an emulator (its own process) holding a dataset of `rows` data units, so every row maps to a unit and
  * every cell is coerced. The dry run's figure is its planning span: from the first progress draw of the
@@ -20,9 +20,11 @@ import { assertBuilt, runCli, TEST_KEY, REPO } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result } from './lib/common.js';
 import { spawnEmulator } from './lib/emulator-process.js';
 import { ensureBigParquet } from './lib/make-parquet.js';
+import { ensureBigXlsx } from './lib/make-xlsx.js';
 
 const BARE = fileURLToPath(new URL('./lib/bare-read.ts', import.meta.url));
-const USAGE = 'npx tsx scripts/bench/dry-run.ts [--rows 1000000] [--formats csv,parquet] [--work-dir DIR]';
+const USAGE = 'npx tsx scripts/bench/dry-run.ts [--rows 1000000] [--formats csv,parquet,xlsx] [--work-dir DIR]';
+type Format = 'csv' | 'parquet' | 'xlsx';
 
 export interface DryRunFigures {
   readonly format: string;
@@ -38,18 +40,20 @@ export interface DryRunFigures {
   readonly met: boolean;
 }
 
-function bare(kind: 'csv' | 'parquet', file: string): { rows: number; ms: number; maxRssKb: number } {
+function bare(kind: Format, file: string): { rows: number; ms: number; maxRssKb: number } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', BARE, kind, file], { cwd: REPO, encoding: 'utf8', timeout: 1_800_000 });
   if (r.status !== 0) throw new Error(`bare ${kind} reader failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { rows: number; ms: number; maxRssKb: number };
 }
 
-export async function benchDryRun(input: { rows: number; formats: readonly ('csv' | 'parquet')[]; workDir: string }): Promise<DryRunFigures[]> {
+export async function benchDryRun(input: { rows: number; formats: readonly Format[]; workDir: string }): Promise<DryRunFigures[]> {
   assertBuilt();
   mkdirSync(input.workDir, { recursive: true });
   const csv = await ensureBigCsv(join(input.workDir, `big-${input.rows}.csv`), input.rows);
   const files: Record<string, string> = { csv };
   if (input.formats.includes('parquet')) files['parquet'] = await ensureBigParquet(csv, join(input.workDir, `big-${input.rows}.parquet`));
+  // The same rows, typed as Excel stores them (see lib/make-xlsx.ts).
+  if (input.formats.includes('xlsx')) files['xlsx'] = ensureBigXlsx(join(input.workDir, `big-${input.rows}.xlsx`), input.rows);
   log(`emulator: seeding ${input.rows} data units`);
   const emu = await spawnEmulator({ emulator: { seedRows: input.rows, typedSchema: BIG_CSV_SCHEMA, requestLog: false } });
   const out: DryRunFigures[] = [];
@@ -113,8 +117,8 @@ export function printDryRun(figs: readonly DryRunFigures[]): void {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(process.argv.slice(2), { rows: 1_000_000, formats: 'csv,parquet', workDir: '/tmp/encord-meta-bench' }, USAGE);
-  const formats = flags.formats.split(',').map((f) => f.trim()) as ('csv' | 'parquet')[];
-  for (const f of formats) if (f !== 'csv' && f !== 'parquet') throw new Error(`unknown format ${f}\n${USAGE}`);
+  const formats = flags.formats.split(',').map((f) => f.trim()) as Format[];
+  for (const f of formats) if (f !== 'csv' && f !== 'parquet' && f !== 'xlsx') throw new Error(`unknown format ${f}\n${USAGE}`);
   process.stdout.write(`machine: ${machineNote()}\n`);
   printDryRun(await benchDryRun({ rows: flags.rows, formats, workDir: flags.workDir }));
 }

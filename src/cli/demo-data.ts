@@ -12,6 +12,8 @@ import { mulberry32 as rng } from '../emulator/rng.js';
 export const DEMO_UNITS = 600;
 /** Units covered by the CSV sample (indices 0..CSV_ROWS-1); the Parquet covers the rest. */
 export const DEMO_CSV_ROWS = 300;
+/** Units covered by the .xlsx sample (indices 0..XLSX_ROWS-1, the CSV's first rows typed as Excel stores them). */
+export const DEMO_XLSX_ROWS = 100;
 export const DEMO_DATASET_HASH = 'b7e2c9a4-6f1d-4e8b-9c3a-2d5f7e1a0b64';
 export const DEMO_DATASET_TITLE = 'Dashcam demo (600 data units)';
 /** Weather values of the sample schema's enum. */

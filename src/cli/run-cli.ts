@@ -15,7 +15,7 @@ export { loadCommands } from './commands/index.js';
 export function buildProgram(ctx: CommandContext, commands: readonly RegisterCommand[]): Command {
   const program = new Command('encord-meta')
     .description(
-      'Bulk-import custom metadata (client_metadata) into Encord datasets from CSV and Parquet, ' +
+      'Bulk-import custom metadata (client_metadata) into Encord datasets from CSV, Parquet and Excel (.xlsx), ' +
         'safely (read, merge, write only what changes) and resumably. Ships an Encord emulator.',
     )
     .version(VERSION, '-V, --version')

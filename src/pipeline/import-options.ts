@@ -18,13 +18,15 @@ import type { ImportProgress, KeyPlan } from './import-result.js';
 
 export interface ImportOptions {
   /**
-   * CSV or Parquet file to import; or several, read as one input: a list, a glob the tool expands
+   * CSV, Parquet or .xlsx file to import; or several, read as one input: a list, a glob the tool expands
    * (`exports/part-*.csv`), or a directory of parts (hive `key=value/` folders become columns). See
    * `src/sources/input-files.ts` for the order and the rules.
    */
   readonly file: string | readonly string[];
-  /** `csv` or `parquet`; @default from the file extension */
-  readonly format?: 'csv' | 'parquet' | undefined;
+  /** `csv`, `parquet` or `xlsx`; @default from the file extension, else the bytes */
+  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  /** .xlsx: the worksheet to read, by its tab name; @default the first */
+  readonly sheet?: string | undefined;
   /** CSV delimiter; @default detected from the header line */
   readonly delimiter?: string | undefined;
   /**
@@ -107,13 +109,16 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 }
 
 const IMPORT_OPTION_NAMES = [
-  'file', 'format', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
+  'file', 'format', 'sheet', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
   'coercion', 'mode', 'empty', 'dryRun', 'diffLimit', 'reportPath', 'journalPath', 'stateDir', 'concurrency', 'batchSize', 'maxErrors', 'bulk',
   'signal', 'onProgress', 'onKeyPlan', 'now',
 ] as const satisfies readonly (keyof ImportOptions)[];
 
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
   checkOptionNames('runImport', options, IMPORT_OPTION_NAMES);
+  if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) {
+    throw new MetaError('USAGE_OPTION', `Expected \`sheet\` to be a sheet name, got \`${String(options.sheet)}\` (${typeof options.sheet})`);
+  }
   if (!options.file || (typeof options.file !== 'string' && (!Array.isArray(options.file) || options.file.length === 0 || !options.file.every((f) => typeof f === 'string' && f !== '')))) {
     throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path or a non-empty list of paths, got nothing');
   }

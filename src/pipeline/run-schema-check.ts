@@ -21,7 +21,9 @@ type Signal = { readonly signal?: AbortSignal | undefined };
 export interface DataFileOptions extends Signal {
   /** One data file, or several read as one input (a list, a glob, a directory; see `ImportOptions.file`). */
   readonly file: string | readonly string[];
-  readonly format?: 'csv' | 'parquet' | undefined;
+  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  /** .xlsx: the worksheet to read, by name; @default the first */
+  readonly sheet?: string | undefined;
   readonly delimiter?: string | undefined;
   /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
   readonly encoding?: string | undefined;
@@ -232,6 +234,7 @@ function openData(options: DataFileOptions): Promise<TabularSource> {
   return openInputs(options.file, {
     format: options.format,
     csv: { delimiter: options.delimiter as CsvDelimiter | undefined, encoding: options.encoding as CsvEncoding | undefined, unnamedColumns: options.unnamedColumns },
+    xlsx: { sheet: options.sheet },
   });
 }
 

@@ -2,21 +2,24 @@ import { MetaError } from '../errors.js';
 import { CsvSource, type CsvSourceOptions } from './csv/csv-source.js';
 import { ParquetSource, type ParquetSourceOptions } from './parquet/parquet-source.js';
 import { checkReadableFile } from './file-check.js';
-import { SOURCE_FORMATS, formatFromPath, looksLikeParquet, type SourceFormat } from './sniff.js';
+import { SOURCE_FORMATS, formatFromPath, looksLikeParquet, looksLikeZip, type SourceFormat } from './sniff.js';
+import { XlsxSource, type XlsxSourceOptions } from './xlsx/xlsx-source.js';
 import type { TabularSource } from './source.js';
 import { unescapeIfOurs } from './unescape-source.js';
 
 export interface OpenSourceOptions {
   /**
    * The file's format (`--format`).
-   * @default 'auto': from the extension (`.csv` `.tsv` `.txt` / `.parquet` `.parq` `.pq`), else from the
-   * bytes (Parquet files start with `PAR1`), else CSV
+   * @default 'auto': from the extension (`.csv` `.tsv` `.txt` / `.parquet` `.parq` `.pq` / `.xlsx` `.xlsm`),
+   * else from the bytes (Parquet files start with `PAR1`, .xlsx files are zip archives: `PK\x03\x04`), else CSV
    */
   readonly format?: SourceFormat | 'auto' | undefined;
   /** Options for a CSV file. */
   readonly csv?: CsvSourceOptions | undefined;
   /** Options for a Parquet file. */
   readonly parquet?: ParquetSourceOptions | undefined;
+  /** Options for an .xlsx file (which sheet). */
+  readonly xlsx?: XlsxSourceOptions | undefined;
 }
 
 /** Decide the format of `path`: the given one, else the extension, else the magic bytes, else CSV. */
@@ -33,12 +36,15 @@ export async function resolveFormat(path: string, format: SourceFormat | 'auto' 
   const byName = formatFromPath(path);
   if (byName !== undefined) return byName;
   await checkReadableFile(path);
-  return (await looksLikeParquet(path)) ? 'parquet' : 'csv';
+  if (await looksLikeParquet(path)) return 'parquet';
+  return (await looksLikeZip(path)) ? 'xlsx' : 'csv';
 }
 
 /** The source for `path`, not opened yet. */
 export function createSource(path: string, format: SourceFormat, options: OpenSourceOptions = {}): TabularSource {
-  return format === 'parquet' ? new ParquetSource(path, options.parquet) : new CsvSource(path, options.csv);
+  if (format === 'parquet') return new ParquetSource(path, options.parquet);
+  if (format === 'xlsx') return new XlsxSource(path, options.xlsx);
+  return new CsvSource(path, options.csv);
 }
 
 /**

@@ -6,7 +6,7 @@ export const CSV_DELIMITERS = [',', ';', '\t'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 
 /** File formats a source can read. */
-export const SOURCE_FORMATS = ['csv', 'parquet'] as const;
+export const SOURCE_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 const EXTENSIONS: Readonly<Record<string, SourceFormat>> = {
@@ -16,6 +16,8 @@ const EXTENSIONS: Readonly<Record<string, SourceFormat>> = {
   '.parquet': 'parquet',
   '.parq': 'parquet',
   '.pq': 'parquet',
+  '.xlsx': 'xlsx',
+  '.xlsm': 'xlsx',
 };
 
 /**
@@ -51,6 +53,12 @@ export function formatFromPath(path: string): SourceFormat | undefined {
 export async function looksLikeParquet(path: string): Promise<boolean> {
   const head = await readHead(path, 4);
   return head.length === 4 && head.toString('latin1') === 'PAR1';
+}
+
+/** Zip archives (an .xlsx is one) start with `PK\x03\x04`. */
+export async function looksLikeZip(path: string): Promise<boolean> {
+  const head = await readHead(path, 4);
+  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
 }
 
 /** Up to `bytes` bytes from the start of a file. */

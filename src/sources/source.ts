@@ -19,7 +19,7 @@ export interface RawRow {
   /**
    * 1-based physical line where the record starts (CSV; the header is line 1 unless it spans lines).
    * Parquet: 1-based row number + 1, as if a header line came first, so row `index` 0 is line 2, the line
-   * the same row has in a CSV export of the file.
+   * the same row has in a CSV export of the file. .xlsx: the sheet row number, as the spreadsheet shows it.
    */
   readonly line: number;
   /** Cells keyed by column name, in header order. */
@@ -103,7 +103,8 @@ export const SOURCE_ERROR_CODES = {
   SOURCE_INVALID_ENCODING: 'CSV: the header holds a byte the `--encoding` given does not define (in a data row this is a bad record instead)',
   SOURCE_NUL_BYTE: 'CSV: the header holds a NUL byte (in a data row this is a bad record instead)',
   SOURCE_RECORD_TOO_LARGE: 'CSV: one record exceeds `maxRecordSize` (often an unclosed quote); reading stops',
-  SOURCE_CORRUPT: 'Parquet: not a Parquet file, or its footer/metadata cannot be read',
+  SOURCE_CORRUPT: 'Parquet: not a Parquet file, or its footer/metadata cannot be read; .xlsx: not a zip archive, or its workbook parts are missing or malformed',
+  SOURCE_SHEET_NOT_FOUND: '.xlsx: `--sheet` names no worksheet of the workbook (the message lists them)',
   SOURCE_UNSUPPORTED_TYPE: 'Parquet: a column has a type with no faithful cell representation',
   SOURCE_READ_FAILED: 'reading failed part-way (I/O error, corrupt data page)',
   SOURCE_COLUMNS_DIFFER:
@@ -122,6 +123,10 @@ export const BAD_RECORD_CODES = {
     'the record holds bytes that are not valid UTF-8 (past the first 1 MiB, or a character cut by the end of the file), or U+FFFD, the mark of a byte lost to decoding, which is never written',
   SOURCE_INVALID_ENCODING: 'the record holds a byte the `--encoding` given does not define (Windows-1252: 0x81 0x8D 0x8F 0x90 0x9D; ISO-8859-1: 0x80–0x9F)',
   SOURCE_NUL_BYTE: 'a cell holds a NUL byte',
+  XLSX_ERROR_CELL: '.xlsx: a cell of the record holds an error value (#N/A, #DIV/0!, #REF!, …), not a value',
+  XLSX_FORMULA_NO_VALUE: '.xlsx: a cell of the record holds a formula with no saved (cached) value',
+  XLSX_BAD_CELL: '.xlsx: a cell of the record is malformed (a number cell that holds no number, a shared-string index out of range)',
+  XLSX_CELL_WITHOUT_HEADER: '.xlsx: the record has a value in a column the header row does not name',
 } as const;
-/** The CSV parser raises only the `CSV_` codes above (it no longer uses csv-parse, whose other codes cannot occur). */
+/** The CSV parser raises only the `CSV_` and `SOURCE_` codes above (it no longer uses csv-parse, whose other codes cannot occur); the .xlsx reader only the `XLSX_` ones. */
 export type BadRecordCode = keyof typeof BAD_RECORD_CODES;

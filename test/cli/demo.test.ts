@@ -22,6 +22,8 @@ describe('demo', () => {
     expect(out).toContain('+ weather: enum(');
     expect(out).toMatch(/3\. encord-meta import samples\/metadata\.csv .*\n\s+rows 300 \(key: index\) \| written 300 \| unchanged 0 \| failed 0/);
     expect(out).toMatch(/4\. encord-meta import samples\/metadata\.parquet .*\n\s+rows 300 \(key: title\) \| written 300 \| unchanged 0 \| failed 0/);
+    // The .xlsx holds the CSV's first 100 rows as typed Excel cells: read exactly, they change nothing.
+    expect(out).toMatch(/5\. encord-meta import samples\/metadata\.xlsx .*\n\s+rows 100 \(key: index\) \| written 0 \| unchanged 100 \| failed 0/);
     expect(out).toMatch(/index\s+title\s+captured_at\s+city\s+dark\s+weather\s+gps\s+keyframes\s+qa_status\s+embedding/);
     expect(out).toMatch(/\n\s+0\s+dashcam-\d\d\/2026-11-11\/frame_000001\.jpg\s+2026-11-11T10:04:32\.000Z\s+Lisbon\s+false\s+sunny\s+38\.74265,-9\.08332/);
     expect(out).toContain('600 data units written, 0 failed');
@@ -47,7 +49,7 @@ describe('demo', () => {
     expect(await runCli(['--json', 'demo', '--rows', '3'], io)).toBe(0);
     const json = DemoOutput.parse(lastJson(io.out()));
     expect(json).toMatchObject({ datasetHash: DEMO_DATASET_HASH, units: 600, keptRunning: false, schema: { outcome: 'pushed' } });
-    expect(json.imports.map((s) => [s.written, s.failed])).toEqual([[300, 0], [300, 0]]);
+    expect(json.imports.map((s) => [s.written, s.failed])).toEqual([[300, 0], [300, 0], [0, 0]]);
     expect(json.listed).toHaveLength(3);
     expect(json.listed[4 - 4]!.metadata).toMatchObject({ city: 'Lisbon', weather: 'sunny', dark: false });
   });

@@ -30,7 +30,8 @@ describe('openSource', () => {
     const source = await openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'csv', csv: { delimiter: ',' } });
     expect(source.columns).toEqual(['id\tname\tnote']);
     await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'parquet' }), 'SOURCE_CORRUPT');
-    await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'xlsx' as 'csv' }), 'SOURCE_INVALID_OPTION');
+    await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'xlsx' }), 'SOURCE_CORRUPT');
+    await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'ods' as 'csv' }), 'SOURCE_INVALID_OPTION');
   });
 });
 

@@ -3,6 +3,8 @@
  *
  *   node --import tsx scripts/bench/lib/bare-read.ts csv FILE.csv       # csv-parse, streaming, arrays
  *   node --import tsx scripts/bench/lib/bare-read.ts parquet FILE.parquet  # DuckDB, chunk by chunk
+ *   node --import tsx scripts/bench/lib/bare-read.ts xlsx FILE.xlsx        # our .xlsx reader alone (typed cells, no coercion):
+ *                                                                           the candidate libraries are compared in docs/research/xlsx-readers.md
  *
  * Prints one JSON line: {"rows", "ms", "maxRssKb"}. `ms` is from opening the file to the last record (no
  * process start-up), the same span the dry run's figure covers.
@@ -10,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { XlsxSource } from '../../../src/sources/xlsx/xlsx-source.js';
 
 async function bareCsv(file: string): Promise<number> {
   // csv-parse's defaults plus the BOM option: records as arrays, no casting, no column objects.
@@ -41,9 +44,17 @@ async function bareParquet(file: string): Promise<number> {
   return rows;
 }
 
+async function bareXlsx(file: string): Promise<number> {
+  const source = new XlsxSource(file);
+  await source.open();
+  let rows = 0;
+  for await (const item of source.items()) if (item.kind === 'row') rows += 1;
+  return rows;
+}
+
 const [kind, file] = process.argv.slice(2);
-if ((kind !== 'csv' && kind !== 'parquet') || file === undefined) throw new Error('usage: bare-read.ts csv|parquet FILE');
+if ((kind !== 'csv' && kind !== 'parquet' && kind !== 'xlsx') || file === undefined) throw new Error('usage: bare-read.ts csv|parquet|xlsx FILE');
 const started = performance.now();
-const rows = kind === 'csv' ? await bareCsv(file) : await bareParquet(file);
+const rows = kind === 'csv' ? await bareCsv(file) : kind === 'parquet' ? await bareParquet(file) : await bareXlsx(file);
 const ms = performance.now() - started;
 process.stdout.write(`${JSON.stringify({ rows, ms: Math.round(ms), maxRssKb: process.resourceUsage().maxRSS })}\n`);

@@ -1,7 +1,8 @@
 /**
  * `encord-meta demo`: the whole job on this machine, with no key and no network. Starts the embedded
  * emulator, seeds a 600-unit dataset (some units already carry metadata), pushes samples/schema.json,
- * imports samples/metadata.csv and samples/metadata.parquet, lists the result, and says what it did.
+ * imports samples/metadata.csv, samples/metadata.parquet and samples/metadata.xlsx, lists the result, and
+ * says what it did.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { runSchemaPush } from '../../pipeline/run-schema.js';
 import { formatListTable, listRecord } from '../../report/list-writers.js';
 import { formatSchemaDiff, loadSchemaFile } from '../../schema/index.js';
 import type { CommandContext } from '../context.js';
-import { DEMO_CSV_ROWS, DEMO_UNITS, demoDatasetSeed } from '../demo-data.js';
+import { DEMO_CSV_ROWS, DEMO_UNITS, DEMO_XLSX_ROWS, demoDatasetSeed } from '../demo-data.js';
 import { EXIT } from '../exit-codes.js';
 import { DemoOutput } from '../json-outputs.js';
 import { intOption } from '../options.js';
@@ -42,7 +43,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
     .description(
       'Start the embedded Encord emulator, seed a dataset of 600 data units (some already carry metadata), ' +
         'push samples/schema.json, import samples/metadata.csv (units 0-299 by index) and ' +
-        'samples/metadata.parquet (units 300-599 by title), list the result and say what happened. ' +
+        'samples/metadata.parquet (units 300-599 by title), then samples/metadata.xlsx (units 0-99 again, as ' +
+        'typed Excel cells: found unchanged), list the result and say what happened. ' +
         'Uses the published TEST-ONLY key in samples/keys/ that only the emulator trusts.',
     )
     .option('--keep-running', 'leave the emulator running afterwards and print how to point other commands at it')
@@ -82,6 +84,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
             const files = [
               { path: join(SAMPLES_DIR, 'metadata.csv'), what: `units 0-${DEMO_CSV_ROWS - 1} by index` },
               { path: join(SAMPLES_DIR, 'metadata.parquet'), what: `units ${DEMO_CSV_ROWS}-${DEMO_UNITS - 1} by title` },
+              { path: join(SAMPLES_DIR, 'metadata.xlsx'), what: `units 0-${DEMO_XLSX_ROWS - 1} by index, typed Excel cells: the CSV's values, so unchanged` },
             ];
             for (const [i, file] of files.entries()) {
               out(`${3 + i}. encord-meta import ${show(file.path)} --dataset ${dataset.hash}   (${file.what})\n`);

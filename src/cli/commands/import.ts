@@ -19,7 +19,8 @@ interface ImportFlags extends CoercionFlags {
   dataset?: string;
   key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
   keyColumn?: string;
-  format?: 'csv' | 'parquet';
+  format?: 'csv' | 'parquet' | 'xlsx';
+  sheet?: string;
   delimiter?: string;
   encoding?: string;
   skipUnnamedColumns?: boolean;
@@ -44,18 +45,19 @@ interface ImportFlags extends CoercionFlags {
 export function registerImport(program: Command, ctx: CommandContext): void {
   const command = program
     .command('import')
-    .summary('import a CSV or Parquet file into the custom metadata of a dataset')
+    .summary('import a CSV, Parquet or .xlsx file into the custom metadata of a dataset')
     .description(
       'Stream FILE, map each row to a data unit, coerce each cell to the org schema, merge with the ' +
         'metadata the unit already has, and write only what changes. Rerunning the same command resumes: ' +
         'applied rows are unchanged and skipped. Failed rows go to a report that is itself a valid input. ' +
         'Several files (several arguments, a quoted glob, or a directory) are read as one input: see "Several files" below.',
     )
-    .argument('[files...]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config; several files, a quoted glob or a directory read as one input')
+    .argument('[files...]', 'CSV (.csv, .tsv, .txt), Parquet (.parquet) or Excel (.xlsx) file, - for CSV on standard input; or "file" in --config; several files, a quoted glob or a directory read as one input')
     .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
     .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
-    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
+    .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
     .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
     .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES))
@@ -86,6 +88,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
       '\nExamples:\n' +
         '  encord-meta import metadata.csv --dataset 4f1c…e2 --dry-run\n' +
         '  encord-meta import metadata.parquet --dataset 4f1c…e2 --report failures.csv --summary run.json\n' +
+        '  encord-meta import export.xlsx --sheet Frames --dataset 4f1c…e2 --timezone Europe/Paris\n' +
         '  encord-meta import failures.csv --dataset 4f1c…e2      # retry exactly the rows that failed\n' +
         '  encord-meta --config nightly.json import                # everything from the job config\n' +
         "  encord-meta import 'exports/part-*.csv' --dataset 4f1c…e2   # several parts as one input\n" +
@@ -134,6 +137,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
           result = await runImport({
             file: given.length === 1 ? resolve(cwd, path) : given.map((f) => resolve(cwd, f)),
             format: flags.format ?? config.format,
+            sheet: flags.sheet ?? config.sheet,
             delimiter: flags.delimiter ?? config.delimiter,
             encoding: flags.encoding ?? config.encoding,
             ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),

@@ -19,7 +19,8 @@ import { withConnection } from '../with-connection.js';
 import { writeSchemaDocument } from '../schema-output.js';
 
 interface DataFlags extends CoercionFlags {
-  format?: 'csv' | 'parquet';
+  format?: 'csv' | 'parquet' | 'xlsx';
+  sheet?: string;
   delimiter?: string;
   encoding?: string;
   skipUnnamedColumns?: boolean;
@@ -28,7 +29,8 @@ interface DataFlags extends CoercionFlags {
 function addDataFileOptions(command: Command): Command {
   return addCoercionOptions(
     command
-      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
+      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
+      .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
       .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
       .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
       .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES)),
@@ -94,6 +96,7 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         const input = {
           file: inputOf(files, ctx.io.cwd),
           format: flags.format ?? config.format,
+          sheet: flags.sheet ?? config.sheet,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
           ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
@@ -200,6 +203,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
         const result = await runSchemaInfer({
           file: inputOf(files, ctx.io.cwd),
           format: flags.format ?? config.format,
+          sheet: flags.sheet ?? config.sheet,
           delimiter: flags.delimiter ?? config.delimiter,
           encoding: flags.encoding ?? config.encoding,
           ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),

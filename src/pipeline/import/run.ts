@@ -55,7 +55,7 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
   // Several files (a list, a glob, a directory) are one logical input: planned, deduplicated and reported as one.
-  const source = await openInputs(opts.file, { format: opts.format, csv });
+  const source = await openInputs(opts.file, { format: opts.format, csv, xlsx: { sheet: opts.sheet } });
   const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
   return {
     opts,
