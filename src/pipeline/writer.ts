@@ -222,7 +222,7 @@ export class Writer {
       journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;
-    journal?.sync();
+    await journal?.syncShared();
     const outcomes = await store.patchItems(patches, { signal });
     for (const outcome of outcomes) {
       const task = byId.get(outcome.uuid);
@@ -273,7 +273,7 @@ export class Writer {
       sends.push({ task, merged });
     }
     if (sends.length === 0) return;
-    journal?.sync();
+    await journal?.syncShared();
     // One save per row; the client's connection slots and rate limiter bound how many run at once.
     let next = 0;
     const worker = async (): Promise<void> => {
