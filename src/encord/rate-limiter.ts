@@ -149,7 +149,12 @@ export class AdaptiveRateLimiter {
       const interval = 1000 / this.#rate;
       const at = Math.max(now, this.#tat - (this.#o.burst - 1) * interval);
       if (at <= now) {
-        this.#tat = Math.max(this.#tat, now) + interval;
+        // A waiter its timer woke a little late keeps the schedule (up to half a slot, at most 20 ms): else
+        // every late wake-up stretches a slot, and at 100/s timers 1-2 ms late on a busy machine cost 6-11 %
+        // of the rate (93.8/s measured at a rate of 100/s). A caller after an idle spell starts from now.
+        const late = now - this.#tat;
+        const onSchedule = late > 0 && late <= Math.min(interval / 2, 20);
+        this.#tat = (onSchedule ? this.#tat : Math.max(this.#tat, now)) + interval;
         return;
       }
       await this.#o.sleep(at - now, signal);

@@ -4,6 +4,12 @@
  * fresh value, journals the previous and the merged value (fsync'd) and only then sends the complete dictionary.
  * Admission is bounded: the producer awaits room in the queue, so a file of any size never piles up
  * promises in memory.
+ *
+ * `concurrency` N is writes in flight: up to N batches write at once while up to N more re-read their
+ * targets, so a read and a write alternate in no slot (issue 11: read-then-write in each of N slots kept only
+ * N/2 writes in flight on average, and the bulk path could not reach a server's limit on writes). A batch
+ * re-read ahead waits for a write slot before it merges and journals, and is abandoned, unwritten, if the
+ * run is stopped meanwhile.
  */
 import PQueue from 'p-queue';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
@@ -47,7 +53,10 @@ export function isFatal(error: unknown): boolean {
 }
 
 export class Writer {
+  /** Batches in progress: `concurrency` writing and as many re-reading ahead. */
   private readonly queue: PQueue;
+  /** The write phase of a batch (merge, journal, send): `concurrency` at once. */
+  private readonly writes: PQueue;
   private batch: WriteTask[] = [];
   private singles: WriteTask[] = [];
   private fatal: unknown;
@@ -70,7 +79,8 @@ export class Writer {
       readonly signal?: AbortSignal | undefined;
     },
   ) {
-    this.queue = new PQueue({ concurrency: input.concurrency });
+    this.queue = new PQueue({ concurrency: 2 * input.concurrency });
+    this.writes = new PQueue({ concurrency: input.concurrency });
     const c = input.callbacks;
     this.cb = {
       written: (t) => (this.decided.add(t), c.written(t)),
@@ -159,7 +169,7 @@ export class Writer {
   }
 
   private async patchBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal } = this.input;
+    const { store } = this.input;
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
@@ -177,6 +187,21 @@ export class Writer {
       for (const task of batch) await callbacks.failed(task, code, message);
       return;
     }
+    await this.inWriteSlot(batch, () => this.writePatches(batch, fresh, unreadable));
+  }
+
+  /** Run a batch's write phase in a write slot; a batch whose slot comes after a stop is not written. */
+  private async inWriteSlot(batch: readonly WriteTask[], write: () => Promise<void>): Promise<void> {
+    await this.writes.add(async () => {
+      if (this.fatal || this.input.signal?.aborted) return this.notAttempted(batch);
+      await write();
+    });
+  }
+
+  private async writePatches(batch: readonly WriteTask[], fresh: ReadonlyMap<string, Metadata>, unreadable: ReadonlyMap<string, Error>): Promise<void> {
+    const { store, journal } = this.input;
+    const callbacks = this.cb;
+    const signal = this.hard.signal;
     const patches = new Map<string, Metadata>();
     const byId = new Map<string, WriteTask>();
     for (const task of batch) {
@@ -198,7 +223,7 @@ export class Writer {
       journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;
-    journal?.sync();
+    await journal?.syncShared();
     const outcomes = await store.patchItems(patches, { signal });
     for (const outcome of outcomes) {
       const task = byId.get(outcome.uuid);
@@ -217,7 +242,7 @@ export class Writer {
   }
 
   private async saveBatch(batch: WriteTask[]): Promise<void> {
-    const { store, journal, datasetHash } = this.input;
+    const { store, datasetHash } = this.input;
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, DataUnit>;
@@ -229,6 +254,13 @@ export class Writer {
       for (const task of batch) await callbacks.failed(task, code, message);
       return;
     }
+    await this.inWriteSlot(batch, () => this.writeSaves(batch, fresh));
+  }
+
+  private async writeSaves(batch: readonly WriteTask[], fresh: ReadonlyMap<string, DataUnit>): Promise<void> {
+    const { store, journal, datasetHash } = this.input;
+    const callbacks = this.cb;
+    const signal = this.hard.signal;
     const sends: { task: WriteTask; merged: Metadata }[] = [];
     for (const task of batch) {
       const current = fresh.get(task.unit.dataHash)?.metadata;
@@ -242,7 +274,7 @@ export class Writer {
       sends.push({ task, merged });
     }
     if (sends.length === 0) return;
-    journal?.sync();
+    await journal?.syncShared();
     // One save per row; the client's connection slots and rate limiter bound how many run at once.
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -6,7 +6,7 @@
  * more than once) and the LAST written value (what the run left, so rollback can tell whether somebody
  * changed the unit since). Journals of older versions (version 1) have no written value.
  */
-import { closeSync, fsyncSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, readFileSync, writeSync } from 'node:fs';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { openPrivate } from '../private-files.js';
@@ -38,7 +38,11 @@ export interface JournalEntry {
 
 export class UndoJournal {
   private fd: number | undefined;
-  private pending = 0;
+  /** Lines appended, and how many of them a completed fsync covers. */
+  private appended = 0;
+  private durable = 0;
+  /** The fsync running off the event loop (`syncShared`), if any. */
+  private syncing: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
 
@@ -59,9 +63,38 @@ export class UndoJournal {
 
   /** Make everything recorded so far durable. */
   sync(): void {
-    if (this.fd === undefined || this.pending === 0) return;
+    if (this.fd === undefined || this.durable === this.appended) return;
+    const upTo = this.appended;
     fsyncSync(this.fd);
-    this.pending = 0;
+    this.durable = Math.max(this.durable, upTo);
+  }
+
+  /**
+   * Make everything recorded so far durable, off the event loop, sharing fsyncs (group commit): callers that
+   * recorded while an fsync ran wait for it, then one fsync covers them all. Resolves only once an fsync that
+   * began after this caller's records were appended has completed. A synchronous fsync per batch (7-14 ms
+   * each here) blocked the importer for a third of its time at 30 writes/s.
+   */
+  async syncShared(): Promise<void> {
+    const mine = this.appended;
+    while (this.durable < mine) {
+      if (this.syncing === undefined) {
+        const fd = this.fd;
+        if (fd === undefined) throw new MetaError('JOURNAL_IO', `undo journal ${this.path} is not open`);
+        const upTo = this.appended;
+        this.syncing = new Promise<void>((resolve, reject) => {
+          fsync(fd, (error) => {
+            this.syncing = undefined;
+            if (error) reject(new MetaError('JOURNAL_IO', `cannot make undo journal ${this.path} durable: ${error.message}`, { cause: error }));
+            else {
+              this.durable = Math.max(this.durable, upTo);
+              resolve();
+            }
+          });
+        });
+      }
+      await this.syncing;
+    }
   }
 
   close(): void {
@@ -74,7 +107,7 @@ export class UndoJournal {
   private append(value: JournalHeader | JournalEntry): void {
     if (this.fd === undefined) throw new MetaError('JOURNAL_IO', `undo journal ${this.path} is not open`);
     writeSync(this.fd, `${JSON.stringify(value)}\n`);
-    this.pending += 1;
+    this.appended += 1;
   }
 }
 

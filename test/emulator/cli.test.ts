@@ -92,6 +92,17 @@ describe('runCli emulator', () => {
     for (const secret of [TEST_SEED_HEX, 'PRIVATE KEY', ...sentSecrets]) expect(result.out + result.err).not.toContain(secret);
   });
 
+  it('--seed-legacy N adds N legacy data units (no storage item) to the seeded dataset (issue 11 point 8)', async () => {
+    const result = await runUntilReady(['emulator', '--seed-rows', '3', '--seed-legacy', '2', '--json'], async (out) => {
+      const info = JSON.parse(out.trim()) as { url: string; datasets: Array<{ hash: string; rows: number }> };
+      expect(info.datasets[0]!.rows).toBe(5);
+      const r = await call(info.url, '/public', { dataset: info.datasets[0]!.hash, body: v1Body('dataset', 'GET', null, {}) });
+      const rows = r.json.response.data_rows as Array<{ backing_item_uuid?: string | null }>;
+      expect(rows.filter((row) => row.backing_item_uuid === null || row.backing_item_uuid === undefined)).toHaveLength(2);
+    });
+    expect(result.code).toBe(0);
+  });
+
   it('--state DIR keeps data across runs and seeds only once', async () => {
     const hashes: string[] = [];
     for (let i = 0; i < 2; i += 1) {

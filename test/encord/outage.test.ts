@@ -136,4 +136,22 @@ describe('429s: a time budget, not a count (issue 11 point 4)', () => {
     expect(long[1]).toBeLessThanOrEqual(240_000);
     expect(long[2]).toBe(600_000); // capped at the default --max-retry-wait (10 min)
   });
+
+  it('CLI: --max-retry-wait N, and maxRetryWaitSeconds in the job config, cap a longer Retry-After at N s (-v says the wait)', async () => {
+    const e = await rowsEmulator(3);
+    const dir = mkdtempSync(join(tmpdir(), 'retry-wait-cli-'));
+    const config = join(dir, 'job.json');
+    writeFileSync(config, JSON.stringify({ maxRetryWaitSeconds: 1 }));
+    const where = { url: e.url, env: envFor(e.url, { ENCORD_SSH_KEY: readFileSync(KEY_PATH, 'utf8') }) };
+    for (const [i, how] of [['--max-retry-wait', '1'], ['--config', config]].entries()) {
+      const file = join(dir, `in-${i}.csv`);
+      writeFileSync(file, `data_hash,label\n${Array.from({ length: 3 }, (_, r) => `${ROW(r + 1)},run${i}`).join('\n')}\n`);
+      // The server asks for 30 s; the user allows at most 1 s.
+      e.faults.set([{ route: 'v2:get-bulk', nth: 1, action: { type: 'rateLimit', retryAfter: 30 } }]);
+      const run = await cli(['-v', ...how, 'import', file, '--dataset', DS, '--unknown-columns', 'string', '--state-dir', join(dir, `state-${i}`)], where);
+      expect(run.code, run.err).toBe(0);
+      expect(run.out + run.err).toMatch(/retry 1 of storage\/items\/get-bulk after RATE_LIMITED \(HTTP 429\) in 1000 ms/);
+    }
+    expect(e.state.itemMetadata(ITEM(3))).toMatchObject({ label: 'run1' });
+  });
 });

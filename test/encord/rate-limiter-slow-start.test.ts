@@ -39,6 +39,34 @@ async function drive(limiter: AdaptiveRateLimiter, time: ReturnType<typeof fakeT
   return { requests, rejected, sustained: okAfterWarmup / (seconds - warmup) };
 }
 
+/**
+ * The bulk path's traffic: each batch is a read (get-bulk, not limited) then a write (patch-bulk, limited by
+ * `admit`); a write answered 429 is sent again. One limiter paces both. Figures are writes.
+ */
+async function driveBulk(limiter: AdaptiveRateLimiter, time: ReturnType<typeof fakeTime>, admit: (now: number) => boolean, seconds: number, warmup: number) {
+  const start = time.now();
+  let requests = 0;
+  let rejected = 0;
+  let writesAfterWarmup = 0;
+  let next: 'read' | 'write' = 'read';
+  while (time.now() - start < seconds * 1000) {
+    await limiter.acquire();
+    requests += 1;
+    if (next === 'read') {
+      limiter.onSuccess();
+      next = 'write';
+    } else if (admit(time.now() - start)) {
+      limiter.onSuccess();
+      if (time.now() - start >= warmup * 1000) writesAfterWarmup += 1;
+      next = 'read';
+    } else {
+      rejected += 1;
+      limiter.onRateLimited(1000);
+    }
+  }
+  return { requests, rejected, sustained: writesAfterWarmup / (seconds - warmup) };
+}
+
 function make(maxRate: number, onRateChange?: (c: RateChange) => void) {
   const time = fakeTime(0);
   const limiter = new AdaptiveRateLimiter({ maxRate, minRate: 1, now: time.now, sleep: time.sleep, onRateChange });
@@ -95,6 +123,16 @@ describe('adaptive rate limiter slow start', () => {
     it(`meets issue 11's target against an unknown limit of ${r}/s: >= 95 % of it after 10 s, < 1 % of requests answered 429`, async () => {
       const { time, limiter } = make(250);
       const f = await drive(limiter, time, bucket(r), 70, 10);
+      expect(f.sustained).toBeGreaterThanOrEqual(0.95 * r);
+      expect(f.sustained).toBeLessThanOrEqual(1.01 * r);
+      expect(f.rejected / f.requests).toBeLessThan(0.01);
+    });
+  }
+
+  for (const r of [5, 20, 100]) {
+    it(`bulk traffic (reads not limited, writes limited to ${r}/s, one limiter for both): >= 95 % of R in writes, < 1 % answered 429`, async () => {
+      const { time, limiter } = make(250);
+      const f = await driveBulk(limiter, time, bucket(r), 70, 10);
       expect(f.sustained).toBeGreaterThanOrEqual(0.95 * r);
       expect(f.sustained).toBeLessThanOrEqual(1.01 * r);
       expect(f.rejected / f.requests).toBeLessThan(0.01);
