@@ -169,6 +169,52 @@ export const ImportOutput = z.object({
   diffs: z.array(z.object({ line: z.number().int(), dataHash: z.string(), title: z.string(), before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
 });
 
+/** `summary merge`: the run summaries of every shard of one import, as one (see "Many workers" in the README). */
+export const SummaryMergeOutput = z.object({
+  command: z.literal('summary merge'),
+  file: z.string(),
+  fileBytes: z.number().int().min(0).nullable(),
+  datasetHash: z.string(),
+  dryRun: z.boolean(),
+  mode: z.string(),
+  keyKind: z.string(),
+  keyColumn: z.string(),
+  shardCount: z.number().int().min(1),
+  rowsRead: z.number().int().min(0),
+  written: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  failedByCode: z.record(z.string(), z.number().int()),
+  notAttempted: z.number().int().min(0),
+  unreachable: z.array(z.string()),
+  requests: z.number().int().min(0),
+  retries: z.number().int().min(0),
+  rateLimited: z.number().int().min(0),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().min(0),
+  rowsPerSecond: z.number().min(0),
+  interrupted: z.boolean(),
+  stoppedEarly: z.boolean(),
+  reportPaths: z.array(z.string()),
+  journalPaths: z.array(z.string()),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(130)]),
+  parts: z.array(
+    z.object({
+      path: z.string(),
+      shard: z.number().int().min(0),
+      exitCode: z.number().int(),
+      rowsRead: z.number().int(),
+      written: z.number().int(),
+      unchanged: z.number().int(),
+      failed: z.number().int(),
+      notAttempted: z.number().int(),
+      reportPath: z.string().nullable(),
+      journalPath: z.string().nullable(),
+    }),
+  ),
+});
+
 const RollbackProblem = z.object({ id: z.string(), dataHash: z.string(), code: z.string(), message: z.string() });
 
 export const RollbackOutput = z.object({
