@@ -99,6 +99,11 @@ export class KeyResolver {
     }
   }
 
+  /** Data units in the listing (canonical indexes run from 0 to this, exclusive). */
+  get unitCount(): number {
+    return this.listing.units.length;
+  }
+
   /** The unit that stands for this unit's write target (its item's first unit). */
   canonicalIndex(unit: DataUnit): number {
     return this.canonical[unit.index] ?? unit.index;

@@ -6,15 +6,13 @@
  * units with a storage item, the v1 save for legacy units.
  */
 import { checkOptionNames } from './option-names.js';
-import { defaultJournalPath } from '../checkpoint/journal-path.js';
-import { join } from 'node:path';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { isEncordHash } from '../mapping/key-resolver.js';
 import type { CoercionOptions } from '../coercion/index.js';
-import { acquireDatasetLock, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
-import { UndoJournal } from '../report/undo-journal.js';
+import { lockDomainOf } from '../checkpoint/dataset-lock.js';
+import { RunCheckpoint } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
 import { pullSchema } from './pull-schema.js';
@@ -190,22 +188,22 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
     for (const other of others) alsoChanged.push({ index: other.index, dataHash: other.dataHash, title: other.title });
   }
 
-  let journal: UndoJournal | undefined;
-  let lock: DatasetLock | undefined;
+  const checkpoint = new RunCheckpoint({
+    stateDir: options.stateDir,
+    domain: lockDomainOf(store),
+    datasetHash: options.datasetHash,
+    startedAt,
+    journalPath: options.journalPath,
+    kind: 'set',
+  });
   const failed: { index: number; dataHash: string; title: string; code: string; message: string }[] = [];
   try {
     if (options.dryRun) {
       progress.written += pending.reduce((n, p) => n + p.count, 0);
       progress.done = progress.total;
     } else if (pending.length > 0) {
-      lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: options.datasetHash });
-      const journalPath =
-        options.journalPath ??
-        (options.stateDir ? defaultJournalPath(options.stateDir, options.datasetHash, startedAt, 'set') : undefined);
-      if (journalPath) {
-        journal = new UndoJournal(journalPath);
-        journal.open({ datasetHash: options.datasetHash, source: `set ${describeTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
-      }
+      checkpoint.lock();
+      const journal = checkpoint.openJournal({ source: `set ${describeTarget(options.target)}` });
       progress.phase = 'writing';
       emit();
       const counts = new Map<string, number>();
@@ -250,8 +248,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
       if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} data units; rerun it to finish (already-set units are skipped)`);
     }
   } finally {
-    journal?.close();
-    lock?.release();
+    checkpoint.close();
   }
   progress.phase = 'done';
   emit();
@@ -267,7 +264,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
     failed,
     alsoChanged,
     changes,
-    journalPath: journal?.path ?? null,
+    journalPath: checkpoint.journalPath,
     requests: store.stats.requests - requestsBefore,
     durationMs: Math.max(0, now() - startedAt),
   };

@@ -1,0 +1,68 @@
+/**
+ * What a writing run keeps on disk besides its writes: the dataset lock and the undo journal, with one
+ * lifecycle shared by `import` and `set`.
+ *
+ *   const cp = new RunCheckpoint({ stateDir, domain, datasetHash, startedAt, journalPath, kind });
+ *   cp.lock();                      // before the first read that decides a write
+ *   const journal = cp.openJournal({ source }); // before the first write: header written and fsync'd
+ *   …
+ *   cp.close();                     // in `finally`: journal synced and closed, then the lock released
+ *
+ * The journal goes to `journalPath`, else `<stateDir>/journals/<dataset>-<start>[-<kind>].jsonl`
+ * (journal-path.ts), else nowhere. Its header (`JournalHeader` in report/undo-journal.ts) names the run's
+ * dataset and source; entries are keyed by target (`item` uuid or `row` data hash), which is all
+ * `rollback` needs to restore them.
+ */
+import { UndoJournal } from '../report/undo-journal.js';
+import { acquireDatasetLock, type DatasetLock } from './dataset-lock.js';
+import { defaultJournalPath } from './journal-path.js';
+
+export interface RunCheckpointOptions {
+  /** Directory for journals and the second run lock; none when unset. */
+  readonly stateDir?: string | undefined;
+  /** The Encord domain written to (`lockDomainOf(store)`). */
+  readonly domain: string;
+  readonly datasetHash: string;
+  /** Start of the run (ms): names the default journal and goes into its header. */
+  readonly startedAt: number;
+  /** Explicit journal path; @default under `stateDir` (none without one) */
+  readonly journalPath?: string | undefined;
+  /** Suffix of the default journal name (`set`); none for an import. */
+  readonly kind?: 'set' | undefined;
+}
+
+export class RunCheckpoint {
+  private held: DatasetLock | undefined;
+  private opened: UndoJournal | undefined;
+
+  constructor(private readonly options: RunCheckpointOptions) {}
+
+  /** Take the dataset lock (throws `LOCKED` when another run holds it). */
+  lock(): void {
+    const { stateDir, domain, datasetHash } = this.options;
+    this.held ??= acquireDatasetLock({ stateDir, domain, datasetHash });
+  }
+
+  /** Open the journal and write its header, when the run has a journal path; else `undefined`. */
+  openJournal(header: { readonly source: string }): UndoJournal | undefined {
+    const { journalPath, stateDir, datasetHash, startedAt, kind } = this.options;
+    const path = journalPath ?? (stateDir ? defaultJournalPath(stateDir, datasetHash, startedAt, kind) : undefined);
+    if (!path) return undefined;
+    const journal = new UndoJournal(path);
+    journal.open({ datasetHash, source: header.source, startedAt: new Date(startedAt).toISOString() });
+    this.opened = journal;
+    return journal;
+  }
+
+  /** The journal's path once opened, else null (what summaries report). */
+  get journalPath(): string | null {
+    return this.opened?.path ?? null;
+  }
+
+  /** Close the journal (synced) and release the lock; safe to call more than once. */
+  close(): void {
+    this.opened?.close();
+    this.held?.release();
+    this.held = undefined;
+  }
+}

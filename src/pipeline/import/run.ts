@@ -1,0 +1,88 @@
+/**
+ * `runImport`: the main job, and the only module that knows every layer.
+ *
+ *   list dataset → plan columns → pass 1 (plan-pass.ts: resolve keys, coerce, count duplicates; a dry run
+ *   stops here) → pass 2 (write-pass.ts: same rows again, failures to the report, changes to the writer)
+ *   → summary (summary.ts).
+ *
+ * Two passes because "two rows for one data unit" and "one shared item, two different values" must be
+ * known before the first write, and holding a whole file in memory is not an option; pass 1 keeps only a
+ * byte per data unit (plus fingerprints for the rare shared items). Rerunning is resuming: rows already
+ * applied merge to an equal value and are skipped, so a killed run finishes on the next try.
+ */
+import { RunCheckpoint } from '../../checkpoint/run-checkpoint.js';
+import { lockDomainOf } from '../../checkpoint/dataset-lock.js';
+import { planColumns } from '../../mapping/column-plan.js';
+import { KeyResolver, chooseKey } from '../../mapping/key-resolver.js';
+import { FailureReport } from '../../report/failure-report.js';
+import { openSource } from '../../sources/open-source.js';
+import type { CsvDelimiter } from '../../sources/sniff.js';
+import type { CsvEncoding } from '../../sources/csv/decode.js';
+import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } from '../import-options.js';
+import type { ImportProgress, ImportResult } from '../import-result.js';
+import { schemaFromStore } from '../load-schema.js';
+import { RowPreparer } from '../row-preparer.js';
+import { planTargets, recountDryRun } from './plan-pass.js';
+import { emptyKeyPlan, finishRun } from './summary.js';
+import type { ImportRun, RunBase } from './state.js';
+import { writePass } from './write-pass.js';
+
+export async function runImport(options: ImportOptions): Promise<ImportResult> {
+  const opts = resolveImportOptions(options);
+  const base = await openRun(opts);
+  let run: ImportRun | undefined;
+  try {
+    run = await prepareRun(base);
+    const targets = await planTargets(run);
+    if (opts.signal?.aborted) return finishRun(run, { interrupted: true });
+    if (opts.dryRun) {
+      await recountDryRun(run, targets);
+      await run.report!.close();
+      base.progress.failed = run.report!.count;
+      return finishRun(run, { interrupted: false });
+    }
+    return finishRun(run, await writePass(run, targets));
+  } finally {
+    await run?.report?.close().catch(() => undefined);
+    base.checkpoint.close();
+    await base.source.close();
+  }
+}
+
+async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
+  const startedAt = opts.now();
+  const store = opts.store;
+  const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
+  const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
+  const source = await openSource(opts.file, { format: opts.format, csv });
+  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
+  return {
+    opts,
+    store,
+    source,
+    startedAt,
+    statsBefore: { ...store.stats },
+    progress,
+    emit: () => opts.onProgress?.({ ...progress }),
+    checkpoint,
+  };
+}
+
+/** Key, column plan, lock, listing: everything the passes need, before the first row is read. */
+async function prepareRun(base: RunBase): Promise<ImportRun> {
+  const { opts, store, source } = base;
+  const key = chooseKey(source.columns, opts.key, opts.keyColumn);
+  const schema = opts.schema ?? (await schemaFromStore(store, { signal: opts.signal }));
+  const plan = planColumns({ columns: source.columns, keyColumn: key.column, schema, mapping: opts.mapping, unknownColumns: opts.unknownColumns, source: source.name });
+  if (!opts.dryRun) base.checkpoint.lock();
+  base.emit();
+  const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
+  const resolver = new KeyResolver(listing);
+  const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty, canonicalDecimalColumns: source.canonicalDecimalColumns });
+  base.progress.phase = 'planning';
+  base.emit();
+  // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
+  // real run; only rows that turn out to share a target need a second look.
+  const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns) : undefined;
+  return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
+}

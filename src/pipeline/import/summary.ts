@@ -1,0 +1,86 @@
+/** The end of an import: the key plan's starting counts, and the summary and result a run returns. */
+import type { KeyChoice } from '../../mapping/key-resolver.js';
+import type { ImportResult, KeyPlan, RunSummary } from '../import-result.js';
+import type { ImportRun } from './state.js';
+
+/** How a run ended, besides its counters. */
+export interface RunEnd {
+  readonly interrupted: boolean;
+  readonly stoppedEarly?: boolean | undefined;
+  /** Real runs: failed rows per code (a dry run derives these from the key plan). */
+  readonly failedByCode?: Readonly<Record<string, number>> | undefined;
+  /** ---- outage (issue 11) */
+  readonly notAttempted?: number | undefined;
+  readonly unreachable?: string | null | undefined;
+}
+
+export function emptyKeyPlan(key: KeyChoice): KeyPlan {
+  return {
+    keyKind: key.kind,
+    keyColumn: key.column,
+    rows: 0,
+    resolved: 0,
+    badRecords: 0,
+    notFound: 0,
+    invalidKey: 0,
+    ambiguousTitle: 0,
+    duplicateTarget: 0,
+    sharedItemConflict: 0,
+    invalidCells: 0,
+    toWrite: 0,
+    unchanged: 0,
+  };
+}
+
+function dryRunFailures(plan: KeyPlan): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (code: string, n: number): void => {
+    if (n > 0) out[code] = n;
+  };
+  add('BAD_RECORD', plan.badRecords);
+  add('KEY_NOT_FOUND', plan.notFound);
+  add('KEY_INVALID', plan.invalidKey);
+  add('KEY_AMBIGUOUS_TITLE', plan.ambiguousTitle);
+  add('DUPLICATE_TARGET', plan.duplicateTarget);
+  add('SHARED_ITEM_CONFLICT', plan.sharedItemConflict);
+  add('INVALID_CELL', plan.invalidCells);
+  return out;
+}
+
+/** Mark the run done and build its result. */
+export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
+  const { opts, progress, store, statsBefore, keyPlan, key } = run;
+  progress.phase = 'done';
+  run.emit();
+  const finishedAt = opts.now();
+  const durationMs = Math.max(0, finishedAt - run.startedAt);
+  const summary: RunSummary = {
+    file: opts.file,
+    datasetHash: opts.datasetHash,
+    dryRun: opts.dryRun,
+    mode: opts.mode,
+    keyKind: key.kind,
+    keyColumn: key.column,
+    rowsRead: opts.dryRun ? progress.rowsRead : (progress.rowsTotal ?? progress.rowsRead),
+    written: progress.written,
+    unchanged: opts.dryRun ? keyPlan.unchanged : progress.unchanged,
+    failed: progress.failed,
+    failedByCode: opts.dryRun ? dryRunFailures(keyPlan) : { ...(end.failedByCode ?? {}) },
+    notAttempted: end.notAttempted ?? 0,
+    unreachable: end.unreachable ?? null,
+    requests: store.stats.requests - statsBefore.requests,
+    retries: store.stats.retries - statsBefore.retries,
+    rateLimited: store.stats.rateLimited - statsBefore.rateLimited,
+    startedAt: new Date(run.startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs,
+    rowsPerSecond: durationMs > 0 ? Math.round((progress.rowsRead / durationMs) * 1000) : 0,
+    interrupted: end.interrupted,
+    stoppedEarly: end.stoppedEarly ?? false,
+    reportPath: run.report?.written ? (run.report.path ?? null) : null,
+    journalPath: run.checkpoint.journalPath,
+  };
+  const columns: Record<string, { ok: number; empty: number; failed: number }> = {};
+  for (const [k, v] of run.preparer.stats) columns[k] = { ...v };
+  return { summary, plan: keyPlan, columns, skippedColumns: [...run.plan.skipped], diffs: run.diffs };
+}
