@@ -137,12 +137,17 @@ export const SetOutput = z.object({
 
 export const RunSummaryJson = z.object({
   file: z.string(),
+  fileBytes: z.number().int().min(0).nullable(),
   datasetHash: z.string(),
   dryRun: z.boolean(),
   mode: z.string(),
   keyKind: z.string(),
   keyColumn: z.string(),
   rowsRead: z.number().int(),
+  /** `import --shard I/N`: worker index of count; null when not sharded. */
+  shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }).nullable(),
+  /** Rows of the file that belong to other shards (0 when not sharded). */
+  otherShards: z.number().int().min(0),
   written: z.number().int(),
   unchanged: z.number().int(),
   failed: z.number().int(),

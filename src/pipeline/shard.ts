@@ -15,20 +15,17 @@
  *   `int.from_bytes(hashlib.sha256(t.lower().encode()).digest()[:8], "big") % n`.
  *
  * Rows of other shards are counted (`otherShards` in the summary) and skipped before the planning pass
- * looks at them, so a shard's counts, report, journal and exit code are about its own rows only.
+ * looks at them (`ShardedSource` wraps the file), so a shard's counts, report, journal and exit code are
+ * about its own rows only, and the `rowsRead` of the N shards add up to the rows of the file.
  */
 import { createHash } from 'node:crypto';
-import { basename, extname, dirname, join } from 'node:path';
 import type { DataUnit } from '../encord/metadata-store.js';
+import { shardPath, shardTag, type Shard } from '../checkpoint/shard-names.js';
 import { MetaError } from '../errors.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
-import type { SourceItem } from '../sources/source.js';
+import type { SourceItem, TabularSource } from '../sources/source.js';
 
-/** Worker `index` of `count` (0 ≤ index < count). */
-export interface Shard {
-  readonly index: number;
-  readonly count: number;
-}
+export { shardPath, shardTag, type Shard };
 
 /** Most shards a job can be split into: far beyond any useful parallelism against one rate limit. */
 export const MAX_SHARDS = 10_000;
@@ -109,31 +106,8 @@ export function shardOfTarget(target: string, count: number): number {
   return Number(digest.readBigUInt64BE(0) % BigInt(count));
 }
 
-/** `shard-2-of-4`: the tag in a shard's file names. */
-export function shardTag(shard: Shard): string {
-  return `shard-${shard.index}-of-${shard.count}`;
-}
-
-/**
- * A path made per-shard: `.shard-I-of-N` before the extension (`run.json` → `run.shard-2-of-4.json`,
- * `report` → `report.shard-2-of-4`). N workers started with one command line (an Indexed Job, a mapped
- * task) never share a report, summary or journal file.
- */
-export function shardPath(path: string, shard: Shard | undefined): string {
-  if (!shard) return path;
-  const ext = extname(path);
-  const stem = basename(path, ext);
-  return join(dirname(path), `${stem}.${shardTag(shard)}${ext}`);
-}
-
-/**
- * Which source items this worker owns. Rows of other shards are counted in `otherShards`; call `reset()`
- * before reading the file again (the import reads it twice).
- */
+/** Which source items belong to which shard (see the module doc). */
 export class ShardFilter {
-  /** Rows of the file that belong to other shards (this pass). */
-  otherShards = 0;
-
   constructor(
     readonly shard: Shard,
     private readonly key: KeyChoice,
@@ -141,9 +115,7 @@ export class ShardFilter {
   ) {}
 
   owns(item: SourceItem): boolean {
-    const mine = this.shardOf(item) === this.shard.index;
-    if (!mine) this.otherShards += 1;
-    return mine;
+    return this.shardOf(item) === this.shard.index;
   }
 
   /** The shard an item belongs to: its write target's, or 0 when it has none (bad record, key failure). */
@@ -153,8 +125,54 @@ export class ShardFilter {
     if (!resolved.ok) return 0;
     return shardOfTarget(shardTarget(resolved.units[0]!), this.shard.count);
   }
+}
 
-  reset(): void {
-    this.otherShards = 0;
+const NO_COLUMNS: ReadonlySet<string> = new Set();
+
+/**
+ * The source as one shard sees it: only its own items, on every pass. The rows of other shards seen by
+ * the first pass are counted in `otherShards` (every pass reads the same file).
+ */
+export class ShardedSource implements TabularSource {
+  /** Items of the file that belong to other shards (counted on the first pass). */
+  otherShards = 0;
+  private passes = 0;
+
+  constructor(
+    private readonly inner: TabularSource,
+    readonly filter: ShardFilter,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get columns(): readonly string[] {
+    return this.inner.columns;
+  }
+
+  get canonicalDecimalColumns(): ReadonlySet<string> {
+    return this.inner.canonicalDecimalColumns ?? NO_COLUMNS;
+  }
+
+  get shard(): Shard {
+    return this.filter.shard;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  async *items(options?: { signal?: AbortSignal }): AsyncGenerator<SourceItem> {
+    this.passes += 1;
+    const counting = this.passes === 1;
+    for await (const item of this.inner.items(options)) {
+      if (this.filter.owns(item)) yield item;
+      else if (counting) this.otherShards += 1;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }

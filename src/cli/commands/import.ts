@@ -14,8 +14,10 @@ import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
 import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
+import { addShardOptions, shardFrom, type ShardFlags } from '../shard-flags.js';
+import { shardPath } from '../../checkpoint/shard-names.js';
 
-interface ImportFlags extends CoercionFlags {
+interface ImportFlags extends CoercionFlags, ShardFlags {
   dataset?: string;
   key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
   keyColumn?: string;
@@ -79,7 +81,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--rate-limit <n>', 'most requests per second (default 250; starts at 2 and grows until a 429, then holds just under it)', positiveNumber('--rate-limit'))
     .option('--max-errors <n>', 'stop reading once more rows than this have failed', intOption('--max-errors', 0, Number.MAX_SAFE_INTEGER))
     .option('--no-bulk', 'write every row with the per-row save (slower; for debugging)')
-    .option('--no-progress', 'no progress output')
+    .option('--no-progress', 'no progress output');
+  addShardOptions(command)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -87,6 +90,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         '  encord-meta import metadata.parquet --dataset 4f1c…e2 --report failures.csv --summary run.json\n' +
         '  encord-meta import failures.csv --dataset 4f1c…e2      # retry exactly the rows that failed\n' +
         '  encord-meta --config nightly.json import                # everything from the job config\n' +
+        '  encord-meta import metadata.parquet --dataset 4f1c…e2 --shard 2/4 --summary run.json   # worker 2 of 4\n' +
         '\nExit codes: 0 all applied or unchanged, 3 some rows failed (see the report), 2 usage, 1 fatal, 130 interrupted.',
     )
     .action(async (file: string | undefined, flags: ImportFlags, command: Command) =>
@@ -104,10 +108,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         const dataset = flags.dataset ?? config.dataset;
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
         if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
+        // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
+        const shard = shardFrom(flags, ctx.io.env);
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
-        const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
+        const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
         // Standard input is copied to a private file for the two passes and removed when the run ends:
@@ -139,7 +145,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             dryRun,
             diffLimit: flags.diffs,
             reportPath,
-            journalPath: flags.journal ?? config.journal ? resolve(cwd, (flags.journal ?? config.journal)!) : undefined,
+            journalPath: flags.journal ?? config.journal ? shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
+            shard,
             stateDir,
             concurrency: flags.concurrency ?? config.concurrency,
             batchSize: flags.batchSize ?? config.batchSize,
@@ -170,7 +177,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         }
         const summaryPath = flags.summary ?? config.summary;
         if (summaryPath) {
-          const full = resolve(cwd, summaryPath);
+          const full = shardPath(resolve(cwd, summaryPath), shard);
           writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
         }
         if (g.json) ctx.printJson(result);

@@ -22,6 +22,7 @@ import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } 
 import type { ImportProgress, ImportResult } from '../import-result.js';
 import { schemaFromStore } from '../load-schema.js';
 import { RowPreparer } from '../row-preparer.js';
+import { ShardFilter, ShardedSource } from '../shard.js';
 import { planTargets, recountDryRun } from './plan-pass.js';
 import { emptyKeyPlan, finishRun } from './summary.js';
 import type { ImportRun, RunBase } from './state.js';
@@ -55,7 +56,7 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
   const source = await openSource(opts.file, { format: opts.format, csv });
-  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
+  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath, shard: opts.shard });
   return {
     opts,
     store,
@@ -84,5 +85,7 @@ async function prepareRun(base: RunBase): Promise<ImportRun> {
   // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
   // real run; only rows that turn out to share a target need a second look.
   const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns) : undefined;
-  return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
+  // Sharded: every pass reads only this shard's rows (shard.ts); the rest of the run does not know.
+  const sharded = opts.shard ? new ShardedSource(source, new ShardFilter(opts.shard, key, resolver)) : undefined;
+  return { ...base, source: sharded ?? source, sharded, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
 }
