@@ -19,7 +19,8 @@ export function registerSummary(program: Command, ctx: CommandContext): void {
   const summary = program
     .command('summary')
     .summary('merge the run summaries of sharded import workers into one')
-    .description('Work with run summaries (the JSON that import --summary writes).');
+    .description('Work with run summaries (the JSON that import --summary writes).')
+    .addHelpText('after', '\nExamples:\n  encord-meta summary merge state/run.shard-*-of-4.json\n');
 
   summary
     .command('merge')
