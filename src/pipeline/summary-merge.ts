@@ -126,12 +126,14 @@ export function mergeSummaries(parts: readonly SummaryPart[]): MergedSummary {
   if (parts.length === 0) throw refuse('give the summary files to merge: encord-meta summary merge run.shard-0-of-4.json run.shard-1-of-4.json …');
   const summaries = parts.map(readSummary);
   const first = summaries[0]!;
-  const firstPath = parts[0]!.path;
   const count = first.shard?.count ?? 1;
-  const same = (what: string, get: (s: Checked) => unknown, show: (x: unknown) => string = (x) => JSON.stringify(x)): void => {
+  const same = (what: string, get: (s: Checked) => unknown, show: (x: unknown) => string = (x) => JSON.stringify(x), among = summaries): void => {
+    const ref = among[0];
+    if (!ref) return;
+    const refPath = parts[summaries.indexOf(ref)]!.path;
     summaries.forEach((s, i) => {
-      if (get(s) !== get(first)) {
-        throw refuse(`${parts[i]!.path} and ${firstPath} are not shards of one job: ${what} ${show(get(s))} and ${show(get(first))}`);
+      if (among.includes(s) && get(s) !== get(ref)) {
+        throw refuse(`${parts[i]!.path} and ${refPath} are not shards of one job: ${what} ${show(get(s))} and ${show(get(ref))}`);
       }
     });
   };
@@ -140,7 +142,8 @@ export function mergeSummaries(parts: readonly SummaryPart[]): MergedSummary {
   // Workers may read copies of the file at different paths: its name, size and row count must agree.
   const bytes = summaries.find((s) => s.fileBytes !== null)?.fileBytes ?? null;
   same('files of', (s) => s.fileBytes ?? bytes, (x) => `${String(x)} bytes`);
-  same('files of', (s) => s.rowsRead + s.otherShards, (x) => `${String(x)} rows`);
+  // A worker interrupted while planning has counted only part of the file.
+  same('files of', (s) => s.rowsRead + s.otherShards, (x) => `${String(x)} rows`, summaries.filter((s) => !s.interrupted));
   same('datasets', (s) => s.datasetHash);
   same('keys', (s) => `${s.keyKind} from column "${s.keyColumn}"`, String);
   same('modes', (s) => s.mode);

@@ -111,6 +111,13 @@ describe('summary merge', () => {
     expect(await run({ ...ok(0), interrupted: true }, { ...ok(1), unreachable: 'no answer for 60 s', notAttempted: 20 })).toBe(1);
   });
 
+  it('merges a worker interrupted while planning (it counted part of the file): exit 130, rerun that shard', async () => {
+    const partial = { ...summary({ index: 1, count: 2, rowsRead: 10, interrupted: true }), otherShards: 7 };
+    const r = await cli(['--quiet', 'summary', 'merge', ...files([summary({ index: 0, count: 2, rowsRead: 50 }), partial])], where);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(130);
+  });
+
   it('prints a readable merge with the reason for its exit code', async () => {
     const r = await cli(['summary', 'merge', ...files([summary({ index: 0, count: 2, rowsRead: 50 }), summary({ index: 1, count: 2, rowsRead: 50, interrupted: true })])], where);
     expect(r.code).toBe(130);
