@@ -4,7 +4,7 @@
  * sustain ≥ 90 % of R with < 2 % of requests answered 429 (each worker's limiter adapts on its own).
  *
  *   npx tsx scripts/bench/shards.ts [--workers 4] [--r 20,100] [--path bulk|per-row] [--window 60]
- *     [--warmup 15] [--latency 20] [--batch-size 5] [--work-dir DIR]
+ *     [--warmup 20] [--latency 20] [--batch-size 5] [--plan-timeout 600] [--work-dir DIR]
  *
  * Set-up as in rate-limit.ts: the emulator runs in its own process and answers 429 with Retry-After once
  * a token bucket of R requests/s (burst R) per key and route class is empty. `bulk` (default) limits the
@@ -12,8 +12,10 @@
  * as the workload shape (enough write requests without millions of rows); `per-row` (`--no-bulk`) limits
  * every v1 call and counts accepted v1 requests/s.
  *
- * The counters are polled every second; the sustained rate is measured from `warmup` s after the workers
- * started to `warmup + window` s, when every worker is stopped with SIGINT (their summaries then say
+ * The counters are polled every second. Every worker lists the dataset and reads the whole file once
+ * before its first write (the planning pass), which takes long on a loaded machine, so the clock starts
+ * at the first accepted write (at most `--plan-timeout` s after the start); the sustained rate is measured
+ * from `warmup` s after that to `warmup + window` s, when every worker is stopped with SIGINT (their summaries then say
  * "interrupted" and are merged with `summary merge`, which must exit 130). The 429 share counts every
  * request of every worker, over the whole run and inside the window. Each worker's own requests and 429s
  * come from its summary.
@@ -29,10 +31,10 @@ import { pathToFileURL } from 'node:url';
 import type { RouteCounter } from '../../src/emulator/index.js';
 import { assertBuilt, BIN, startCli, TEST_KEY, type CliRunHandle } from './lib/cli-child.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, parseFlags, result, sleep } from './lib/common.js';
-import { spawnEmulator } from './lib/emulator-process.js';
+import { spawnEmulator, type CountersReply, type EmulatorProcess } from './lib/emulator-process.js';
 
 const USAGE =
-  'npx tsx scripts/bench/shards.ts [--workers 4] [--r 20,100] [--path bulk|per-row] [--window 60] [--warmup 15] [--latency 20] [--batch-size 5] [--work-dir DIR]';
+  'npx tsx scripts/bench/shards.ts [--workers 4] [--r 20,100] [--path bulk|per-row] [--window 60] [--warmup 20] [--latency 20] [--batch-size 5] [--plan-timeout 600] [--work-dir DIR]';
 const UNLIMITED = { requestsPerSecond: 100_000, burst: 100_000 };
 const PATHS = ['bulk', 'per-row'] as const;
 type Path = (typeof PATHS)[number];
@@ -68,6 +70,18 @@ function totals(counters: Record<string, RouteCounter>, routes: readonly string[
   return { requests, ok: requests - rejected, rejected };
 }
 
+/** The emulator's counters; a reset control connection on a loaded machine is retried (3 tries). */
+async function countersOf(emu: EmulatorProcess): Promise<CountersReply> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await emu.counters();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 /** `uptime`'s load averages, for the write-up (the machine may be shared with other work). */
 export function loadNote(): string {
   try {
@@ -85,6 +99,7 @@ export async function benchShards(input: {
   warmup: number;
   latency: number;
   batchSize: number;
+  planTimeout: number;
   workDir: string;
 }): Promise<ShardsFigures> {
   assertBuilt();
@@ -92,7 +107,7 @@ export async function benchShards(input: {
   const perRow = input.path === 'per-row';
   // Enough rows that every worker is still writing when the window closes (each gets about 1/N of them).
   const span = input.warmup + input.window;
-  const rows = perRow ? Math.max(5_000, Math.ceil(input.r * span * 1.5)) : Math.max(20_000, Math.ceil(input.r * 1.5 * span * input.batchSize));
+  const rows = perRow ? Math.max(3_000, Math.ceil(input.r * span * 1.5)) : Math.max(5_000, Math.ceil(input.r * 1.5 * span * input.batchSize));
   const csv = await ensureBigCsv(join(input.workDir, `big-${rows}.csv`), rows);
   const limited = { requestsPerSecond: input.r };
   const emu = await spawnEmulator({
@@ -114,7 +129,7 @@ export async function benchShards(input: {
   try {
     const extra = perRow ? ['--no-bulk'] : ['--batch-size', String(input.batchSize)];
     log(`${input.workers} workers (${extra.join(' ')}), server limit ${input.r}/s on ${limitedRoutes.join(', ')}, ${rows} rows; window ${input.warmup}..${span} s`);
-    const started = Date.now();
+    const launched = Date.now();
     for (let i = 0; i < input.workers; i += 1) {
       // One state directory per worker, as on N machines; the per-shard lock would allow a shared one too.
       const args = ['--domain', emu.url, '--ssh-key', TEST_KEY, '--quiet', 'import', csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index',
@@ -126,13 +141,22 @@ export async function benchShards(input: {
       exited += 1;
       finished.add(run);
     });
+    // The planning passes: no write until every worker has read the file once.
+    let last = totals((await countersOf(emu)).counters, limitedRoutes).ok;
+    while (last === 0 && exited === 0 && Date.now() - launched < input.planTimeout * 1000) {
+      await sleep(250);
+      last = totals((await countersOf(emu)).counters, limitedRoutes).ok;
+    }
+    const planSeconds = (Date.now() - launched) / 1000;
+    if (last === 0) throw new Error(`no write accepted ${planSeconds.toFixed(0)} s after the start (exited: ${exited})`);
+    log(`first write accepted ${planSeconds.toFixed(1)} s after the start; the clock starts now`);
+    const started = Date.now();
     const perSecond: number[] = [];
-    let last = totals((await emu.counters()).counters, limitedRoutes).ok;
     let atWarmup: ReturnType<typeof totals> | undefined;
     let atWarmupAll: ReturnType<typeof totals> | undefined;
     for (let s = 1; s <= span && exited === 0; s += 1) {
       await sleep(Math.max(0, started + s * 1000 - Date.now()));
-      const c = (await emu.counters()).counters;
+      const c = (await countersOf(emu)).counters;
       const now = totals(c, limitedRoutes).ok;
       perSecond.push(now - last);
       last = now;
@@ -142,7 +166,7 @@ export async function benchShards(input: {
       }
     }
     const elapsed = (Date.now() - started) / 1000;
-    const endCounters = (await emu.counters()).counters;
+    const endCounters = (await countersOf(emu)).counters;
     const end = totals(endCounters, limitedRoutes);
     const endAll = totals(endCounters, null);
     const endedEarly = exited > 0;
@@ -163,7 +187,7 @@ export async function benchShards(input: {
     if (merge.stderr.trim()) log(`summary merge: ${merge.stderr.trim()}`);
     const measured = elapsed - input.warmup;
     const sustained = (end.ok - atWarmup.ok) / measured;
-    const all = totals((await emu.counters()).counters, null);
+    const all = totals((await countersOf(emu)).counters, null);
     const pct429 = (100 * all.rejected) / Math.max(1, all.requests);
     return {
       path: input.path,
@@ -212,7 +236,7 @@ export function printShards(f: ShardsFigures): void {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const flags = parseFlags(
     process.argv.slice(2),
-    { workers: 4, r: '20,100', path: 'bulk', window: 60, warmup: 15, latency: 20, batchSize: 5, workDir: '/tmp/encord-meta-bench' },
+    { workers: 4, r: '20,100', path: 'bulk', window: 60, warmup: 20, latency: 20, batchSize: 5, planTimeout: 600, workDir: '/tmp/encord-meta-bench' },
     USAGE,
   );
   const rs = flags.r.split(',').map(Number);
@@ -225,7 +249,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   for (const r of rs) {
     log(`load before: ${loadNote()}`);
     try {
-      const f = await benchShards({ path: flags.path as Path, workers: flags.workers, r, window: flags.window, warmup: flags.warmup, latency: flags.latency, batchSize: flags.batchSize, workDir: flags.workDir });
+      const f = await benchShards({ path: flags.path as Path, workers: flags.workers, r, window: flags.window, warmup: flags.warmup, latency: flags.latency, batchSize: flags.batchSize, planTimeout: flags.planTimeout, workDir: flags.workDir });
       printShards(f);
       if (!f.met) missed += 1;
     } catch (error) {
