@@ -105,9 +105,10 @@ export async function benchShards(input: {
   assertBuilt();
   mkdirSync(input.workDir, { recursive: true });
   const perRow = input.path === 'per-row';
-  // Enough rows that every worker is still writing when the window closes (each gets about 1/N of them).
+  // Enough rows that every worker is still writing when the window closes: each gets about 1/N of them, but
+  // the limiters do not share R evenly (one worker wrote 2.5x another), so twice what an even split needs.
   const span = input.warmup + input.window;
-  const rows = perRow ? Math.max(3_000, Math.ceil(input.r * span * 1.5)) : Math.max(5_000, Math.ceil(input.r * 1.5 * span * input.batchSize));
+  const rows = perRow ? Math.max(3_000, Math.ceil(input.r * span * 3)) : Math.max(5_000, Math.ceil(input.r * 3 * span * input.batchSize));
   const csv = await ensureBigCsv(join(input.workDir, `big-${rows}.csv`), rows);
   const limited = { requestsPerSecond: input.r };
   const emu = await spawnEmulator({
