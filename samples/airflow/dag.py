@@ -59,7 +59,10 @@ def encord_meta(*args: str) -> int:
     """Run encord-meta with the worker's environment (credentials come from ENCORD_SSH_KEY_FILE)."""
     command = [*ENCORD_META.split(), *args]
     print("running:", " ".join(command), flush=True)
-    return subprocess.run(command, check=False).returncode
+    # Captured and printed, so the output lands in the task log (Airflow redirects sys.stdout, not fd 1).
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    print(done.stdout, done.stderr, sep="\n", flush=True)
+    return done.returncode
 
 
 @dag(
