@@ -43,6 +43,10 @@ export const ERROR_CODES = {
   USAGE_UNKNOWN_KEY: usage,
   USAGE_INVALID_VALUE: usage,
   USAGE_RESERVED_KEY: usage,
+  /** `--shard I/N`, `--shard-from-env`: an index or count out of range or missing. */
+  USAGE_SHARD: usage,
+  /** `summary merge`: summaries of different runs, or shards missing or doubled. */
+  USAGE_SUMMARY_MERGE: usage,
   INVALID_VALUE: usage,
   OPTIONS_INVALID: usage,
   INVALID_OPTIONS: usage,

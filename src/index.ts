@@ -54,6 +54,8 @@ export {
 } from './pipeline/run-schema-check.js';
 export { applyUpdate, jsonEqual, WRITE_MODES, type WriteMode, type UpdateEntry } from './pipeline/merge.js';
 export { EMPTY_POLICIES, type EmptyPolicy } from './pipeline/row-preparer.js';
+export { parseShard, shardFromEnv, shardOfTarget, shardTarget, shardPath, type Shard } from './pipeline/shard.js';
+export { mergeSummaries, summaryExitCode, type MergedSummary, type SummaryPart } from './pipeline/summary-merge.js';
 
 // ---------------------------------------------------------------- listings
 export {

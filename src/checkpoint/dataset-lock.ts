@@ -11,12 +11,13 @@
  * Lock files are 0600; a lock left by a dead process on this host is taken over (see run-lock.ts).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { MetaError } from '../errors.js';
 import { mkdirPrivate } from '../private-files.js';
 import { RunLock } from './run-lock.js';
+import { lockShardOf, shardTag, shardsOverlap, type Shard } from './shard-names.js';
 
 export interface DatasetLockOptions {
   /** State directory whose `locks/` also gets a lock; none when unset. */
@@ -26,6 +27,12 @@ export interface DatasetLockOptions {
   readonly datasetHash: string;
   /** What the lock guards, in the LOCKED message. @default `dataset <datasetHash>` */
   readonly label?: string | undefined;
+  /**
+   * `import --shard I/N`: lock only this shard (`….shard-I-of-N.lock`), so the N workers of one dataset
+   * run side by side while two workers of one shard still exclude each other. A run whose items may
+   * overlap a live run's (an unsharded run and any shard, shards of different N) is refused either way.
+   */
+  readonly shard?: Shard | undefined;
 }
 
 /** The lock key of a storage folder (`set --folder`, and the rollback of such a run). */
@@ -49,11 +56,20 @@ export function machineLockDir(): string {
   return join(tmpdir(), `encord-meta-${userTag()}`, 'locks');
 }
 
-/** The machine-wide lock file of a dataset on a domain. */
-export function machineLockPath(domain: string, datasetHash: string): string {
+/** The machine-wide lock file of a dataset on a domain (of one shard of it, with `shard`). */
+export function machineLockPath(domain: string, datasetHash: string, shard?: Shard): string {
+  return join(machineLockDir(), `${machineLockBase(domain, datasetHash)}${lockSuffix(shard)}`);
+}
+
+/** `<domain>-<dataset>-<digest>`: the machine-wide lock name of a dataset, before `.lock`. */
+function machineLockBase(domain: string, datasetHash: string): string {
   const readable = `${domain.toLowerCase().replace(/^https?:\/\//, '')}-${datasetHash}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
   const digest = createHash('sha256').update(`${domain}\n${datasetHash}`).digest('hex').slice(0, 12);
-  return join(machineLockDir(), `${readable}-${digest}.lock`);
+  return `${readable}-${digest}`;
+}
+
+function lockSuffix(shard: Shard | undefined): string {
+  return shard ? `.${shardTag(shard)}.lock` : '.lock';
 }
 
 /** The domain of a store, when it says (the Encord client does); stores that do not share one key. */
@@ -83,11 +99,19 @@ function ensureMachineDir(): string {
 
 export function acquireDatasetLock(options: DatasetLockOptions): DatasetLock {
   ensureMachineDir();
+  const { shard } = options;
   const label = options.label ?? `dataset ${options.datasetHash}`;
-  const what = `${label} on ${options.domain}`;
-  const held: RunLock[] = [RunLock.acquireFile(machineLockPath(options.domain, options.datasetHash), what)];
+  const what = `${shard ? `shard ${shard.index} of ${shard.count} of ` : ''}${label} on ${options.domain}`;
+  const machineDir = machineLockDir();
+  const machineBase = machineLockBase(options.domain, options.datasetHash);
+  const held: RunLock[] = [RunLock.acquireFile(machineLockPath(options.domain, options.datasetHash, shard), what)];
   try {
-    if (options.stateDir) held.push(RunLock.acquire(options.stateDir, options.datasetHash, label));
+    refuseOverlap(machineDir, machineBase, shard, options.datasetHash);
+    if (options.stateDir) {
+      const stateBase = options.datasetHash.replace(/[^A-Za-z0-9_-]/g, '_');
+      held.push(RunLock.acquireFile(join(options.stateDir, 'locks', `${stateBase}${lockSuffix(shard)}`), what));
+      refuseOverlap(join(options.stateDir, 'locks'), stateBase, shard, options.datasetHash);
+    }
   } catch (error) {
     for (const lock of held) lock.release();
     throw error;
@@ -99,4 +123,33 @@ export function acquireDatasetLock(options: DatasetLockOptions): DatasetLock {
       held.length = 0;
     },
   };
+}
+
+/**
+ * After taking its own lock file, a run looks for live locks of the same dataset whose items may overlap
+ * its own (an unsharded run and any shard; shards of different N). Each of two runs starting together
+ * takes its file before it looks, so at least one of them sees the other: never both run.
+ */
+function refuseOverlap(dir: string, base: string, shard: Shard | undefined, datasetHash: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const other = lockShardOf(name, base);
+    if (other === undefined) continue;
+    const same = other === null ? shard === undefined : shard !== undefined && other.index === shard.index && other.count === shard.count;
+    if (same || !shardsOverlap(shard, other ?? undefined)) continue;
+    const info = RunLock.holder(join(dir, name));
+    if (!info) continue;
+    const theirs = other === null ? 'an unsharded run' : `shard ${other.index} of ${other.count}`;
+    const ours = shard ? `shard ${shard.index} of ${shard.count}` : 'this run';
+    throw new MetaError(
+      'LOCKED',
+      `${theirs} (pid ${info.pid} on ${info.host}, started ${info.startedAt}) is writing to dataset ${datasetHash}, and its items may overlap ${ours}'s; ` +
+        `wait for it (shards of one job must all use the same N), or delete ${join(dir, name)} if that run is gone`,
+    );
+  }
 }

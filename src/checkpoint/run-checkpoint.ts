@@ -16,6 +16,7 @@
 import { UndoJournal } from '../report/undo-journal.js';
 import { acquireDatasetLock, type DatasetLock } from './dataset-lock.js';
 import { defaultJournalPath } from './journal-path.js';
+import { shardPath, type Shard } from './shard-names.js';
 
 export interface RunCheckpointOptions {
   /** Directory for journals and the second run lock; none when unset. */
@@ -29,6 +30,8 @@ export interface RunCheckpointOptions {
   readonly journalPath?: string | undefined;
   /** Suffix of the default journal name (`set`); none for an import. */
   readonly kind?: 'set' | undefined;
+  /** `import --shard I/N`: the lock is this shard's, the default journal name says the shard. */
+  readonly shard?: Shard | undefined;
 }
 
 export class RunCheckpoint {
@@ -39,14 +42,14 @@ export class RunCheckpoint {
 
   /** Take the dataset lock (throws `LOCKED` when another run holds it). */
   lock(): void {
-    const { stateDir, domain, datasetHash } = this.options;
-    this.held ??= acquireDatasetLock({ stateDir, domain, datasetHash });
+    const { stateDir, domain, datasetHash, shard } = this.options;
+    this.held ??= acquireDatasetLock({ stateDir, domain, datasetHash, shard });
   }
 
   /** Open the journal and write its header, when the run has a journal path; else `undefined`. */
   openJournal(header: { readonly source: string }): UndoJournal | undefined {
-    const { journalPath, stateDir, datasetHash, startedAt, kind } = this.options;
-    const path = journalPath ?? (stateDir ? defaultJournalPath(stateDir, datasetHash, startedAt, kind) : undefined);
+    const { journalPath, stateDir, datasetHash, startedAt, kind, shard } = this.options;
+    const path = journalPath ?? (stateDir ? shardPath(defaultJournalPath(stateDir, datasetHash, startedAt, kind), shard) : undefined);
     if (!path) return undefined;
     const journal = new UndoJournal(path);
     journal.open({ datasetHash, source: header.source, startedAt: new Date(startedAt).toISOString() });

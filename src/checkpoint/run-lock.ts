@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MetaError } from '../errors.js';
 import { mkdirPrivateFor, openPrivate } from '../private-files.js';
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   startedAt: string;
@@ -82,6 +82,14 @@ export class RunLock {
       }
     }
     throw new MetaError('LOCKED', `could not take the lock ${path}; another run keeps taking it: retry`);
+  }
+
+  /** Who holds the lock file `path`, when a live run does (a stale or torn lock, or none: undefined). */
+  static holder(path: string): LockInfo | undefined {
+    const seen = readInfo(path);
+    if (!seen?.info) return undefined;
+    const { info } = seen;
+    return info.host === hostname() && !alive(info.pid) ? undefined : info;
   }
 
   release(): void {

@@ -46,6 +46,7 @@ export function formatImportResult(result: ImportResult): string {
     const notable = result.skippedColumns.filter((c) => !(REPORT_MARKER_COLUMNS as readonly string[]).includes(c.column) && !c.reason.startsWith('identifies'));
     for (const skipped of notable) lines.push(`not imported: column ${skipped.column} (${skipped.reason})`);
   }
+  if (s.shard) lines.push(`shard ${s.shard.index} of ${s.shard.count}: ${s.rowsRead} rows are this shard's; ${s.otherShards} rows of other shards were left to them`);
   lines.push(
     `rows ${s.rowsRead} | written ${s.written} | unchanged ${s.unchanged} | failed ${s.failed} | ` +
       `${s.requests} requests, ${s.retries} retries, ${s.rateLimited} rate-limited | ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s`,

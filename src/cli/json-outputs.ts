@@ -185,12 +185,17 @@ export const FolderSetOutput = z.object({
 export const RunSummaryJson = z.object({
   file: z.string(),
   files: z.array(z.string()).optional(),
+  fileBytes: z.number().int().min(0).nullable(),
   datasetHash: z.string(),
   dryRun: z.boolean(),
   mode: z.string(),
   keyKind: z.string(),
   keyColumn: z.string(),
   rowsRead: z.number().int(),
+  /** `import --shard I/N`: worker index of count; null when not sharded. */
+  shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }).nullable(),
+  /** Rows of the file that belong to other shards (0 when not sharded). */
+  otherShards: z.number().int().min(0),
   written: z.number().int(),
   unchanged: z.number().int(),
   failed: z.number().int(),
@@ -215,6 +220,52 @@ export const ImportOutput = z.object({
   columns: z.record(z.string(), z.object({ ok: z.number().int(), empty: z.number().int(), failed: z.number().int() })),
   skippedColumns: z.array(z.object({ column: z.string(), reason: z.string() })),
   diffs: z.array(z.object({ line: z.number().int(), file: z.string().optional(), dataHash: z.string(), title: z.string(), before: metadata.nullable(), after: metadata, changedKeys: z.array(z.string()) })),
+});
+
+/** `summary merge`: the run summaries of every shard of one import, as one (see "Many workers" in the README). */
+export const SummaryMergeOutput = z.object({
+  command: z.literal('summary merge'),
+  file: z.string(),
+  fileBytes: z.number().int().min(0).nullable(),
+  datasetHash: z.string(),
+  dryRun: z.boolean(),
+  mode: z.string(),
+  keyKind: z.string(),
+  keyColumn: z.string(),
+  shardCount: z.number().int().min(1),
+  rowsRead: z.number().int().min(0),
+  written: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  failedByCode: z.record(z.string(), z.number().int()),
+  notAttempted: z.number().int().min(0),
+  unreachable: z.array(z.string()),
+  requests: z.number().int().min(0),
+  retries: z.number().int().min(0),
+  rateLimited: z.number().int().min(0),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().min(0),
+  rowsPerSecond: z.number().min(0),
+  interrupted: z.boolean(),
+  stoppedEarly: z.boolean(),
+  reportPaths: z.array(z.string()),
+  journalPaths: z.array(z.string()),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(130)]),
+  parts: z.array(
+    z.object({
+      path: z.string(),
+      shard: z.number().int().min(0),
+      exitCode: z.number().int(),
+      rowsRead: z.number().int(),
+      written: z.number().int(),
+      unchanged: z.number().int(),
+      failed: z.number().int(),
+      notAttempted: z.number().int(),
+      reportPath: z.string().nullable(),
+      journalPath: z.string().nullable(),
+    }),
+  ),
 });
 
 const RollbackProblem = z.object({ id: z.string(), dataHash: z.string(), code: z.string(), message: z.string() });

@@ -15,6 +15,7 @@ import type { MetaSchema } from '../schema/index.js';
 import type { WriteMode } from './merge.js';
 import type { EmptyPolicy } from './row-preparer.js';
 import type { ImportProgress, KeyPlan } from './import-result.js';
+import { checkShard, type Shard } from './shard.js';
 
 export interface ImportOptions {
   /**
@@ -69,6 +70,11 @@ export interface ImportOptions {
   readonly maxErrors?: number | undefined;
   /** Use the v2 bulk path for rows with a storage item. @default true */
   readonly bulk?: boolean | undefined;
+  /**
+   * Worker `index` of `count`: take only the rows whose write target hashes to this shard (shard.ts), with
+   * a per-shard lock and default journal. @default unsharded
+   */
+  readonly shard?: Shard | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** The key plan of the planning pass, once, before the first write (a real run) or at the end (a dry run). */
@@ -111,7 +117,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 const IMPORT_OPTION_NAMES = [
   'file', 'format', 'sheet', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
   'coercion', 'mode', 'empty', 'dryRun', 'diffLimit', 'reportPath', 'journalPath', 'stateDir', 'concurrency', 'batchSize', 'maxErrors', 'bulk',
-  'signal', 'onProgress', 'onKeyPlan', 'now',
+  'shard', 'signal', 'onProgress', 'onKeyPlan', 'now',
 ] as const satisfies readonly (keyof ImportOptions)[];
 
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
@@ -129,6 +135,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
   if (options.maxErrors !== undefined) intIn('maxErrors', options.maxErrors, 0, Number.MAX_SAFE_INTEGER, 0);
   return {
     ...options,
+    shard: options.shard === undefined ? undefined : checkShard(options.shard),
     coercion: resolveCoercionOptions(options.coercion ?? {}),
     mode: oneOf('mode', options.mode, ['merge', 'replace'], 'merge'),
     empty: oneOf('empty', options.empty, ['keep', 'delete', 'null'], 'keep'),

@@ -46,12 +46,19 @@ export interface RunSummary {
   file: string;
   /** Every file read, in order, when the input is several files (a list, a glob, a directory). */
   files?: string[];
+  /** Size of the file in bytes (null when it could not be read at the end): `summary merge` checks every shard read the same file. */
+  fileBytes: number | null;
   datasetHash: string;
   dryRun: boolean;
   mode: string;
   keyKind: string;
   keyColumn: string;
+  /** Rows of the file this run took (its own shard's, when sharded). */
   rowsRead: number;
+  /** `--shard I/N`: worker `index` of `count`; null when not sharded. */
+  shard: { index: number; count: number } | null;
+  /** Rows of the file that belong to other shards: neither written, failed nor reported here. */
+  otherShards: number;
   written: number;
   unchanged: number;
   failed: number;

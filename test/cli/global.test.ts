@@ -20,7 +20,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const COMMANDS: string[][] = [['demo'], ['schema'], ['schema', 'push'], ['schema', 'pull'], ['schema', 'verify'], ['schema', 'check'], ['schema', 'infer'], ['import'], ['list'], ['set'], ['rollback'], ['datasets'], ['emulator']];
+const COMMANDS: string[][] = [['demo'], ['schema'], ['schema', 'push'], ['schema', 'pull'], ['schema', 'verify'], ['schema', 'check'], ['schema', 'infer'], ['import'], ['list'], ['set'], ['rollback'], ['summary'], ['summary', 'merge'], ['datasets'], ['emulator']];
 
 /** A fresh OpenSSH (openssh-key-v1, unencrypted) ed25519 private key that nobody registered. */
 function unregisteredKey(): string {

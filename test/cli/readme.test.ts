@@ -58,7 +58,7 @@ describe('README', () => {
     const help = (await cli(['--help'], { url: 'http://127.0.0.1:1' })).out;
     const section = help.slice(help.indexOf('Commands:'));
     const commands = [...section.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-    expect(commands).toEqual(['demo', 'schema', 'import', 'list', 'set', 'rollback', 'datasets', 'folders', 'emulator']);
+    expect(commands).toEqual(['demo', 'schema', 'import', 'list', 'set', 'rollback', 'summary', 'datasets', 'folders', 'emulator']);
     for (const c of commands) expect(README, c).toMatch(new RegExp(`\\n(npx )?encord-meta (--[a-z-]+ \\S+ )*${c}\\b`));
     for (const sub of ['push', 'pull', 'verify', 'check', 'infer']) expect(README).toMatch(new RegExp(`\\nencord-meta schema ${sub}\\b`));
     for (const m of README.matchAll(/^(?:npx )?encord-meta ((?:--?[a-z-]+ (?:\S+ )?)*)([a-z]+)/gm)) {

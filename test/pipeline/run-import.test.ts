@@ -174,11 +174,12 @@ describe('resume and safety', () => {
     expect(first.summary.failed).toBe(3); // a bad record (extra field), a decimal comma, an unknown enum value
     const text = readFileSync(report, 'utf8');
     expect(text).toContain('CSV_RECORD_INCONSISTENT_COLUMNS');
-    expect(text).toContain(`"${hash(1)},12,5,sunny"`); // the extra field is kept in _raw
+    expect(text).toContain(`"${hash(1)},12,5,sunny"`); // the record's exact text is kept in _raw
+    expect(text).toContain('\n,,,2,CSV_RECORD_INCONSISTENT_COLUMNS,'); // its cells are empty: never a guess
     const fixed = h.write(
       'fixed.csv',
       text
-        .replace(`${hash(1)},12,5,`, `${hash(1)},12,sunny,`)
+        .replace('\n,,,2,CSV_RECORD_INCONSISTENT_COLUMNS,', `\n${hash(1)},12,sunny,2,CSV_RECORD_INCONSISTENT_COLUMNS,`)
         .replace('"12,5"', '12.5')
         .replace(',hail,', ',snow,'),
     );

@@ -14,8 +14,10 @@ import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
 import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
+import { addShardOptions, shardFrom, type ShardFlags } from '../shard-flags.js';
+import { shardPath } from '../../checkpoint/shard-names.js';
 
-interface ImportFlags extends CoercionFlags {
+interface ImportFlags extends CoercionFlags, ShardFlags {
   dataset?: string;
   key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
   keyColumn?: string;
@@ -82,7 +84,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--rate-limit <n>', 'most requests per second (default 250; starts at 2 and grows until a 429, then holds just under it)', positiveNumber('--rate-limit'))
     .option('--max-errors <n>', 'stop reading once more rows than this have failed', intOption('--max-errors', 0, Number.MAX_SAFE_INTEGER))
     .option('--no-bulk', 'write every row with the per-row save (slower; for debugging)')
-    .option('--no-progress', 'no progress output')
+    .option('--no-progress', 'no progress output');
+  addShardOptions(command)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -91,6 +94,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         '  encord-meta import export.xlsx --sheet Frames --dataset 4f1c…e2 --timezone Europe/Paris\n' +
         '  encord-meta import failures.csv --dataset 4f1c…e2      # retry exactly the rows that failed\n' +
         '  encord-meta --config nightly.json import                # everything from the job config\n' +
+        '  encord-meta import metadata.parquet --dataset 4f1c…e2 --shard 2/4 --summary run.json   # worker 2 of 4\n' +
         "  encord-meta import 'exports/part-*.csv' --dataset 4f1c…e2   # several parts as one input\n" +
         '  encord-meta import exports/ --dataset 4f1c…e2          # a directory of parts (hive key=value/ folders too)\n' +
         '\nSeveral files: the parts are read one after the other as one input, in natural path order (part-2 before\n' +
@@ -118,10 +122,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
         if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
         if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
+        // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
+        const shard = shardFrom(flags, ctx.io.env);
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
-        const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
+        const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
         // Standard input is copied to a private file for the two passes and removed when the run ends:
@@ -154,7 +160,8 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             dryRun,
             diffLimit: flags.diffs,
             reportPath,
-            journalPath: flags.journal ?? config.journal ? resolve(cwd, (flags.journal ?? config.journal)!) : undefined,
+            journalPath: flags.journal ?? config.journal ? shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
+            shard,
             stateDir,
             concurrency: flags.concurrency ?? config.concurrency,
             batchSize: flags.batchSize ?? config.batchSize,
@@ -185,7 +192,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         }
         const summaryPath = flags.summary ?? config.summary;
         if (summaryPath) {
-          const full = resolve(cwd, summaryPath);
+          const full = shardPath(resolve(cwd, summaryPath), shard);
           writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
         }
         if (g.json) ctx.printJson(result);

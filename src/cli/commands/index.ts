@@ -15,6 +15,7 @@ const LOADERS = {
   list: async () => (await import('./list.js')).registerList,
   set: async () => (await import('./set.js')).registerSet,
   rollback: async () => (await import('./rollback.js')).registerRollback,
+  summary: async () => (await import('./summary.js')).registerSummary,
   datasets: async () => (await import('./datasets.js')).registerDatasets,
   folders: async () => (await import('./folders.js')).registerFolders,
   emulator: async () => (await import('./emulator.js')).registerEmulator,

@@ -22,6 +22,7 @@ import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } 
 import type { ImportProgress, ImportResult } from '../import-result.js';
 import { schemaFromStore } from '../load-schema.js';
 import { RowPreparer } from '../row-preparer.js';
+import { ShardFilter, ShardedSource } from '../shard.js';
 import { planTargets, recountDryRun } from './plan-pass.js';
 import { emptyKeyPlan, finishRun } from './summary.js';
 import type { ImportRun, RunBase } from './state.js';
@@ -56,7 +57,7 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
   // Several files (a list, a glob, a directory) are one logical input: planned, deduplicated and reported as one.
   const source = await openInputs(opts.file, { format: opts.format, csv, xlsx: { sheet: opts.sheet } });
-  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
+  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath, shard: opts.shard });
   return {
     opts,
     store,
@@ -85,5 +86,7 @@ async function prepareRun(base: RunBase): Promise<ImportRun> {
   // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
   // real run; only rows that turn out to share a target need a second look.
   const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns, reportFileColumn(source)) : undefined;
-  return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
+  // Sharded: every pass reads only this shard's rows (shard.ts); the rest of the run does not know.
+  const sharded = opts.shard ? new ShardedSource(source, new ShardFilter(opts.shard, key, resolver)) : undefined;
+  return { ...base, source: sharded ?? source, sharded, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
 }

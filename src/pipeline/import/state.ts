@@ -12,6 +12,7 @@ import type { RawRow, SourceItem, TabularSource } from '../../sources/source.js'
 import type { ResolvedImportOptions } from '../import-options.js';
 import type { Diff, ImportProgress, KeyPlan } from '../import-result.js';
 import type { RowPreparer } from '../row-preparer.js';
+import type { ShardedSource } from '../shard.js';
 
 /** What every run has from its first moment: options, store, source, progress, checkpoint. */
 export interface RunBase {
@@ -40,6 +41,8 @@ export interface ImportRun extends RunBase {
   readonly diffs: Diff[];
   /** The failure report: opened by the planning pass of a dry run, by the write pass of a real one. */
   report: FailureReport | undefined;
+  /** `--shard I/N`: the source as this shard sees it (also `source`); undefined when not sharded. */
+  readonly sharded: ShardedSource | undefined;
 }
 
 /** The source's items; an abort ends the stream quietly (the summary says "interrupted"). */

@@ -1,4 +1,5 @@
 /** The end of an import: the key plan's starting counts, and the summary and result a run returns. */
+import { statSync } from 'node:fs';
 import type { KeyChoice } from '../../mapping/key-resolver.js';
 import type { ImportResult, KeyPlan, RunSummary } from '../import-result.js';
 import type { ImportRun } from './state.js';
@@ -57,12 +58,15 @@ export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
   const summary: RunSummary = {
     file: typeof opts.file === 'string' ? opts.file : opts.file.join(' '),
     ...(run.source.files !== undefined && { files: [...run.source.files] }),
+    fileBytes: fileBytes(run.source.files ?? (typeof opts.file === 'string' ? [opts.file] : opts.file)),
     datasetHash: opts.datasetHash,
     dryRun: opts.dryRun,
     mode: opts.mode,
     keyKind: key.kind,
     keyColumn: key.column,
     rowsRead: opts.dryRun ? progress.rowsRead : (progress.rowsTotal ?? progress.rowsRead),
+    shard: opts.shard ? { index: opts.shard.index, count: opts.shard.count } : null,
+    otherShards: run.sharded?.otherShards ?? 0,
     written: progress.written,
     unchanged: opts.dryRun ? keyPlan.unchanged : progress.unchanged,
     failed: progress.failed,
@@ -84,4 +88,18 @@ export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
   const columns: Record<string, { ok: number; empty: number; failed: number }> = {};
   for (const [k, v] of run.preparer.stats) columns[k] = { ...v };
   return { summary, plan: keyPlan, columns, skippedColumns: [...run.plan.skipped], diffs: run.diffs };
+}
+
+/** The file's size, so `summary merge` can tell two files of one name apart; null if it is gone. */
+/** Bytes of every file read (several files: their sum), or null when one cannot be read at the end. */
+function fileBytes(paths: readonly string[]): number | null {
+  let total = 0;
+  for (const path of paths) {
+    try {
+      total += statSync(path).size;
+    } catch {
+      return null;
+    }
+  }
+  return total;
 }
