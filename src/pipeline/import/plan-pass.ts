@@ -4,10 +4,10 @@
  * run stops after it (and `recountDryRun`); a real run then decides each row again with `decide`, so both
  * passes agree row by row.
  */
-import { applyUpdate, changedKeys, updateFingerprint, wouldChange } from '../merge.js';
+import { updateFingerprint } from '../merge.js';
 import type { PreparedRow } from '../row-preparer.js';
 import type { SourceItem } from '../../sources/source.js';
-import { iterate, textValues, type ImportRun } from './state.js';
+import { classify, iterate, textValues, type ImportRun } from './state.js';
 
 /** What pass 1 learnt about write targets. */
 export interface TargetPlan {
@@ -72,15 +72,14 @@ async function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): 
   const canonical = run.resolver.canonicalIndex(unit);
   if (targets.rows[canonical]! < 255) targets.rows[canonical]! += 1;
   if (prepared.units.length > 1 || run.resolver.isShared(unit)) noteShared(targets, canonical, unit.index, prepared);
-  if (unit.metadata !== null) {
-    const changed = wouldChange(unit.metadata, prepared.update, opts.mode);
-    if (opts.dryRun && changed && run.diffs.length < opts.diffLimit) {
-      const after = applyUpdate(unit.metadata, prepared.update, opts.mode);
-      run.diffs.push({ line: item.row.line, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after, changedKeys: changedKeys(unit.metadata, after) });
-    }
-    if (changed) keyPlan.toWrite += 1;
-    else keyPlan.unchanged += 1;
-  } else keyPlan.toWrite += 1;
+  if (classify(run, unit, prepared.update) === 'unchanged') {
+    keyPlan.unchanged += 1;
+    return;
+  }
+  keyPlan.toWrite += 1;
+  if (opts.dryRun && run.resolver.index.known(unit.index) && run.diffCandidates.length < opts.diffLimit) {
+    run.diffCandidates.push({ line: item.row.line, unit: unit.index, update: prepared.update });
+  }
 }
 
 function noteShared(targets: TargetPlan, canonical: number, unitIndex: number, prepared: Extract<PreparedRow, { ok: true }>): void {
@@ -159,11 +158,10 @@ export async function recountDryRun(run: ImportRun, targets: TargetPlan): Promis
     // Pass 1 counted this row as "would write" or "up to date" and may have shown its diff; it fails.
     const prepared = run.preparer.prepare(item.row, false);
     if (prepared.ok) {
-      const unit = prepared.units[0]!;
-      if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, opts.mode)) keyPlan.unchanged -= 1;
+      if (classify(run, prepared.units[0]!, prepared.update) === 'unchanged') keyPlan.unchanged -= 1;
       else keyPlan.toWrite -= 1;
     }
-    const shown = run.diffs.findIndex((d) => d.line === item.row.line);
-    if (shown >= 0) run.diffs.splice(shown, 1);
+    const shown = run.diffCandidates.findIndex((d) => d.line === item.row.line);
+    if (shown >= 0) run.diffCandidates.splice(shown, 1);
   }
 }

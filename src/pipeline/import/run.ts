@@ -12,7 +12,8 @@
  */
 import { RunCheckpoint } from '../../checkpoint/run-checkpoint.js';
 import { lockDomainOf } from '../../checkpoint/dataset-lock.js';
-import { planColumns } from '../../mapping/column-plan.js';
+import { planColumns, type ColumnPlan } from '../../mapping/column-plan.js';
+import { DatasetIndex } from '../../mapping/dataset-index.js';
 import { KeyResolver, chooseKey } from '../../mapping/key-resolver.js';
 import { FailureReport } from '../../report/failure-report.js';
 import { openSource } from '../../sources/open-source.js';
@@ -22,6 +23,7 @@ import { resolveImportOptions, type ImportOptions, type ResolvedImportOptions } 
 import type { ImportProgress, ImportResult } from '../import-result.js';
 import { schemaFromStore } from '../load-schema.js';
 import { RowPreparer } from '../row-preparer.js';
+import { previewDiffs } from './diff-preview.js';
 import { planTargets, recountDryRun } from './plan-pass.js';
 import { emptyKeyPlan, finishRun } from './summary.js';
 import type { ImportRun, RunBase } from './state.js';
@@ -37,6 +39,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     if (opts.signal?.aborted) return finishRun(run, { interrupted: true });
     if (opts.dryRun) {
       await recountDryRun(run, targets);
+      run.diffs = await previewDiffs(run, run.diffCandidates);
       await run.report!.close();
       base.progress.failed = run.report!.count;
       return finishRun(run, { interrupted: false });
@@ -76,13 +79,19 @@ async function prepareRun(base: RunBase): Promise<ImportRun> {
   const plan = planColumns({ columns: source.columns, keyColumn: key.column, schema, mapping: opts.mapping, unknownColumns: opts.unknownColumns, source: source.name });
   if (!opts.dryRun) base.checkpoint.lock();
   base.emit();
-  const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
-  const resolver = new KeyResolver(listing);
+  const fingerprintSpec = { replace: opts.mode === 'replace', fields: plan.fields.map((f) => ({ key: f.key, type: f.spec.type })) };
+  const { index } = await DatasetIndex.list(store, opts.datasetHash, { ...fingerprintSpec, keep: keptKeys(plan) }, opts.signal);
+  const resolver = new KeyResolver(index);
   const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty, canonicalDecimalColumns: source.canonicalDecimalColumns });
   base.progress.phase = 'planning';
   base.emit();
   // A dry run writes its failure report during the planning pass, so bad rows can be fixed before the
   // real run; only rows that turn out to share a target need a second look.
   const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns) : undefined;
-  return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
+  return { ...base, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), fingerprintSpec, diffCandidates: [], diffs: [], report };
+}
+
+/** Keys whose listed values a cell is read against (pipeline/unknown-cell.ts): kept in the index. */
+function keptKeys(plan: ColumnPlan): string[] {
+  return plan.fields.filter((f) => f.kind !== 'geo' && (f.unknown !== undefined || (plan.fromListing && f.kind === 'cell'))).map((f) => f.key);
 }

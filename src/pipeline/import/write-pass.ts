@@ -5,11 +5,10 @@
  */
 import { FailureReport } from '../../report/failure-report.js';
 import type { SourceItem } from '../../sources/source.js';
-import { wouldChange } from '../merge.js';
 import { Writer, type PendingRow, type WriteTask } from '../writer.js';
 import { decide, type TargetPlan } from './plan-pass.js';
 import type { RunEnd } from './summary.js';
-import { iterate, textValues, unreachable, type ImportRun } from './state.js';
+import { classify, iterate, textValues, unreachable, type ImportRun } from './state.js';
 
 /** Failure bookkeeping of the write pass: per-code counts and the report. */
 class WriteLog {
@@ -119,8 +118,9 @@ async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, 
     existing.rows.push(pending);
     return;
   }
-  // Skip rows the listing already shows as applied, without a request: resume after a crash is cheap.
-  if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, run.opts.mode)) {
+  // Skip rows the listing already shows as applied (by fingerprint), without a request: resume after a
+  // crash is cheap and the nightly unchanged rerun sends no write.
+  if (classify(run, unit, prepared.update) === 'unchanged') {
     run.progress.unchanged += 1;
     return;
   }

@@ -1,0 +1,57 @@
+/**
+ * The dry run's diff preview. The run holds no metadata (mapping/dataset-index.ts), so the first
+ * `diffLimit` rows that would change are noted during the planning pass and their units read fresh, in
+ * batches, at the end: `before` is what Encord holds now, `after` the merge the run would write. A noted row
+ * whose fresh value turns out unchanged (one the fingerprint could not decide) is dropped from the preview.
+ */
+import type { Metadata } from '../../encord/protocol/types.js';
+import { applyUpdate, changedKeys, jsonEqual, type UpdateEntry } from '../merge.js';
+import type { Diff } from '../import-result.js';
+import type { ImportRun } from './state.js';
+
+/** A row noted for the preview: its line, its unit, its update. */
+export interface DiffCandidate {
+  readonly line: number;
+  readonly unit: number;
+  readonly update: readonly UpdateEntry[];
+}
+
+/** Read the candidates' units fresh and turn those that change into diffs, in file order. */
+export async function previewDiffs(run: ImportRun, candidates: readonly DiffCandidate[]): Promise<Diff[]> {
+  if (candidates.length === 0) return [];
+  const fresh = await readFresh(run, candidates.map((c) => c.unit));
+  const diffs: Diff[] = [];
+  for (const c of candidates) {
+    const index = run.resolver.index;
+    const before = fresh.get(c.unit) ?? null;
+    if (before === null) continue; // unknown metadata is never previewed
+    const after = applyUpdate(before, c.update, run.opts.mode);
+    if (jsonEqual(after, before)) continue;
+    diffs.push({ line: c.line, dataHash: index.dataHash(c.unit), title: index.title(c.unit), before, after, changedKeys: changedKeys(before, after) });
+  }
+  return diffs;
+}
+
+/** Current metadata of units: storage items with get-bulk, legacy units with the v1 read by data hash. */
+async function readFresh(run: ImportRun, units: readonly number[]): Promise<Map<number, Metadata>> {
+  const index = run.resolver.index;
+  const signal = run.opts.signal;
+  const out = new Map<number, Metadata>();
+  const byItem = new Map<string, number[]>();
+  const byHash = new Map<string, number>();
+  for (const u of units) {
+    const item = index.item(u);
+    if (item !== null) byItem.set(item, [...(byItem.get(item) ?? []), u]);
+    else byHash.set(index.dataHash(u), u);
+  }
+  if (byItem.size > 0) {
+    for (const got of await run.store.getItems([...byItem.keys()], { signal })) {
+      for (const u of byItem.get(got.uuid) ?? []) out.set(u, got.metadata);
+    }
+  }
+  if (byHash.size > 0) {
+    const rows = await run.store.getDataUnits(run.opts.datasetHash, [...byHash.keys()], { signal });
+    for (const [hash, row] of rows) if (row.metadata !== null && byHash.has(hash)) out.set(byHash.get(hash)!, row.metadata);
+  }
+  return out;
+}
