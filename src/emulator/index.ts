@@ -11,11 +11,13 @@ export type {
   UnknownSchemaKeys,
   TypeValidation,
   RouteClass,
+  PageSizeMode,
+  FolderSearchMode,
 } from './options.js';
 export { loadFaultsFile, parseFaultRules, type FaultRule, type FaultAction, type FaultRuleStats } from './faults.js';
 export { ROUTE_NAMES, type RouteName } from './routes.js';
 export type { RequestLog, RequestLogEntry, RequestLogFilter, RouteCounter } from './request-log.js';
 export type { EmulatorStateApi, RowView, ItemView, DatasetView, StateSnapshot } from './state-api.js';
-export type { DatasetSeed, RowSeed, DatasetSummary } from './state.js';
+export type { DatasetSeed, RowSeed, DatasetSummary, FolderSummary } from './state.js';
 export { SPEC_TEST_PUBLIC_KEY, type AuthResult } from './auth.js';
 export { STATE_FILE } from './persistence.js';

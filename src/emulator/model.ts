@@ -257,8 +257,18 @@ export function wireStorageItem(item: ItemRecord, signedUrlBase: string | null):
   };
 }
 
-/** v2 StorageFolder JSON (`encord/orm/storage.py: StorageFolder`). */
-export function wireFolder(folder: FolderRecord): Record<string, unknown> {
+/**
+ * v2 StorageFolder JSON (`encord/orm/storage.py: StorageFolder`, addendum §A.3): every key present.
+ * `pathToRoot` runs from the folder itself up to its top-level ancestor (whether the real service includes
+ * the folder itself is [UNKNOWN]; the notes say emit `[self, …, top]`). `folderOf` looks parents up.
+ */
+export function wireFolder(folder: FolderRecord, folderOf: (uuid: string) => FolderRecord | undefined = () => undefined): Record<string, unknown> {
+  const path: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (let f: FolderRecord | undefined = folder; f !== undefined && !seen.has(f.uuid); f = f.parent === null ? undefined : folderOf(f.parent)) {
+    seen.add(f.uuid);
+    path.push({ uuid: f.uuid, parentUuid: f.parent, name: f.name, syncedDatasetHash: f.syncedDatasetHash });
+  }
   return {
     uuid: folder.uuid,
     parent: folder.parent,
@@ -270,9 +280,7 @@ export function wireFolder(folder: FolderRecord): Record<string, unknown> {
     lastEditedAt: v2Time(folder.lastEditedAt),
     userRole: 'admin',
     syncedDatasetHash: folder.syncedDatasetHash,
-    pathToRoot: [
-      { uuid: folder.uuid, parentUuid: folder.parent, name: folder.name, syncedDatasetHash: folder.syncedDatasetHash },
-    ],
+    pathToRoot: path,
   };
 }
 

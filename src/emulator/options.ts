@@ -23,6 +23,12 @@ export const UNKNOWN_STORAGE_STATUSES = [403, 404] as const;
 export const V1_SAVE_ECHO_MODES = ['metadata', 'omit', 'null'] as const;
 export type V1SaveEcho = (typeof V1_SAVE_ECHO_MODES)[number];
 export type UnknownStorageStatus = (typeof UNKNOWN_STORAGE_STATUSES)[number];
+/** A listing `pageSize` outside 1..1000: refused with 400, or clamped into range (the real answer is [UNKNOWN]). */
+export const PAGE_SIZE_MODES = ['reject', 'clamp'] as const;
+export type PageSizeMode = (typeof PAGE_SIZE_MODES)[number];
+/** How folder `search` matches names (the real rule is [UNKNOWN]): case-insensitive substring, prefix or exact. */
+export const FOLDER_SEARCH_MODES = ['contains', 'prefix', 'exact'] as const;
+export type FolderSearchMode = (typeof FOLDER_SEARCH_MODES)[number];
 
 /** Rate-limit classes: one token bucket per credential and class. */
 export const ROUTE_CLASSES = ['v1', 'v2-read', 'v2-write'] as const;
@@ -132,6 +138,16 @@ export interface EmulatorOptions {
   readonly maxBodyBytes?: number;
   /** Most uuids per get-bulk and patches per patch-bulk (0: no limit); beyond it, 400. @default 1000 */
   readonly bulkLimit?: number;
+  /** Listings (items, folders) given a `pageSize` outside 1..1000: 400, or clamp. @default 'reject' */
+  readonly pageSizeOutOfRange?: PageSizeMode;
+  /** How folder listings match `search` against folder names. @default 'contains' */
+  readonly folderSearch?: FolderSearchMode;
+  /**
+   * Seed a folder tree for rehearsing `--folder` runs (only when the state is empty): a top-level folder
+   * `Rehearsal uploads` with `items` files, `subfolders` folders `cam-01`… each holding `items` files with the
+   * same names as the top folder's, and one `archive` subfolder each (a tenth of `items`). @default none
+   */
+  readonly seedFolders?: { readonly subfolders: number; readonly items?: number } | null;
   /** Request log bounds; `false` keeps no log (counters still run). */
   readonly requestLog?: RequestLogOptions | false;
   /** Compress JSON responses when the request accepts gzip. @default true */
@@ -154,6 +170,7 @@ export interface ResolvedEmulatorOptions {
   readonly defaultTestKey: boolean;
   readonly seedRows: number;
   readonly seedLegacy: number;
+  readonly seedFolders: { readonly subfolders: number; readonly items: number } | null;
   readonly seed: number;
   readonly datasets: readonly DatasetSeed[];
   readonly typedSchema: WireTypedSchema | null;
@@ -185,6 +202,8 @@ export interface EmulatorSettings {
   rateLimit: ResolvedRateLimit | null;
   latency: { ms: number; jitterMs: number } | null;
   bulkLimit: number;
+  pageSizeOutOfRange: PageSizeMode;
+  folderSearch: FolderSearchMode;
 }
 
 /** The subset of options `emulator.configure()` accepts. */
@@ -205,6 +224,8 @@ export type EmulatorSettingsPatch = Pick<
   | 'rateLimit'
   | 'latency'
   | 'bulkLimit'
+  | 'pageSizeOutOfRange'
+  | 'folderSearch'
 >;
 
 function describe(value: unknown): string {
@@ -305,6 +326,8 @@ export function applySettingsPatch(settings: EmulatorSettings, patch: EmulatorSe
     rateLimit: 'rateLimit' in patch ? resolveRateLimit(patch.rateLimit) : settings.rateLimit,
     latency: 'latency' in patch ? resolveLatency(patch.latency) : settings.latency,
     bulkLimit: integer('bulkLimit', patch.bulkLimit, 0, 10_000_000, settings.bulkLimit),
+    pageSizeOutOfRange: oneOf('pageSizeOutOfRange', patch.pageSizeOutOfRange, PAGE_SIZE_MODES, settings.pageSizeOutOfRange),
+    folderSearch: oneOf('folderSearch', patch.folderSearch, FOLDER_SEARCH_MODES, settings.folderSearch),
   };
   Object.assign(settings, next);
 }
@@ -329,6 +352,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     rateLimit: null,
     latency: null,
     bulkLimit: 1000,
+    pageSizeOutOfRange: 'reject',
+    folderSearch: 'contains',
   };
   applySettingsPatch(settings, options);
   let requestLog: Required<RequestLogOptions> | false = false;
@@ -356,6 +381,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     defaultTestKey: options.defaultTestKey ?? true,
     seedRows: integer('seedRows', options.seedRows, 0, 50_000_000, 0),
     seedLegacy: integer('seedLegacy', options.seedLegacy, 0, 50_000_000, 0),
+    seedFolders: resolveSeedFolders(options.seedFolders),
     seed: integer('seed', options.seed, 0, 2 ** 32 - 1, 1),
     datasets: options.datasets ?? [],
     typedSchema: options.typedSchema ?? null,
@@ -367,6 +393,15 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     clock: options.clock ?? Date.now,
     tokenTtlSeconds: integer('tokenTtlSeconds', options.tokenTtlSeconds, 1, 100_000_000, 3600),
     settings,
+  };
+}
+
+function resolveSeedFolders(value: EmulatorOptions['seedFolders']): ResolvedEmulatorOptions['seedFolders'] {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') fail('seedFolders', 'an object {subfolders, items?}', value);
+  return {
+    subfolders: integer('seedFolders.subfolders', value.subfolders, 0, 1000, 0),
+    items: integer('seedFolders.items', value.items, 0, 1_000_000, 100),
   };
 }
 

@@ -5,8 +5,8 @@
  */
 import type { Metadata } from '../encord/protocol/types.js';
 import { checkMetadata, combineMetadata, isPlainObject } from './metadata-rules.js';
-import { listFolder } from './folder-listing.js';
-import { wireFolder, wireStorageItem, type ItemRecord } from './model.js';
+import { folderSummary, getFolder, listFolder, listFolders } from './folder-listing.js';
+import { wireStorageItem, type ItemRecord } from './model.js';
 import { json, v2Error, type Reply } from './reply.js';
 import { field, parseBool, type RouteContext } from './route-context.js';
 import { accessibleItem, boolParam, page, queryOf, signedBase, unknownStorage } from './v2-common.js';
@@ -41,9 +41,15 @@ export function v2RouteOf(method: string, path: string): Matched {
     if (s[2] === 'patch-bulk') return is('PATCH', 'v2:patch-bulk');
     return is('GET', 'v2:item:GET', [s[2]!]);
   }
+  if (s[0] === 'storage' && s[1] === 'search' && s[2] === 'folders' && s.length === 3) return is('GET', 'v2:search-folders:GET');
   if (s[0] === 'storage' && s[1] === 'folders') {
+    if (s.length === 2) return is('GET', 'v2:folders:GET');
+    // Literal segments before `{uuid}` (addendum §A.1): folder patch-bulk and move are not emulated.
+    if (s[2] === 'patch-bulk' || s[2] === 'move') return { route: 'v2:unknown', params: [] };
     if (s.length === 5 && s[3] === 'items') return is('PATCH', 'v2:item:PATCH', [s[2]!, s[4]!]);
     if (s.length === 4 && s[3] === 'items') return is('GET', 'v2:folder-items:GET', [s[2]!]);
+    if (s.length === 4 && s[3] === 'folders') return is('GET', 'v2:subfolders:GET', [s[2]!]);
+    if (s.length === 4 && s[3] === 'summary') return is('GET', 'v2:folder-summary:GET', [s[2]!]);
     if (s.length === 3) return is('GET', 'v2:folder:GET', [s[2]!]);
   }
   if (s[0] === 'organisation' && s.length === 2 && (s[1] === 'client-metadata-schema' || s[1] === 'client-metadata-schema-v2')) {
@@ -75,10 +81,16 @@ export function handleV2(ctx: RouteContext, matched: Matched): Reply {
       return patchBulk(ctx);
     case 'v2:folder-items:GET':
       return listFolder(ctx, p[0]!);
-    case 'v2:folder:GET': {
-      const folder = ctx.store.folders.get(p[0]!);
-      return folder === undefined ? unknownStorage(ctx, 'folder', [p[0]!]) : json(200, wireFolder(folder));
-    }
+    case 'v2:folder:GET':
+      return getFolder(ctx, p[0]!);
+    case 'v2:folders:GET':
+      return listFolders(ctx, { kind: 'top' });
+    case 'v2:search-folders:GET':
+      return listFolders(ctx, { kind: 'search' });
+    case 'v2:subfolders:GET':
+      return listFolders(ctx, { kind: 'sub', parent: p[0]! });
+    case 'v2:folder-summary:GET':
+      return folderSummary(ctx, p[0]!);
     case 'v2:schema:GET':
       return json(200, simpleSchemaWire(ctx));
     case 'v2:schema:POST':

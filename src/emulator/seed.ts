@@ -227,3 +227,48 @@ export function seedGenerated(store: StateStore, rows: number, legacy = 0): Data
   }
   return { ...summary, rows: total };
 }
+
+/** The name of the seeded folder tree's top folder (`seedFolders`, `--seed-folders`). */
+export const SEEDED_FOLDER_NAME = 'Rehearsal uploads';
+
+/**
+ * A folder tree for rehearsing `--folder` runs, deterministic from the seed:
+ *
+ *     Rehearsal uploads/            `items` files frame_000001.jpg …
+ *       cam-01/                     `items` files with the same names as the top folder's
+ *         archive/                  a tenth of `items` (at least 1 when `items` > 0), named archive_000001.jpg …
+ *       cam-02/ …                   (`subfolders` of them)
+ *
+ * The repeated names make `--key name --recursive` ambiguous on purpose (`--key path` tells them apart);
+ * about 30 % of the files hold pre-existing metadata. No item backs a data unit (the folder of a seeded
+ * dataset does that). Returns the top folder's uuid.
+ */
+export function seedFolderTree(store: StateStore, spec: { readonly subfolders: number; readonly items: number }): string {
+  const rng = store.rng;
+  const width = Math.max(6, String(spec.items).length);
+  const image = kindById('image-jpg-1080')!;
+  const fill = (folder: ReturnType<StateStore['createFolder']>, count: number, stem: string): void => {
+    for (let n = 1; n <= count; n += 1) {
+      const day = rng.int(0, 29);
+      const metadata = legacyMetadata(rng, image);
+      store.createItem({
+        folder,
+        name: flat(`${stem}_${pad(n, width)}.jpg`),
+        kind: image,
+        fileSize: rng.int(20_000, 9_000_000),
+        ...(metadata !== null ? { metadata } : {}),
+        createdAt: BASE_TIME + day * DAY_MS + rng.int(0, DAY_MS - 1),
+      });
+    }
+  };
+  const top = store.createFolder({ name: SEEDED_FOLDER_NAME, description: 'Seeded by the emulator (--seed-folders)', createdAt: BASE_TIME });
+  fill(top, spec.items, 'frame');
+  for (let i = 1; i <= spec.subfolders; i += 1) {
+    const cam = store.createFolder({ name: `cam-${pad(i, 2)}`, parent: top.uuid, createdAt: BASE_TIME + i });
+    fill(cam, spec.items, 'frame');
+    const archive = store.createFolder({ name: 'archive', parent: cam.uuid, createdAt: BASE_TIME + i });
+    fill(archive, spec.items === 0 ? 0 : Math.max(1, Math.floor(spec.items / 10)), 'archive');
+  }
+  store.changed();
+  return top.uuid;
+}

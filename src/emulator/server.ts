@@ -26,9 +26,9 @@ import type { RouteContext } from './route-context.js';
 import { routeClass, type RouteName } from './routes.js';
 import { handleV1, v1RouteOf } from './routes-v1.js';
 import { handleV2, v2RouteOf } from './routes-v2.js';
-import { seedDataset, seedGenerated } from './seed.js';
+import { seedDataset, seedFolderTree, seedGenerated } from './seed.js';
 import { EmulatorStateApi } from './state-api.js';
-import { StateStore, type DatasetSummary } from './state.js';
+import { StateStore, type DatasetSummary, type FolderSummary } from './state.js';
 
 export interface Emulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`: use it as the client's domain. */
@@ -54,6 +54,8 @@ export interface Emulator {
   configure(patch: EmulatorSettingsPatch): void;
   /** Datasets and their row counts. */
   datasets(): DatasetSummary[];
+  /** Storage folders (parents before children) with their own item counts. */
+  folders(): FolderSummary[];
   /** Requests per route, by status, faults and auth failures. */
   counters(): Record<string, RouteCounter>;
   /** Write the state directory now (no-op in memory). */
@@ -102,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (opts.simpleSchema !== null) store.setSimpleSchema({ ...opts.simpleSchema });
     if (opts.seedRows > 0 || opts.seedLegacy > 0) seedGenerated(store, opts.seedRows, opts.seedLegacy);
     for (const seed of opts.datasets) seedDataset(store, seed, store.datasets.size + 1);
+    if (opts.seedFolders !== null) seedFolderTree(store, opts.seedFolders);
   }
   const persistence = opts.stateDir === undefined ? undefined : new Persistence(opts.stateDir, store, opts.flushDelayMs);
   if (persistence !== undefined) {
@@ -350,6 +353,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (settings.rateLimit !== before) limiter.reset();
     },
     datasets: () => stateApi.datasets(),
+    folders: () => stateApi.folders(),
     counters: () => requestLog.counters(),
     flush: async () => {
       if (persistence !== undefined) await persistence.flush();

@@ -4,9 +4,9 @@
  */
 import type { Metadata, WireTypedSchema } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
-import { cloneMetadata, rowKind, rowMetadata, rowTitle, type DatasetRecord, type ItemRecord, type RowRecord } from './model.js';
+import { cloneMetadata, kindById, rowKind, rowMetadata, rowTitle, type DatasetRecord, type ItemRecord, type RowRecord } from './model.js';
 import { seedDataset } from './seed.js';
-import type { DatasetSeed, DatasetSummary, StateStore } from './state.js';
+import type { DatasetSeed, DatasetSummary, FolderSummary, StateStore } from './state.js';
 
 export interface RowView {
   /** Position in server order (the "data unit number"). */
@@ -101,6 +101,45 @@ export class EmulatorStateApi {
       folderUuid: d.folderUuid,
       rows: d.rows.length,
     }));
+  }
+
+  /** Every storage folder, in creation order (parents before children), with its own item count. */
+  folders(): FolderSummary[] {
+    return [...this.#store.folders.values()].map((f) => ({
+      uuid: f.uuid,
+      name: f.name,
+      parent: f.parent,
+      items: f.items.length,
+      syncedDatasetHash: f.syncedDatasetHash,
+    }));
+  }
+
+  /**
+   * Create a folder (test setup), under `parent` when given, with `items` (name, metadata) in it.
+   * Returns the folder's uuid and the items' uuids in order.
+   */
+  createFolder(init: {
+    readonly uuid?: string;
+    readonly name: string;
+    readonly parent?: string | null;
+    readonly items?: readonly { readonly uuid?: string; readonly name: string; readonly metadata?: Metadata }[];
+  }): { uuid: string; items: string[] } {
+    if (init.parent != null && !this.#store.folders.has(init.parent)) throw new MetaError('EMULATOR_NOT_FOUND', `No folder ${init.parent} in the emulator`);
+    const folder = this.#store.createFolder({ ...(init.uuid !== undefined && { uuid: init.uuid }), name: init.name, parent: init.parent ?? null });
+    const kind = kindById('image-jpg-1080')!;
+    const items = (init.items ?? []).map(
+      (it) =>
+        this.#store.createItem({
+          ...(it.uuid !== undefined && { uuid: it.uuid }),
+          folder,
+          name: it.name,
+          kind,
+          fileSize: 1024,
+          ...(it.metadata !== undefined && { metadata: checkMetadataArg(it.metadata) }),
+        }).uuid,
+    );
+    this.#store.changed();
+    return { uuid: folder.uuid, items };
   }
 
   dataset(hash: string): DatasetView {

@@ -58,6 +58,17 @@ export interface DatasetSummary {
   readonly rows: number;
 }
 
+/** What a storage folder looks like to a test and in `emulator --json`. */
+export interface FolderSummary {
+  readonly uuid: string;
+  readonly name: string;
+  readonly parent: string | null;
+  /** Items directly in the folder (not in its subfolders). */
+  readonly items: number;
+  /** The dataset this folder backs, if any. */
+  readonly syncedDatasetHash: string | null;
+}
+
 export interface SimpleSchemaRecord {
   readonly uuid: string;
   readonly schema: Record<string, string>;
@@ -71,6 +82,10 @@ export interface ListingFilter {
   readonly search: string | null;
   readonly itemTypes: readonly string[];
   readonly isInDataset: boolean | null;
+  /** Items of every folder below too (`isRecursive=True`). @default false */
+  readonly recursive?: boolean;
+  /** Folders whose items are left out (and not descended into): the key has no access to them. */
+  readonly hidden?: ReadonlySet<string>;
 }
 
 interface ListingCache {
@@ -265,18 +280,52 @@ export class StateStore {
     this.changed();
   }
 
+  /** Direct subfolders of `parent` (`null`: the top level), in creation order. */
+  childFolders(parent: string | null): FolderRecord[] {
+    const out: FolderRecord[] = [];
+    for (const f of this.folders.values()) if (f.parent === parent) out.push(f);
+    return out;
+  }
+
+  /** Every folder below `folder` (depth first, parents before children), skipping `hidden` subtrees. */
+  descendants(folder: FolderRecord, hidden?: ReadonlySet<string>): FolderRecord[] {
+    const byParent = new Map<string, FolderRecord[]>();
+    for (const f of this.folders.values()) {
+      if (f.parent === null) continue;
+      const list = byParent.get(f.parent);
+      if (list === undefined) byParent.set(f.parent, [f]);
+      else list.push(f);
+    }
+    const out: FolderRecord[] = [];
+    const seen = new Set<string>([folder.uuid]);
+    const walk = (f: FolderRecord): void => {
+      for (const child of byParent.get(f.uuid) ?? []) {
+        if (seen.has(child.uuid) || hidden?.has(child.uuid.toLowerCase()) === true) continue;
+        seen.add(child.uuid);
+        out.push(child);
+        walk(child);
+      }
+    };
+    walk(folder);
+    return out;
+  }
+
   /**
    * Items of a folder, filtered and sorted for v2 listing. Cached per folder and filter until the folder's
    * item set or names change, so paging through a million items sorts once, not once per page.
    */
   listing(folder: FolderRecord, filter: ListingFilter): ItemRecord[] {
     const key = listingKey(filter);
+    const tree = filter.recursive === true ? [folder, ...this.descendants(folder, filter.hidden)] : [folder];
+    // A recursive listing depends on every folder of the subtree (and on which folders it holds).
+    const version = filter.recursive === true ? tree.reduce((n, f) => n + f.version, 0) * 1009 + tree.length : folder.version;
     const caches = this.#listingCaches.get(folder.uuid) ?? [];
-    const hit = caches.find((c) => c.key === key && c.version === folder.version);
+    const hit = caches.find((c) => c.key === key && c.version === version);
     if (hit !== undefined) return hit.items;
     const search = filter.search?.toLowerCase() ?? null;
     const types = filter.itemTypes.length > 0 ? new Set(filter.itemTypes) : null;
-    const items = folder.items.filter(
+    const all = tree.length === 1 ? folder.items : tree.flatMap((f) => f.items);
+    const items = all.filter(
       (it) =>
         (search === null || it.name.toLowerCase().includes(search)) &&
         (types === null || types.has(it.kind.itemType)) &&
@@ -284,15 +333,15 @@ export class StateStore {
     );
     const cmp = listingComparator(filter);
     items.sort(cmp);
-    const kept = caches.filter((c) => c.version === folder.version && c.key !== key).slice(-3);
-    kept.push({ key, version: folder.version, items });
+    const kept = caches.filter((c) => c.key !== key).slice(-3);
+    kept.push({ key, version, items });
     this.#listingCaches.set(folder.uuid, kept);
     return items;
   }
 }
 
 export function listingKey(filter: ListingFilter): string {
-  return JSON.stringify([filter.order, filter.desc, filter.search, filter.itemTypes, filter.isInDataset]);
+  return JSON.stringify([filter.order, filter.desc, filter.search, filter.itemTypes, filter.isInDataset, filter.recursive === true]);
 }
 
 /** Sort key of an item for a listing order. */

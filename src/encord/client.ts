@@ -3,7 +3,16 @@
  * one connection pool, one adaptive rate limit and one set of counters, shared by all its calls.
  */
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
-import type { ClientStats, DataUnit, DatasetListing, GetItemsOptions, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
+import type { ClientStats, DataUnit, DatasetListing, FolderStore, GetItemsOptions, ItemMetadata, MetadataStore, PatchOutcome } from './metadata-store.js';
+import {
+  getFolder,
+  listFolderItems,
+  listFolders,
+  type FolderItemPage,
+  type ListFolderItemsOptions,
+  type ListFoldersOptions,
+  type StorageFolderInfo,
+} from './storage-folders.js';
 import { MAX_BULK_CHUNK, resolveClientOptions, type EncordClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { jsonEqual } from './json-codec.js';
@@ -65,7 +74,7 @@ function assertMetadata(metadata: unknown): asserts metadata is Metadata {
   }
 }
 
-export class EncordClient implements MetadataStore {
+export class EncordClient implements MetadataStore, FolderStore {
   readonly options: ResolvedClientOptions;
   readonly #requester: Requester;
 
@@ -291,6 +300,29 @@ export class EncordClient implements MetadataStore {
   /** v2 H in chunks of ≤ `bulkChunkSize`: one outcome per patch, in input order (see `MetadataStore`). */
   patchItems(patches: ReadonlyMap<string, Metadata>, options: CallOptions = {}): Promise<PatchOutcome[]> {
     return patchItems(this.#requester, patches, this.options.bulkChunkSize, this.options.concurrency, options.signal);
+  }
+
+  /** v2 J: one storage folder; `FOLDER_NOT_FOUND` when unknown or not shared with this key. */
+  getFolder(uuid: string, options: CallOptions = {}): Promise<StorageFolderInfo> {
+    return getFolder(this.#requester, uuid, options.signal);
+  }
+
+  /** v2 Q / R / S: the top-level folders, folders matching `search`, or the subfolders of `parent`. */
+  listFolders(options: ListFoldersOptions = {}): Promise<StorageFolderInfo[]> {
+    return listFolders(this.#requester, options);
+  }
+
+  /** v2 S: the direct subfolders of a folder. */
+  listSubfolders(uuid: string, options: CallOptions = {}): Promise<StorageFolderInfo[]> {
+    return listFolders(this.#requester, { parent: uuid, signal: options.signal });
+  }
+
+  /**
+   * v2 I: the items of a folder, page by page (≤ 1000 items a page); `recursive` walks subfolders and gives
+   * each item its path relative to the folder. See `FolderStore.listFolderItems`.
+   */
+  listFolderItems(folderUuid: string, options: ListFolderItemsOptions = {}): AsyncIterable<FolderItemPage> {
+    return listFolderItems(this.#requester, folderUuid, options);
   }
 
   /** v2 M: the typed schema as received (unknown options kept), or `null` when none is set. */

@@ -3,6 +3,9 @@
  * implements it over HTTP; tests may implement it in memory. All metadata values are plain JSON objects.
  */
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
+import type { FolderItemPage, ListFolderItemsOptions, ListFoldersOptions, StorageFolderInfo } from './storage-folders.js';
+
+export type { FolderItem, FolderItemPage, ListFolderItemsOptions, ListFoldersOptions, StorageFolderInfo } from './storage-folders.js';
 
 /** One data unit of a dataset as listed (v1 call A), with its position in server order. */
 export interface DataUnit {
@@ -50,7 +53,26 @@ export interface ClientStats {
   rateLimited: number;
 }
 
-export interface MetadataStore {
+/**
+ * Storage folders (v2): what `--folder` runs need. `EncordClient` implements it; the members are optional on
+ * `MetadataStore` so in-memory stores written for datasets keep working (`folderStoreOf` checks).
+ */
+export interface FolderStore {
+  /** J: one folder; `FOLDER_NOT_FOUND` when unknown or not shared with the key. */
+  getFolder(uuid: string, options?: { signal?: AbortSignal | undefined }): Promise<StorageFolderInfo>;
+  /** Q (top level), R (`search`), S (`parent`): every folder of the listing, by name. */
+  listFolders(options?: ListFoldersOptions): Promise<StorageFolderInfo[]>;
+  /** S: the direct subfolders of a folder. */
+  listSubfolders(uuid: string, options?: { signal?: AbortSignal | undefined }): Promise<StorageFolderInfo[]>;
+  /**
+   * I: the items of a folder as an async iterator of pages (≤ 1000 items each, `pageToken` followed), each
+   * item with uuid, name, path relative to the folder, metadata and `backedDataUnitsCount`. `recursive`
+   * walks the subfolders (paths `sub/name`).
+   */
+  listFolderItems(folderUuid: string, options?: ListFolderItemsOptions): AsyncIterable<FolderItemPage>;
+}
+
+export interface MetadataStore extends Partial<FolderStore> {
   /** v1 call A with `fetch_client_metadata: true`; rows in server order. */
   getDataset(datasetHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DatasetListing>;
   /**
@@ -106,4 +128,13 @@ export interface MetadataStore {
   setSimpleSchema(schema: Record<string, string>, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   readonly stats: ClientStats;
   close(): Promise<void>;
+}
+
+/** `store` as a `FolderStore`, or a clear error when it cannot list folders (an in-memory test store). */
+export function folderStoreOf<S extends MetadataStore>(store: S): S & FolderStore {
+  const s = store as S & Partial<FolderStore>;
+  if (typeof s.getFolder !== 'function' || typeof s.listFolders !== 'function' || typeof s.listSubfolders !== 'function' || typeof s.listFolderItems !== 'function') {
+    throw new TypeError('This metadata store cannot list storage folders (getFolder, listFolders, listSubfolders, listFolderItems)');
+  }
+  return s as S & FolderStore;
 }

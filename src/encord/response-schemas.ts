@@ -249,3 +249,49 @@ export function parseDatasetList(value: unknown, context: RequestContext): Datas
     };
   });
 }
+
+// ------------------------------------------------------------------------------ storage folders (addendum §A.3)
+
+const storageFolder = z.looseObject({
+  uuid: z.string(),
+  parent: nullableString,
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  syncedDatasetHash: nullableString,
+  synced_dataset_hash: nullableString,
+});
+
+/** A v2 storage folder, reduced to what the tool shows. */
+export interface StorageFolderInfo {
+  readonly uuid: string;
+  /** `null` at the top level. */
+  readonly parent: string | null;
+  readonly name: string;
+  readonly description: string;
+  /** The dataset that mirrors this folder, if any. */
+  readonly syncedDatasetHash: string | null;
+}
+
+export function parseStorageFolder(value: unknown, context: RequestContext): StorageFolderInfo {
+  const f = check(storageFolder, value, context, 'storage folder');
+  return {
+    uuid: f.uuid,
+    parent: f.parent ?? null,
+    name: f.name,
+    description: f.description ?? '',
+    syncedDatasetHash: f.syncedDatasetHash ?? f.synced_dataset_hash ?? null,
+  };
+}
+
+/** `results` (required, addendum §A.7) and `nextPageToken` of any v2 page; results left unparsed. */
+export function parsePage(value: unknown, context: RequestContext, what: string): { readonly results: readonly unknown[]; readonly nextPageToken: string | null } {
+  const p = check(page, value, context, what);
+  return { results: p.results, nextPageToken: p.nextPageToken ?? p.next_page_token ?? null };
+}
+
+/** Whether a raw storage item says how many data units it backs (absent: unknown, not 0). */
+export function hasBackedCount(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['backedDataUnitsCount'] === 'number' || typeof v['backed_data_units_count'] === 'number';
+}

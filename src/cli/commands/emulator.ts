@@ -19,6 +19,8 @@ interface EmulatorFlags {
   defaultKey: boolean;
   seedRows?: number;
   seedLegacy?: number;
+  seedFolders?: number;
+  seedFolderItems?: number;
   seed?: number;
   rateLimit?: number;
   burst?: number;
@@ -104,6 +106,17 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
         integer('--seed-legacy', 0, 50_000_000),
       ),
     )
+    .addOption(
+      new Option(
+        '--seed-folders <n>',
+        'seed a storage folder tree to rehearse --folder runs: "Rehearsal uploads" with N subfolders cam-01… (each with an archive/ subfolder)',
+      ).argParser(integer('--seed-folders', 0, 1000)),
+    )
+    .addOption(
+      new Option('--seed-folder-items <m>', 'files per seeded folder (default 100; archive/ folders get a tenth)').argParser(
+        integer('--seed-folder-items', 0, 1_000_000),
+      ),
+    )
     .addOption(new Option('--seed <n>', 'seed of all generated data and random choices').argParser(integer('--seed', 0, 2 ** 32 - 1)))
     .addOption(new Option('--rate-limit <req-per-s>', 'token-bucket limit per key and route class').argParser(positiveNumber('--rate-limit')))
     .addOption(new Option('--burst <n>', 'bucket size for --rate-limit').argParser(integer('--burst', 1, 1_000_000)))
@@ -126,6 +139,7 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
       'after',
       '\nExamples:\n' +
         '  encord-meta emulator --seed-rows 1000\n' +
+        '  encord-meta emulator --seed-folders 3 --seed-folder-items 50   # folder tree for list/set/import --folder\n' +
         '  encord-meta emulator --port 8080 --state ./emu-state --seed-rows 100000 --rate-limit 20 --faults faults.json\n' +
         '  encord-meta --domain http://127.0.0.1:8080 --ssh-key test-key import ...   # in another shell\n',
     )
@@ -141,6 +155,9 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
           ...(flags.seedRows !== undefined ? { seedRows: flags.seedRows } : {}),
           ...(flags.seedLegacy !== undefined ? { seedLegacy: flags.seedLegacy } : {}),
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(flags.seedFolders !== undefined || flags.seedFolderItems !== undefined
+            ? { seedFolders: { subfolders: flags.seedFolders ?? 0, ...(flags.seedFolderItems !== undefined && { items: flags.seedFolderItems }) } }
+            : {}),
           ...(flags.rateLimit !== undefined
             ? {
                 rateLimit: {
@@ -170,13 +187,27 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
         const emulator = await startEmulator(options);
         try {
           const datasets = emulator.datasets();
+          const folders = emulator.folders();
           if (ctx.globals(command).json) {
-            ctx.printJson({ url: emulator.url, datasets: datasets.map((d) => ({ hash: d.hash, title: d.title, rows: d.rows })) });
+            ctx.printJson({
+              url: emulator.url,
+              datasets: datasets.map((d) => ({ hash: d.hash, title: d.title, rows: d.rows })),
+              folders: folders.map((f) => ({ uuid: f.uuid, name: f.name, items: f.items, parent: f.parent, dataset: f.syncedDatasetHash })),
+            });
           } else {
             const out = ctx.io.stdout;
             out.write(`Encord emulator listening on ${emulator.url}\n`);
-            for (const d of datasets) out.write(`  dataset ${d.hash}  ${JSON.stringify(d.title)}  ${d.rows} rows\n`);
+            for (const d of datasets) {
+              out.write(`  dataset ${d.hash}  ${JSON.stringify(d.title)}  ${d.rows} rows${d.folderUuid !== null ? `  (backing folder ${d.folderUuid})` : ''}\n`);
+            }
             if (datasets.length === 0) out.write('  (no datasets: use --seed-rows N to create one)\n');
+            // Top-level folders other than datasets' backing folders (those are shown above); `folders` lists all.
+            const shown = folders.filter((f) => f.parent === null && f.syncedDatasetHash === null);
+            for (const f of shown.slice(0, 20)) {
+              const subs = folders.filter((x) => x.parent === f.uuid).length;
+              out.write(`  folder  ${f.uuid}  ${JSON.stringify(f.name)}  ${f.items} items${subs > 0 ? `, ${subs} subfolders` : ''}\n`);
+            }
+            if (shown.length > 20) out.write(`  … ${shown.length - 20} more folders (encord-meta folders lists them)\n`);
             out.write(`  authorised keys: ${emulator.auth.keys().join(', ') || '(none)'}\n`);
             out.write(`Point the client at it with --domain ${emulator.url}. Ctrl+C stops it.\n`);
           }
