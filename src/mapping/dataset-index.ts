@@ -28,6 +28,8 @@ const FLAG_ITEM = 2; // backed by a storage item
 export interface IndexSpec extends FingerprintSpec {
   /** Keys whose listed values are kept (unknown-key cells, a list export's cells). */
   readonly keep: readonly string[];
+  /** Keep each unit's `backedDataUnitsCount` (a folder's items). @default false */
+  readonly backed?: boolean | undefined;
 }
 
 /** uuid text → 16 bytes at `out[at]`; false when `text` is not a lower-case canonical uuid. */
@@ -126,6 +128,8 @@ export class DatasetIndex {
   /** End offset of each unit's title in `titleBytes` (its start is the previous unit's end). */
   private titleEnd = new Uint32Array(0);
   private fpHi = new Uint32Array(0);
+  /** Per unit (folder items): data units it backs, in any dataset; absent unless `spec.backed`. */
+  private backedCount: Uint32Array | undefined;
   private fpLo = new Uint32Array(0);
   /** Per unit: the first unit of its storage item (itself when it has none, or is the first). */
   private head = new Int32Array(0);
@@ -147,6 +151,7 @@ export class DatasetIndex {
 
   constructor(private readonly spec: IndexSpec) {
     this.kept = spec.keep.length > 0 ? [] : undefined;
+    if (spec.backed) this.backedCount = new Uint32Array(0);
   }
 
   /** Index a listing already in memory (tests, stores without streaming). */
@@ -176,11 +181,12 @@ export class DatasetIndex {
    * Append the next unit of the listing (units arrive in server order). A unit with `index` 0 after others
    * is a retried listing starting over: what was indexed is dropped first.
    */
-  add(unit: DataUnit): void {
+  add(unit: DataUnit, backedDataUnits?: number | null): void {
     if (unit.index === 0 && this.n > 0) this.clear();
     const i = this.n;
     this.reserve(i + 1);
     this.n += 1;
+    if (this.backedCount) this.backedCount[i] = Math.min(backedDataUnits ?? 0, 0xffffffff);
     if (!uuidBytes(unit.dataHash, this.hashBytes, i * 16)) this.oddHash.set(i, unit.dataHash);
     let code = this.typeNames.indexOf(unit.dataType);
     if (code < 0 && this.typeNames.length < 255) code = this.typeNames.push(unit.dataType) - 1;
@@ -226,6 +232,12 @@ export class DatasetIndex {
     this.fpLo = grown(this.fpLo, cap, (k) => new Uint32Array(k));
     this.head = grown(this.head, cap, (k) => new Int32Array(k));
     this.itemNext = grown(this.itemNext, cap, (k) => new Int32Array(k));
+    if (this.backedCount) this.backedCount = grown(this.backedCount, cap, (k) => new Uint32Array(k));
+  }
+
+  /** Data units (in any dataset) the unit's storage item backs, when the listing said (folders); else 0. */
+  backed(i: number): number {
+    return this.backedCount?.[i] ?? 0;
   }
 
   private addTitle(i: number, title: string): void {

@@ -8,7 +8,8 @@ import type { Cell } from '../sources/source.js';
 import { MetaError } from '../errors.js';
 import { DatasetIndex } from './dataset-index.js';
 
-export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+/** `name` and `path` name storage items of a folder (`--folder`); the others, data units of a dataset. */
+export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid', 'name', 'path'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 /** Column names that identify a unit (and are never imported as metadata unless mapped explicitly). */
@@ -27,6 +28,7 @@ export const MAPPING_CODES = {
   KEY_INVALID: 'KEY_INVALID',
   KEY_NOT_FOUND: 'KEY_NOT_FOUND',
   KEY_AMBIGUOUS_TITLE: 'KEY_AMBIGUOUS_TITLE',
+  KEY_AMBIGUOUS: 'KEY_AMBIGUOUS',
   DUPLICATE_TARGET: 'DUPLICATE_TARGET',
   SHARED_ITEM_CONFLICT: 'SHARED_ITEM_CONFLICT',
 } as const;
@@ -58,7 +60,9 @@ export function chooseKey(columns: readonly string[], kind?: KeyKind, column?: s
     return { kind: k, column };
   }
   if (kind !== undefined) {
-    const found = DETECT_ORDER.find(([name, k]) => k === kind && columns.includes(name));
+    // `name` and `path` are never detected (a dataset's file may hold metadata by those names): only asked for.
+    const named = (kind === 'name' || kind === 'path') && columns.includes(kind) ? ([kind, kind] as const) : undefined;
+    const found = named ?? DETECT_ORDER.find(([name, k]) => k === kind && columns.includes(name));
     if (!found) {
       throw new MetaError('USAGE_KEY_COLUMN', `--key ${kind} needs a column named ${kind}, or --key-column NAME`);
     }
@@ -79,32 +83,34 @@ export type Resolution =
   | { readonly ok: false; readonly code: MappingCode; readonly message: string };
 
 export class KeyResolver {
-  readonly index: DatasetIndex;
+  /** The dataset's or folder's index; `null` for a run on storage items by uuid (nothing listed). */
+  readonly index: DatasetIndex | null;
 
-  /** Over a dataset index (an import), or a listing in memory (indexed here). */
-  constructor(source: DatasetIndex | DatasetListing) {
-    this.index = source instanceof DatasetIndex ? source : DatasetIndex.fromListing(source);
+  /** Over an index (an import), a listing in memory (indexed here), or nothing (`--key item_uuid` alone). */
+  constructor(source: DatasetIndex | DatasetListing | null) {
+    this.index = source === null || source instanceof DatasetIndex ? source : DatasetIndex.fromListing(source);
   }
 
-  /** Data units in the listing (canonical indexes run from 0 to this, exclusive). */
+  /** Units in the index (canonical indexes run from 0 to this, exclusive). */
   get unitCount(): number {
-    return this.index.unitCount;
+    return this.index?.unitCount ?? 0;
   }
 
-  /** The unit that stands for this unit's write target (its item's first unit). */
+  /** The unit that stands for this unit's write target (its item's first unit); -1 without an index. */
   canonicalIndex(unit: DataUnit): number {
-    return this.index.canonical(unit.index);
+    return this.index === null ? -1 : this.index.canonical(unit.index);
   }
 
   /** Whether other units of the dataset share this unit's write target (its storage item). */
   isShared(unit: DataUnit): boolean {
-    return this.index.isShared(unit.index);
+    return this.index !== null && this.index.isShared(unit.index);
   }
 
   resolve(kind: KeyKind, cell: Cell): Resolution {
     const text = cellText(cell).trim();
     if (text === '') return fail('KEY_EMPTY', `the key cell is empty`);
     const index = this.index;
+    if (index === null) return resolveItemUuid(kind, text);
     const n = index.unitCount;
     switch (kind) {
       case 'index': {
@@ -134,9 +140,29 @@ export class KeyResolver {
         if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
         return fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
       }
+      case 'name':
+      case 'path': {
+        const found = index.findTitle(text);
+        if (found.length === 0) return fail('KEY_NOT_FOUND', `no storage item with ${kind} "${clip(text)}" in this folder`);
+        if (found.length > 1) return fail('KEY_AMBIGUOUS', `${found.length} storage items have the ${kind} "${clip(text)}"; use item_uuid (or --recursive --key path) to say which`);
+        return { ok: true, units: [index.unit(found[0]!)] };
+      }
     }
   }
 }
+
+/**
+ * A run on storage items by uuid with nothing listed: a well-formed uuid names its item (whether it exists
+ * is learnt when the writer reads it); the unit stands for the item alone.
+ */
+function resolveItemUuid(kind: KeyKind, text: string): Resolution {
+  if (kind !== 'item_uuid') return fail('KEY_INVALID', `only item_uuid keys work without --dataset or --folder, got --key ${kind}`);
+  const uuid = text.toLowerCase();
+  if (!ITEM_UUID.test(uuid)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
+  return { ok: true, units: [{ index: -1, dataHash: uuid, title: uuid, dataType: '', backingItemUuid: uuid, metadata: null }] };
+}
+
+const ITEM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Whether `text` is shaped like an Encord hash: data hashes, dataset hashes and storage item uuids are uuids

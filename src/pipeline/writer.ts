@@ -33,6 +33,8 @@ export interface WriteCallbacks {
   failed(task: WriteTask, code: string, message: string): Promise<void>;
   /** ---- outage (issue 11): the run stopped because Encord is unreachable before this task was written. */
   notAttempted?(task: WriteTask, message: string): Promise<void>;
+  /** A storage item about to be written, as re-read: the data units it backs (in any dataset). */
+  backs?(task: WriteTask, backedDataUnitsCount: number): void;
 }
 
 /** Legacy rows re-read per request (v1 call B); each is still saved with its own request. */
@@ -75,6 +77,7 @@ export class Writer {
       written: (t) => (this.decided.add(t), c.written(t)),
       unchanged: (t) => (this.decided.add(t), c.unchanged(t)),
       failed: (t, code, message) => (this.decided.add(t), c.failed(t, code, message)),
+      ...(c.backs && { backs: c.backs }),
     };
   }
 
@@ -162,6 +165,7 @@ export class Writer {
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
+    let backed: Map<string, number>;
     // Items Encord refuses one by one (no access to their folder, deleted): only their rows fail.
     const unreadable = new Map<string, Error>();
     try {
@@ -170,6 +174,7 @@ export class Writer {
         { signal, onItemError: (f) => unreadable.set(f.uuid, f.error) },
       );
       fresh = new Map(items.map((i) => [i.uuid, i.metadata]));
+      backed = new Map(items.map((i) => [i.uuid, i.backedDataUnitsCount]));
     } catch (error) {
       if (isFatal(error)) throw error;
       const { code, message } = describe(error, 'reading the current metadata');
@@ -194,6 +199,7 @@ export class Writer {
       if (merged === undefined) continue;
       patches.set(task.id, merged);
       byId.set(task.id, task);
+      callbacks.backs?.(task, backed.get(task.id) ?? 0);
       journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;

@@ -17,7 +17,9 @@ import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercio
 
 interface ImportFlags extends CoercionFlags {
   dataset?: string;
-  key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
+  key?: 'index' | 'data_hash' | 'title' | 'item_uuid' | 'name' | 'path';
+  folder?: string;
+  recursive?: boolean;
   keyColumn?: string;
   format?: 'csv' | 'parquet';
   delimiter?: string;
@@ -52,7 +54,9 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     )
     .argument('[file]', 'CSV (.csv, .tsv, .txt) or Parquet (.parquet) file, - for CSV on standard input; or "file" in --config')
     .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
-    .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
+    .option('--folder <uuid>', 'storage folder whose items the rows name (--key name, path or item_uuid) instead of a dataset')
+    .option('--recursive', 'with --folder: also the items of every folder below it (--key path: paths relative to the folder)')
+    .addOption(new Option('--key <kind>', 'how rows name data units or items (default: from the column names; item_uuid alone needs no --dataset)').choices(['index', 'data_hash', 'title', 'item_uuid', 'name', 'path']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet']))
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
@@ -101,13 +105,16 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         const config = jobConfigOf(ctx, command);
         const cwd = ctx.io.cwd;
         let path = file ?? config.file;
-        const dataset = flags.dataset ?? config.dataset;
+        const folder = flags.folder;
+        const dataset = folder ? flags.dataset : (flags.dataset ?? config.dataset);
+        const keyKind = flags.key ?? config.key;
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
-        if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
+        if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
+        const targetName = dataset ?? (folder ? `folder-${folder}` : 'items');
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
-        const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
+        const reportPath = resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`));
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
         // Standard input is copied to a private file for the two passes and removed when the run ends:
@@ -127,8 +134,10 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             encoding: flags.encoding ?? config.encoding,
             ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
             datasetHash: dataset,
+            folderUuid: folder,
+            recursive: flags.recursive,
             store: connection.client,
-            key: flags.key ?? config.key,
+            key: keyKind,
             keyColumn: flags.keyColumn ?? config.keyColumn,
             schema,
             mapping: config.columns,

@@ -4,6 +4,7 @@
  * batches, at the end: `before` is what Encord holds now, `after` the merge the run would write. A noted row
  * whose fresh value turns out unchanged (one the fingerprint could not decide) is dropped from the preview.
  */
+import type { DataUnit } from '../../encord/metadata-store.js';
 import type { Metadata } from '../../encord/protocol/types.js';
 import { applyUpdate, changedKeys, jsonEqual, type UpdateEntry } from '../merge.js';
 import type { Diff } from '../import-result.js';
@@ -12,7 +13,7 @@ import type { ImportRun } from './state.js';
 /** A row noted for the preview: its line, its unit, its update. */
 export interface DiffCandidate {
   readonly line: number;
-  readonly unit: number;
+  readonly unit: DataUnit;
   readonly update: readonly UpdateEntry[];
 }
 
@@ -22,27 +23,24 @@ export async function previewDiffs(run: ImportRun, candidates: readonly DiffCand
   const fresh = await readFresh(run, candidates.map((c) => c.unit));
   const diffs: Diff[] = [];
   for (const c of candidates) {
-    const index = run.resolver.index;
     const before = fresh.get(c.unit) ?? null;
     if (before === null) continue; // unknown metadata is never previewed
     const after = applyUpdate(before, c.update, run.opts.mode);
     if (jsonEqual(after, before)) continue;
-    diffs.push({ line: c.line, dataHash: index.dataHash(c.unit), title: index.title(c.unit), before, after, changedKeys: changedKeys(before, after) });
+    diffs.push({ line: c.line, dataHash: c.unit.dataHash, title: c.unit.title, before, after, changedKeys: changedKeys(before, after) });
   }
   return diffs;
 }
 
 /** Current metadata of units: storage items with get-bulk, legacy units with the v1 read by data hash. */
-async function readFresh(run: ImportRun, units: readonly number[]): Promise<Map<number, Metadata>> {
-  const index = run.resolver.index;
+async function readFresh(run: ImportRun, units: readonly DataUnit[]): Promise<Map<DataUnit, Metadata>> {
   const signal = run.opts.signal;
-  const out = new Map<number, Metadata>();
-  const byItem = new Map<string, number[]>();
-  const byHash = new Map<string, number>();
+  const out = new Map<DataUnit, Metadata>();
+  const byItem = new Map<string, DataUnit[]>();
+  const byHash = new Map<string, DataUnit>();
   for (const u of units) {
-    const item = index.item(u);
-    if (item !== null) byItem.set(item, [...(byItem.get(item) ?? []), u]);
-    else byHash.set(index.dataHash(u), u);
+    if (u.backingItemUuid !== null) byItem.set(u.backingItemUuid, [...(byItem.get(u.backingItemUuid) ?? []), u]);
+    else byHash.set(u.dataHash, u);
   }
   if (byItem.size > 0) {
     for (const got of await run.store.getItems([...byItem.keys()], { signal })) {
@@ -50,7 +48,7 @@ async function readFresh(run: ImportRun, units: readonly number[]): Promise<Map<
     }
   }
   if (byHash.size > 0) {
-    const rows = await run.store.getDataUnits(run.opts.datasetHash, [...byHash.keys()], { signal });
+    const rows = await run.store.getDataUnits(run.opts.datasetHash ?? '', [...byHash.keys()], { signal });
     for (const [hash, row] of rows) if (row.metadata !== null && byHash.has(hash)) out.set(byHash.get(hash)!, row.metadata);
   }
   return out;

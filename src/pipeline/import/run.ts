@@ -10,10 +10,9 @@
  * byte per data unit (plus fingerprints for the rare shared items). Rerunning is resuming: rows already
  * applied merge to an equal value and are skipped, so a killed run finishes on the next try.
  */
-import { RunCheckpoint } from '../../checkpoint/run-checkpoint.js';
+import { RunCheckpoint, checkpointTarget } from '../../checkpoint/run-checkpoint.js';
 import { lockDomainOf } from '../../checkpoint/dataset-lock.js';
 import { planColumns, type ColumnPlan } from '../../mapping/column-plan.js';
-import { DatasetIndex } from '../../mapping/dataset-index.js';
 import { KeyResolver, chooseKey } from '../../mapping/key-resolver.js';
 import { FailureReport } from '../../report/failure-report.js';
 import { openSource } from '../../sources/open-source.js';
@@ -27,6 +26,7 @@ import { previewDiffs } from './diff-preview.js';
 import { planTargets, recountDryRun } from './plan-pass.js';
 import { emptyKeyPlan, finishRun } from './summary.js';
 import type { ImportRun, RunBase } from './state.js';
+import { listTarget, targetOf } from './targets.js';
 import { writePass } from './write-pass.js';
 
 export async function runImport(options: ImportOptions): Promise<ImportResult> {
@@ -58,7 +58,7 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const progress: ImportProgress = { phase: 'listing', rowsRead: 0, rowsTotal: undefined, written: 0, unchanged: 0, failed: 0 };
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
   const source = await openSource(opts.file, { format: opts.format, csv });
-  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath });
+  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), startedAt, journalPath: opts.journalPath, ...checkpointTarget(opts) });
   return {
     opts,
     store,
@@ -68,20 +68,21 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
     progress,
     emit: () => opts.onProgress?.({ ...progress }),
     checkpoint,
+    target: targetOf(opts),
   };
 }
 
 /** Key, column plan, lock, listing: everything the passes need, before the first row is read. */
 async function prepareRun(base: RunBase): Promise<ImportRun> {
-  const { opts, store, source } = base;
+  const { opts, source } = base;
+  const store = base.store;
   const key = chooseKey(source.columns, opts.key, opts.keyColumn);
   const schema = opts.schema ?? (await schemaFromStore(store, { signal: opts.signal }));
   const plan = planColumns({ columns: source.columns, keyColumn: key.column, schema, mapping: opts.mapping, unknownColumns: opts.unknownColumns, source: source.name });
   if (!opts.dryRun) base.checkpoint.lock();
   base.emit();
   const fingerprintSpec = { replace: opts.mode === 'replace', fields: plan.fields.map((f) => ({ key: f.key, type: f.spec.type })) };
-  const { index } = await DatasetIndex.list(store, opts.datasetHash, { ...fingerprintSpec, keep: keptKeys(plan) }, opts.signal);
-  const resolver = new KeyResolver(index);
+  const resolver = new KeyResolver(await listTarget(base, key, { ...fingerprintSpec, keep: keptKeys(plan) }));
   const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty, canonicalDecimalColumns: source.canonicalDecimalColumns });
   base.progress.phase = 'planning';
   base.emit();

@@ -17,6 +17,7 @@ import { isReservedMetadataKey } from '../../schema/index.js';
 import { rowFingerprint, type UpdateEntry } from '../merge.js';
 import type { RowPreparer } from '../row-preparer.js';
 import type { DiffCandidate } from './diff-preview.js';
+import type { RunTarget } from './targets.js';
 
 /** What every run has from its first moment: options, store, source, progress, checkpoint. */
 export interface RunBase {
@@ -31,6 +32,8 @@ export interface RunBase {
   readonly emit: () => void;
   /** Lock and undo journal (checkpoint/run-checkpoint.ts). */
   readonly checkpoint: RunCheckpoint;
+  /** A dataset, a storage folder, or storage items by uuid (targets.ts). */
+  readonly target: RunTarget;
 }
 
 /** A run once its key, columns and target index are known: what the passes work on. */
@@ -83,7 +86,7 @@ export function unreachable(error: unknown): boolean {
  */
 export function classify(run: ImportRun, unit: DataUnit, update: readonly UpdateEntry[]): 'unchanged' | 'changed' {
   const index = run.resolver.index;
-  if (!index.known(unit.index)) return 'changed';
+  if (index === null || unit.metadata === null) return 'changed';
   // Merge mode, a row that names no key (every cell empty under `--empty keep`): nothing to change.
   if (!run.fingerprintSpec.replace && update.every((e) => isReservedMetadataKey(e.key))) return 'unchanged';
   const fp = rowFingerprint(update, run.fingerprintSpec);

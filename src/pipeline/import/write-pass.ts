@@ -14,6 +14,7 @@ import { classify, iterate, textValues, unreachable, type ImportRun } from './st
 class WriteLog {
   readonly failedByCode: Record<string, number> = {};
   notAttempted = 0;
+  backedDataUnitsCount = 0;
 
   constructor(
     private readonly run: ImportRun,
@@ -38,7 +39,7 @@ function makeWriter(run: ImportRun, log: WriteLog): Writer {
   const journal = run.checkpoint.openJournal({ source: run.source.name });
   return new Writer({
     store: run.store,
-    datasetHash: opts.datasetHash,
+    datasetHash: opts.datasetHash ?? '',
     mode: opts.mode,
     concurrency: opts.concurrency,
     batchSize: opts.batchSize,
@@ -58,6 +59,9 @@ function makeWriter(run: ImportRun, log: WriteLog): Writer {
       },
       notAttempted: async (task, message) => {
         for (const row of task.rows) await log.skip(row.line, row.values, message);
+      },
+      backs: (_task, count) => {
+        log.backedDataUnitsCount += count;
       },
     },
   });
@@ -97,7 +101,7 @@ export async function writePass(run: ImportRun, targets: TargetPlan): Promise<Ru
     return { interrupted: false, failedByCode: log.failedByCode, notAttempted: log.notAttempted, unreachable: (writer.fatalError as Error).message };
   }
   if (writer.fatalError) throw writer.fatalError;
-  return { interrupted: opts.signal?.aborted ?? false, stoppedEarly, failedByCode: log.failedByCode };
+  return { interrupted: opts.signal?.aborted ?? false, stoppedEarly, failedByCode: log.failedByCode, backedDataUnitsCount: log.backedDataUnitsCount };
 }
 
 async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, writer: Writer, log: WriteLog, sharedPending: Map<number, WriteTask>): Promise<void> {
@@ -126,6 +130,7 @@ async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, 
   }
   const task: WriteTask = { id: unit.backingItemUuid ?? unit.dataHash, unit, update: prepared.update, rows: [pending] };
   if (shared) sharedPending.set(canonical, task);
-  if (unit.backingItemUuid && run.opts.bulk) await writer.addBulk(task);
+  // Folder items and items by uuid have no dataset to save a row in: always the bulk item path.
+  if (unit.backingItemUuid && (run.opts.bulk || run.target.kind !== 'dataset')) await writer.addBulk(task);
   else await writer.addSingle(task);
 }
