@@ -309,10 +309,17 @@ export class DatasetIndex {
    * `null` when the listing did not give them): never the unit's whole metadata.
    */
   unit(i: number): DataUnit {
-    const code = this.typeCode[i]!;
-    let metadata: Metadata | null = null;
-    if (this.known(i)) metadata = this.kept?.[i] !== undefined ? (JSON.parse(this.kept[i]!) as Metadata) : {};
-    return { index: i, dataHash: this.dataHash(i), title: this.title(i), dataType: this.typeNames[code] ?? 'unknown', backingItemUuid: this.item(i), metadata };
+    return new UnitView(this, i);
+  }
+
+  /** The kept keys' listed values of unit `i` (see `unit`). */
+  keptMetadata(i: number): Metadata | null {
+    if (!this.known(i)) return null;
+    return this.kept?.[i] !== undefined ? (JSON.parse(this.kept[i]!) as Metadata) : {};
+  }
+
+  dataType(i: number): string {
+    return this.typeNames[this.typeCode[i]!] ?? 'unknown';
   }
 
   /** The first unit of this unit's storage item: the write target every unit of the item shares. */
@@ -403,6 +410,34 @@ export class DatasetIndex {
     }
     this.titleTable = table;
     this.titleNext = next;
+  }
+}
+
+/**
+ * A unit of the index as a `DataUnit`, its texts decoded only when read: every row resolves to one, most
+ * rows never need its title or hashes.
+ */
+class UnitView implements DataUnit {
+  #metadata: Metadata | null | undefined;
+  constructor(
+    private readonly of: DatasetIndex,
+    readonly index: number,
+  ) {}
+  get dataHash(): string {
+    return this.of.dataHash(this.index);
+  }
+  get title(): string {
+    return this.of.title(this.index);
+  }
+  get dataType(): string {
+    return this.of.dataType(this.index);
+  }
+  get backingItemUuid(): string | null {
+    return this.of.item(this.index);
+  }
+  get metadata(): Metadata | null {
+    if (this.#metadata === undefined) this.#metadata = this.of.keptMetadata(this.index);
+    return this.#metadata;
   }
 }
 
