@@ -166,10 +166,12 @@ export class DatasetIndex {
     const index = new DatasetIndex(spec);
     if (store.streamDataset) {
       const info = await store.streamDataset(datasetHash, (unit) => index.add(unit), { signal });
+      index.compact();
       return { info, index };
     }
     const { units, ...info } = await store.getDataset(datasetHash, { signal });
     for (const unit of units) index.add(unit);
+    index.compact();
     return { info, index };
   }
 
@@ -207,6 +209,23 @@ export class DatasetIndex {
       this.addItem(i, unit.backingItemUuid);
     }
     this.flags[i] = flags;
+  }
+
+  /** Drop the room kept for growth once the listing is complete (the arrays grow by half as units arrive). */
+  compact(): void {
+    const n = this.n;
+    this.hashBytes = this.hashBytes.slice(0, n * 16);
+    this.itemBytes = this.itemBytes.slice(0, n * 16);
+    this.flags = this.flags.slice(0, n);
+    this.typeCode = this.typeCode.slice(0, n);
+    this.titleEnd = this.titleEnd.slice(0, n);
+    this.titleBytes = this.titleBytes.slice(0, this.titleLength);
+    this.fpHi = this.fpHi.slice(0, n);
+    this.fpLo = this.fpLo.slice(0, n);
+    this.head = this.head.slice(0, n);
+    this.itemNext = this.itemNext.slice(0, n);
+    if (this.backedCount) this.backedCount = this.backedCount.slice(0, n);
+    this.itemTail.clear();
   }
 
   private clear(): void {

@@ -40,6 +40,7 @@ export async function listTarget(base: RunBase, key: KeyChoice, spec: IndexSpec)
       i += 1;
     }
   }
+  index.compact();
   return index;
 }
 
