@@ -1,7 +1,7 @@
 /**
  * Memory: peak RSS of the importer on a 5M-row CSV, and time and peak RSS of listing a 1M-unit dataset.
  *
- *   npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,import]
+ *   npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import]
  *                                  [--rate-limit 1000] [--batch-size 1000] [--work-dir /tmp/encord-meta-bench]
  *
  * list    the built client's `getDataset` (what every import starts with) in its own process
@@ -24,8 +24,9 @@ import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, 
 import { spawnEmulator } from './lib/emulator-process.js';
 
 const LIST_PROBE = fileURLToPath(new URL('./lib/list-probe.mjs', import.meta.url));
+const INDEX_PROBE = fileURLToPath(new URL('./lib/index-probe.mjs', import.meta.url));
 const USAGE =
-  'npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,import] [--rate-limit 1000] [--batch-size 1000] [--work-dir DIR]';
+  'npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import] [--rate-limit 1000] [--batch-size 1000] [--work-dir DIR]';
 /** The emulator holds millions of rows: give it room (its memory is not what is measured). */
 const EMULATOR_NODE_FLAGS = ['--max-old-space-size=16384'];
 
@@ -38,15 +39,25 @@ export interface ListFigures {
   readonly error?: string;
 }
 
-export async function benchList(input: { rows: number }): Promise<ListFigures> {
+/**
+ * `list`: the client's `getDataset` (the whole listing in memory, what `list`/`set` read). `index`: the
+ * dataset streamed into the import's flat index. `folder`: the dataset's backing folder (as many items) listed
+ * page by page into the index, what `import --folder` holds. Targets: `index` and `folder` < 300 MB.
+ */
+export async function benchList(input: { rows: number; probe?: 'list' | 'index' | 'folder' }): Promise<ListFigures> {
   assertBuilt();
-  log(`list: emulator with ${input.rows} units`);
+  const probe = input.probe ?? 'list';
+  log(`${probe}: emulator with ${input.rows} units`);
   const emu = await spawnEmulator({ emulator: { seedRows: input.rows, requestLog: false }, nodeFlags: EMULATOR_NODE_FLAGS });
   try {
     const gnu = existsSync('/usr/bin/time');
     const timeDir = mkdtempSync(join(tmpdir(), 'encord-meta-list-'));
     const timeOut = join(timeDir, 'time.txt');
-    const argv = ['--expose-gc', LIST_PROBE, emu.url, emu.datasets[0]!.hash, TEST_KEY];
+    const ds = emu.datasets[0]!;
+    const argv =
+      probe === 'list'
+        ? ['--expose-gc', LIST_PROBE, emu.url, ds.hash, TEST_KEY]
+        : ['--expose-gc', INDEX_PROBE, emu.url, probe === 'index' ? 'dataset' : 'folder', probe === 'index' ? ds.hash : ds.folderUuid!, TEST_KEY];
     log('list: listing');
     const r = gnu
       ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeOut, process.execPath, ...argv], { cwd: REPO, encoding: 'utf8', timeout: 3_600_000 })
@@ -62,9 +73,10 @@ export async function benchList(input: { rows: number }): Promise<ListFigures> {
     if (r.status !== 0) {
       return { units: 0, seconds: Number.NaN, peakRssKb: timeKb, heldMb: Number.NaN, met: false, error: (r.stderr || `exit ${r.status} signal ${r.signal}`).trim().split('\n').slice(-3).join(' | ') };
     }
-    const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as { units: number; ms: number; maxRssKb: number; heldMb: number };
-    const peak = timeKb || probe.maxRssKb;
-    return { units: probe.units, seconds: probe.ms / 1000, peakRssKb: peak, heldMb: probe.heldMb, met: probe.units === input.rows && peak < 1024 * 1024 };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { units: number; ms: number; maxRssKb: number; heldMb: number };
+    const peak = timeKb || out.maxRssKb;
+    const limitKb = (input.probe ?? 'list') === 'list' ? 1024 * 1024 : 300 * 1024;
+    return { units: out.units, seconds: out.ms / 1000, peakRssKb: peak, heldMb: out.heldMb, met: out.units === input.rows && peak < limitKb };
   } finally {
     await emu.close();
   }
@@ -123,14 +135,14 @@ export async function benchImportMemory(input: { rows: number; rateLimit: number
   }
 }
 
-export function printList(f: ListFigures, rows: number): void {
-  result('memory-list', {
+export function printList(f: ListFigures, rows: number, probe: 'list' | 'index' | 'folder' = 'list'): void {
+  result(`memory-${probe}`, {
     units: f.units,
     expected_units: rows,
     seconds: fixed(f.seconds, 2),
     peak_rss_mb: mb(f.peakRssKb),
     held_heap_mb: f.heldMb,
-    target: 'peak_rss<1024MB',
+    target: probe === 'list' ? 'peak_rss<1024MB' : 'peak_rss<300MB',
     met: f.met ? 'yes' : 'NO',
     ...(f.error !== undefined && { error: f.error }),
   });
@@ -164,7 +176,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   process.stdout.write(`machine: ${machineNote()}\n`);
   const parts = flags.parts.split(',');
   const list = parts.includes('list') ? await benchList({ rows: flags.listRows }) : undefined;
+  const index = parts.includes('index') ? await benchList({ rows: flags.listRows, probe: 'index' }) : undefined;
+  const folder = parts.includes('folder') ? await benchList({ rows: flags.listRows, probe: 'folder' }) : undefined;
   const imp = parts.includes('import') ? await benchImportMemory({ rows: flags.importRows, rateLimit: flags.rateLimit, batchSize: flags.batchSize, workDir: flags.workDir }) : undefined;
   if (list) printList(list, flags.listRows);
+  if (index) printList(index, flags.listRows, 'index');
+  if (folder) printList(folder, flags.listRows, 'folder');
   if (imp) printImportMemory(imp, flags.importRows);
 }

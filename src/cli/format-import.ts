@@ -8,7 +8,7 @@ export function formatImportResult(result: ImportResult): string {
   const lines: string[] = [];
   if (s.dryRun) {
     const p = result.plan;
-    lines.push(`Dry run of ${s.file}${partsNote(s.files)} → dataset ${s.datasetHash} (nothing was written)`);
+    lines.push(`Dry run of ${s.file}${partsNote(s.files)} → ${targetText(s)} (nothing was written)`);
     lines.push(`Key plan (${p.keyKind} from column "${p.keyColumn}"):`);
     lines.push(`  rows                  ${p.rows}`);
     lines.push(`  resolve to a unit     ${p.resolved}`);
@@ -41,7 +41,7 @@ export function formatImportResult(result: ImportResult): string {
       }
     }
   } else {
-    lines.push(`Imported ${s.file}${partsNote(s.files)} → dataset ${s.datasetHash}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
+    lines.push(`Imported ${s.file}${partsNote(s.files)} → ${targetText(s)}${s.interrupted ? ' (INTERRUPTED: rerun the same command to finish)' : ''}${s.stoppedEarly ? ' (stopped early: --max-errors exceeded)' : ''}`);
     // Columns a user may have expected to be written, said once (report columns are not news).
     const notable = result.skippedColumns.filter((c) => !(REPORT_MARKER_COLUMNS as readonly string[]).includes(c.column) && !c.reason.startsWith('identifies'));
     for (const skipped of notable) lines.push(`not imported: column ${skipped.column} (${skipped.reason})`);
@@ -74,4 +74,12 @@ function clip(text: string): string {
 /** How many files a run over several read (` (3 files)`), or nothing for one file. */
 function partsNote(files: readonly string[] | undefined): string {
   return files === undefined ? '' : ` (${files.length} ${files.length === 1 ? 'file' : 'files'})`;
+}
+
+/** What a run wrote to, in words; items that back data units say so (their metadata shows in those datasets). */
+function targetText(s: ImportResult['summary']): string {
+  const backs = s.backedDataUnitsCount > 0 ? ` (the items written back ${s.backedDataUnitsCount} data units in datasets)` : '';
+  if (s.target === 'folder') return `storage folder ${s.folderUuid}${backs}`;
+  if (s.target === 'items') return `storage items by uuid${backs}`;
+  return `dataset ${s.datasetHash}`;
 }

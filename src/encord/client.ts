@@ -106,6 +106,17 @@ export class EncordClient implements MetadataStore, FolderStore {
    * A missing dataset and a dataset this key cannot see are the same error, `DATASET_NOT_FOUND`.
    */
   async getDataset(datasetHash: string, options: CallOptions = {}): Promise<DatasetListing> {
+    const units: DataUnit[] = [];
+    const info = await this.streamDataset(datasetHash, (unit) => void (units.length = unit.index, units.push(unit)), options);
+    return { ...info, units };
+  }
+
+  /**
+   * `getDataset`, handing each unit to `onUnit` as it is parsed (in server order, `index` counting from 0)
+   * instead of keeping them: the answer is never whole in memory, as text or as units. A retried request
+   * starts over: its first unit has `index` 0 again, and the units handed out before are void.
+   */
+  async streamDataset(datasetHash: string, onUnit: (unit: DataUnit) => void, options: CallOptions = {}): Promise<Omit<DatasetListing, 'units'>> {
     assertId('a dataset hash', datasetHash);
     const notFound = (e?: EncordApiError): EncordApiError =>
       new EncordApiError(
@@ -116,14 +127,15 @@ export class EncordClient implements MetadataStore, FolderStore {
       );
     let result;
     // The rows are stream-parsed one by one: a large dataset's answer does not fit in one string.
-    let rows: DataUnit[] = [];
+    let streamed = 0;
     const rowContext: RequestContext = { method: 'POST', path: '/public', operation: 'dataset GET', traceId: '' };
     const extract = () => {
-      rows = [];
+      streamed = 0;
       return {
         path: ['response', 'data_rows'],
         onItem: (json: string) => {
-          rows.push({ index: rows.length, ...summary(parseDataRow(JSON.parse(json) as unknown, rowContext)) });
+          onUnit({ index: streamed, ...summary(parseDataRow(JSON.parse(json) as unknown, rowContext)) });
+          streamed += 1;
         },
       };
     };
@@ -149,13 +161,12 @@ export class EncordClient implements MetadataStore, FolderStore {
     if (isEmptyResponse(result.value)) throw notFound();
     const d = parseDataset(result.value, result.context);
     // A server that sends rows outside `response.data_rows` streaming (or a test double) still works.
-    const units = rows.length > 0 ? rows : d.rows.map((row, index) => ({ index, ...summary(row) }));
+    if (streamed === 0) d.rows.forEach((row, index) => onUnit({ index, ...summary(row) }));
     return {
       datasetHash: d.datasetHash,
       title: d.title,
       description: d.description,
       backingFolderUuid: d.backingFolderUuid,
-      units,
     };
   }
 

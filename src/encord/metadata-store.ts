@@ -73,6 +73,16 @@ export interface FolderStore {
 export interface MetadataStore extends Partial<FolderStore> {
   /** v1 call A with `fetch_client_metadata: true`; rows in server order. */
   getDataset(datasetHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DatasetListing>;
+  /**
+   * v1 call A like `getDataset`, handing each unit to `onUnit` as it is parsed instead of keeping them:
+   * what an import uses to index a dataset of millions of units in little memory. Optional (a store
+   * without it is listed with `getDataset`).
+   */
+  streamDataset?(
+    datasetHash: string,
+    onUnit: (unit: DataUnit) => void,
+    options?: { signal?: AbortSignal | undefined },
+  ): Promise<Omit<DatasetListing, 'units'>>;
   /** v1 call C: fresh metadata of one row. */
   refetchDataUnit(datasetHash: string, dataHash: string, options?: { signal?: AbortSignal | undefined }): Promise<DataUnit>;
   /**

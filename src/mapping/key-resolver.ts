@@ -1,13 +1,15 @@
 /**
  * Resolve a row's key cell to the data unit it targets: by index in the dataset's server order (Encord's
- * "data unit number"), data hash, title (file name), or storage item uuid. Built once per run from the
- * listing; each lookup is a Map hit.
+ * "data unit number"), data hash, title (file name), or storage item uuid. Works over the run's
+ * `DatasetIndex` (dataset-index.ts): each lookup is a probe of a typed-array hash table.
  */
 import type { DataUnit, DatasetListing } from '../encord/metadata-store.js';
 import type { Cell } from '../sources/source.js';
 import { MetaError } from '../errors.js';
+import { DatasetIndex } from './dataset-index.js';
 
-export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+/** `name` and `path` name storage items of a folder (`--folder`); the others, data units of a dataset. */
+export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid', 'name', 'path'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 /** Column names that identify a unit (and are never imported as metadata unless mapped explicitly). */
@@ -26,6 +28,7 @@ export const MAPPING_CODES = {
   KEY_INVALID: 'KEY_INVALID',
   KEY_NOT_FOUND: 'KEY_NOT_FOUND',
   KEY_AMBIGUOUS_TITLE: 'KEY_AMBIGUOUS_TITLE',
+  KEY_AMBIGUOUS: 'KEY_AMBIGUOUS',
   DUPLICATE_TARGET: 'DUPLICATE_TARGET',
   SHARED_ITEM_CONFLICT: 'SHARED_ITEM_CONFLICT',
 } as const;
@@ -57,7 +60,9 @@ export function chooseKey(columns: readonly string[], kind?: KeyKind, column?: s
     return { kind: k, column };
   }
   if (kind !== undefined) {
-    const found = DETECT_ORDER.find(([name, k]) => k === kind && columns.includes(name));
+    // `name` and `path` are never detected (a dataset's file may hold metadata by those names): only asked for.
+    const named = (kind === 'name' || kind === 'path') && columns.includes(kind) ? ([kind, kind] as const) : undefined;
+    const found = named ?? DETECT_ORDER.find(([name, k]) => k === kind && columns.includes(name));
     if (!found) {
       throw new MetaError('USAGE_KEY_COLUMN', `--key ${kind} needs a column named ${kind}, or --key-column NAME`);
     }
@@ -78,109 +83,86 @@ export type Resolution =
   | { readonly ok: false; readonly code: MappingCode; readonly message: string };
 
 export class KeyResolver {
-  // Built on first use: a 1M-unit dataset keyed by index needs neither.
-  private hashes: Map<string, DataUnit> | undefined;
-  private titles: Map<string, DataUnit | DataUnit[]> | undefined;
-  private readonly byItem = new Map<string, DataUnit[]>();
-  /** Per unit index: the index of the first unit sharing its storage item (itself when not shared). */
-  private readonly canonical: Int32Array;
+  /** The dataset's or folder's index; `null` for a run on storage items by uuid (nothing listed). */
+  readonly index: DatasetIndex | null;
 
-  constructor(private readonly listing: DatasetListing) {
-    this.canonical = new Int32Array(listing.units.length);
-    for (const unit of listing.units) {
-      this.canonical[unit.index] = unit.index;
-      if (unit.backingItemUuid) {
-        const list = this.byItem.get(unit.backingItemUuid);
-        if (list) {
-          list.push(unit);
-          this.canonical[unit.index] = list[0]!.index;
-        } else this.byItem.set(unit.backingItemUuid, [unit]);
-      }
-    }
+  /** Over an index (an import), a listing in memory (indexed here), or nothing (`--key item_uuid` alone). */
+  constructor(source: DatasetIndex | DatasetListing | null) {
+    this.index = source === null || source instanceof DatasetIndex ? source : DatasetIndex.fromListing(source);
   }
 
-  /** Data units in the listing (canonical indexes run from 0 to this, exclusive). */
+  /** Units in the index (canonical indexes run from 0 to this, exclusive). */
   get unitCount(): number {
-    return this.listing.units.length;
+    return this.index?.unitCount ?? 0;
   }
 
-  /** The unit that stands for this unit's write target (its item's first unit). */
+  /** The unit that stands for this unit's write target (its item's first unit); -1 without an index. */
   canonicalIndex(unit: DataUnit): number {
-    return this.canonical[unit.index] ?? unit.index;
+    return this.index === null ? -1 : this.index.canonical(unit.index);
   }
 
   /** Whether other units of the dataset share this unit's write target (its storage item). */
   isShared(unit: DataUnit): boolean {
-    if (this.sharedItems === undefined) {
-      this.sharedItems = new Set();
-      for (const [uuid, units] of this.byItem) if (units.length > 1) this.sharedItems.add(uuid);
-    }
-    return unit.backingItemUuid !== null && this.sharedItems.has(unit.backingItemUuid);
-  }
-
-  private sharedItems: Set<string> | undefined;
-
-  private get byHash(): Map<string, DataUnit> {
-    if (!this.hashes) {
-      this.hashes = new Map();
-      for (const unit of this.listing.units) this.hashes.set(unit.dataHash, unit);
-    }
-    return this.hashes;
-  }
-
-  private get byTitle(): Map<string, DataUnit | DataUnit[]> {
-    if (!this.titles) {
-      const titles = new Map<string, DataUnit | DataUnit[]>();
-      for (const unit of this.listing.units) {
-        const seen = titles.get(unit.title);
-        if (seen === undefined) titles.set(unit.title, unit);
-        else if (Array.isArray(seen)) seen.push(unit);
-        else titles.set(unit.title, [seen, unit]);
-      }
-      this.titles = titles;
-    }
-    return this.titles;
-  }
-
-  /** Units that share this unit's storage item (itself included). */
-  unitsOfItem(itemUuid: string): readonly DataUnit[] {
-    return this.byItem.get(itemUuid) ?? [];
+    return this.index !== null && this.index.isShared(unit.index);
   }
 
   resolve(kind: KeyKind, cell: Cell): Resolution {
     const text = cellText(cell).trim();
     if (text === '') return fail('KEY_EMPTY', `the key cell is empty`);
+    const index = this.index;
+    if (index === null) return resolveItemUuid(kind, text);
+    const n = index.unitCount;
     switch (kind) {
       case 'index': {
         if (!/^\d+$/.test(text)) return fail('KEY_INVALID', `expected a data unit index (a whole number from 0), got "${clip(text)}"`);
-        const unit = this.listing.units[Number(text)];
-        return unit
-          ? { ok: true, units: [unit] }
-          : fail('KEY_NOT_FOUND', `index ${text} is past the end of the dataset (it has ${this.listing.units.length} data units, 0 to ${this.listing.units.length - 1})`);
+        const i = Number(text);
+        return i < n ? { ok: true, units: [index.unit(i)] } : fail('KEY_NOT_FOUND', `index ${text} is past the end of the dataset (it has ${n} data units, 0 to ${n - 1})`);
       }
       case 'data_hash': {
-        const unit = this.byHash.get(text.toLowerCase()) ?? this.byHash.get(text);
-        if (unit) return { ok: true, units: [unit] };
+        let i = index.findHash(text.toLowerCase());
+        if (i < 0) i = index.findHash(text);
+        if (i >= 0) return { ok: true, units: [index.unit(i)] };
         if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a data hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
         return fail('KEY_NOT_FOUND', `no data unit with data hash "${clip(text)}" in this dataset`);
       }
       case 'title': {
-        const found = this.byTitle.get(text);
-        if (found === undefined) return fail('KEY_NOT_FOUND', `no data unit titled "${clip(text)}" in this dataset`);
-        if (Array.isArray(found)) {
+        const found = index.findTitle(text);
+        if (found.length === 0) return fail('KEY_NOT_FOUND', `no data unit titled "${clip(text)}" in this dataset`);
+        if (found.length > 1) {
           return fail('KEY_AMBIGUOUS_TITLE', `${found.length} data units are titled "${clip(text)}"; use data_hash or index to say which`);
         }
-        return { ok: true, units: [found] };
+        return { ok: true, units: [index.unit(found[0]!)] };
       }
       case 'item_uuid': {
-        const units = this.byItem.get(text.toLowerCase()) ?? this.byItem.get(text);
-        if (units) return { ok: true, units };
+        let first = index.findItem(text.toLowerCase());
+        if (first < 0) first = index.findItem(text);
+        if (first >= 0) return { ok: true, units: index.unitsOfItemOf(first).map((i) => index.unit(i)) };
         if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
         return fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
+      }
+      case 'name':
+      case 'path': {
+        const found = index.findTitle(text);
+        if (found.length === 0) return fail('KEY_NOT_FOUND', `no storage item with ${kind} "${clip(text)}" in this folder`);
+        if (found.length > 1) return fail('KEY_AMBIGUOUS', `${found.length} storage items have the ${kind} "${clip(text)}"; use item_uuid (or --recursive --key path) to say which`);
+        return { ok: true, units: [index.unit(found[0]!)] };
       }
     }
   }
 }
+
+/**
+ * A run on storage items by uuid with nothing listed: a well-formed uuid names its item (whether it exists
+ * is learnt when the writer reads it); the unit stands for the item alone.
+ */
+function resolveItemUuid(kind: KeyKind, text: string): Resolution {
+  if (kind !== 'item_uuid') return fail('KEY_INVALID', `only item_uuid keys work without --dataset or --folder, got --key ${kind}`);
+  const uuid = text.toLowerCase();
+  if (!ITEM_UUID.test(uuid)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
+  return { ok: true, units: [{ index: -1, dataHash: uuid, title: uuid, dataType: '', backingItemUuid: uuid, metadata: null }] };
+}
+
+const ITEM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Whether `text` is shaped like an Encord hash: data hashes, dataset hashes and storage item uuids are uuids

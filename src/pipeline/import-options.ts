@@ -37,7 +37,15 @@ export interface ImportOptions {
   readonly encoding?: string | undefined;
   /** CSV header cells without a name (other than pandas' index column, always left out): refuse, or leave them out. @default 'error' */
   readonly unnamedColumns?: 'error' | 'skip' | undefined;
-  readonly datasetHash: string;
+  /**
+   * The dataset whose data units the rows name. Exactly one of `datasetHash` and `folderUuid`, or neither
+   * with `key: 'item_uuid'` (storage items by uuid: nothing is listed, items are read and written in batches).
+   */
+  readonly datasetHash?: string | undefined;
+  /** The storage folder whose items the rows name (`key` `name`, `path` or `item_uuid`). */
+  readonly folderUuid?: string | undefined;
+  /** With `folderUuid`: the items of every folder below too (`path` keys are relative to the folder). @default false */
+  readonly recursive?: boolean | undefined;
   readonly store: MetadataStore;
   /** How rows identify data units; @default detected from the column names */
   readonly key?: KeyKind | undefined;
@@ -98,6 +106,23 @@ export interface ResolvedImportOptions
   readonly now: () => number;
 }
 
+/** Exactly one target: a dataset, a folder, or storage items by uuid (`key: 'item_uuid'` and neither). */
+function checkTarget(options: ImportOptions): void {
+  if (options.datasetHash && options.folderUuid) throw new MetaError('USAGE_OPTION', 'Give either `datasetHash` (--dataset) or `folderUuid` (--folder), not both');
+  if (!options.datasetHash && !options.folderUuid && options.key !== 'item_uuid') {
+    throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH) or `folderUuid` (--folder UUID), got nothing (only --key item_uuid works without either)');
+  }
+  if (options.recursive && !options.folderUuid) throw new MetaError('USAGE_OPTION', '`recursive` (--recursive) needs `folderUuid` (--folder UUID)');
+  const folderKeys: readonly string[] = ['name', 'path', 'item_uuid'];
+  if (options.folderUuid && options.key !== undefined && !folderKeys.includes(options.key)) {
+    throw new MetaError('USAGE_OPTION', `Expected \`key\` to be name, path or item_uuid for a folder, got \`${options.key}\``);
+  }
+  if (options.folderUuid && options.key === undefined) throw new MetaError('USAGE_OPTION', 'Say how rows name the folder\'s items: --key name, path or item_uuid');
+  if (!options.folderUuid && (options.key === 'name' || options.key === 'path')) {
+    throw new MetaError('USAGE_OPTION', `--key ${options.key} names storage items of a folder: give --folder UUID`);
+  }
+}
+
 function intIn(name: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -115,7 +140,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 }
 
 const IMPORT_OPTION_NAMES = [
-  'file', 'format', 'sheet', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
+  'file', 'format', 'sheet', 'delimiter', 'encoding', 'unnamedColumns', 'datasetHash', 'folderUuid', 'recursive', 'store', 'key', 'keyColumn', 'schema', 'mapping', 'unknownColumns',
   'coercion', 'mode', 'empty', 'dryRun', 'diffLimit', 'reportPath', 'journalPath', 'stateDir', 'concurrency', 'batchSize', 'maxErrors', 'bulk',
   'shard', 'signal', 'onProgress', 'onKeyPlan', 'now',
 ] as const satisfies readonly (keyof ImportOptions)[];
@@ -128,7 +153,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
   if (!options.file || (typeof options.file !== 'string' && (!Array.isArray(options.file) || options.file.length === 0 || !options.file.every((f) => typeof f === 'string' && f !== '')))) {
     throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path or a non-empty list of paths, got nothing');
   }
-  if (!options.datasetHash) throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH), got nothing');
+  checkTarget(options);
   if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {
     throw new MetaError('USAGE_OPTION', `Expected \`encoding\` to be one of ${CSV_ENCODING_NAMES.join(', ')}, got ${JSON.stringify(options.encoding)}`);
   }

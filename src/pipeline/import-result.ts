@@ -28,6 +28,13 @@ export interface KeyPlan {
   /** Rows whose merged value differs from the listing (what a run would write, before the fresh re-read). */
   toWrite: number;
   unchanged: number;
+  /**
+   * Storage items the plan writes that back data units (in any dataset), and how many units they back:
+   * a folder's or an item's metadata shows in every dataset using it. Folder runs count from the listing;
+   * runs on items by uuid learn it when the writer reads each item (see `RunSummary`).
+   */
+  itemsBackingDataUnits: number;
+  backedDataUnitsCount: number;
 }
 
 export interface Diff {
@@ -48,7 +55,14 @@ export interface RunSummary {
   files?: string[];
   /** Size of the file in bytes (null when it could not be read at the end): `summary merge` checks every shard read the same file. */
   fileBytes: number | null;
+  /** What the run wrote to: a dataset's data units, a storage folder's items, or storage items by uuid. */
+  target: 'dataset' | 'folder' | 'items';
+  /** The dataset; `''` for folder and items runs. */
   datasetHash: string;
+  /** The storage folder of a folder run, else null. */
+  folderUuid: string | null;
+  /** Data units backed by the storage items written (folder and items runs; 0 for dataset runs). */
+  backedDataUnitsCount: number;
   dryRun: boolean;
   mode: string;
   keyKind: string;

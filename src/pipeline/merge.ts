@@ -7,6 +7,7 @@
  */
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { getOwn, hasOwn, setOwn } from '../own.js';
+import { entriesFingerprint, type Fingerprint64, type FingerprintSpec } from '../mapping/fingerprint.js';
 import { RESERVED_METADATA_KEYS, isReservedMetadataKey } from '../schema/index.js';
 
 /** Marker for "remove this key" (`--empty delete`). */
@@ -108,4 +109,16 @@ export function updateFingerprint(update: readonly UpdateEntry[]): string {
 export function changedKeys(before: Metadata, after: Metadata): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((k) => hasOwn(before, k) !== hasOwn(after, k) || !jsonEqual(getOwn(before, k), getOwn(after, k)));
+}
+
+/**
+ * The fingerprint a unit holds when `update` leaves it unchanged (mapping/fingerprint.ts), or `undefined`
+ * when the row alone cannot say (merge mode, a file key the row leaves out): then the writer's fresh read
+ * decides.
+ */
+export function rowFingerprint(update: readonly UpdateEntry[], spec: FingerprintSpec): Fingerprint64 | undefined {
+  return entriesFingerprint(
+    update.map((e) => ({ key: e.key, value: e.value === DELETE ? undefined : e.value, type: e.type })),
+    spec,
+  );
 }

@@ -42,6 +42,8 @@ export interface WriteCallbacks {
   failed(task: WriteTask, code: string, message: string): Promise<void>;
   /** ---- outage (issue 11): the run stopped because Encord is unreachable before this task was written. */
   notAttempted?(task: WriteTask, message: string): Promise<void>;
+  /** A storage item about to be written, as re-read: the data units it backs (in any dataset). */
+  backs?(task: WriteTask, backedDataUnitsCount: number): void;
 }
 
 /** Legacy rows re-read per request (v1 call B); each is still saved with its own request. */
@@ -86,6 +88,7 @@ export class Writer {
       written: (t) => (this.decided.add(t), c.written(t)),
       unchanged: (t) => (this.decided.add(t), c.unchanged(t)),
       failed: (t, code, message) => (this.decided.add(t), c.failed(t, code, message)),
+      ...(c.backs && { backs: c.backs }),
     };
   }
 
@@ -173,6 +176,7 @@ export class Writer {
     const callbacks = this.cb;
     const signal = this.hard.signal;
     let fresh: Map<string, Metadata>;
+    let backed: Map<string, number>;
     // Items Encord refuses one by one (no access to their folder, deleted): only their rows fail.
     const unreadable = new Map<string, Error>();
     try {
@@ -181,13 +185,14 @@ export class Writer {
         { signal, onItemError: (f) => unreadable.set(f.uuid, f.error) },
       );
       fresh = new Map(items.map((i) => [i.uuid, i.metadata]));
+      backed = new Map(items.map((i) => [i.uuid, i.backedDataUnitsCount]));
     } catch (error) {
       if (isFatal(error)) throw error;
       const { code, message } = describe(error, 'reading the current metadata');
       for (const task of batch) await callbacks.failed(task, code, message);
       return;
     }
-    await this.inWriteSlot(batch, () => this.writePatches(batch, fresh, unreadable));
+    await this.inWriteSlot(batch, () => this.writePatches(batch, fresh, unreadable, backed));
   }
 
   /** Run a batch's write phase in a write slot; a batch whose slot comes after a stop is not written. */
@@ -198,7 +203,12 @@ export class Writer {
     });
   }
 
-  private async writePatches(batch: readonly WriteTask[], fresh: ReadonlyMap<string, Metadata>, unreadable: ReadonlyMap<string, Error>): Promise<void> {
+  private async writePatches(
+    batch: readonly WriteTask[],
+    fresh: ReadonlyMap<string, Metadata>,
+    unreadable: ReadonlyMap<string, Error>,
+    backed: ReadonlyMap<string, number>,
+  ): Promise<void> {
     const { store, journal } = this.input;
     const callbacks = this.cb;
     const signal = this.hard.signal;
@@ -220,6 +230,7 @@ export class Writer {
       if (merged === undefined) continue;
       patches.set(task.id, merged);
       byId.set(task.id, task);
+      callbacks.backs?.(task, backed.get(task.id) ?? 0);
       journal?.record([{ target: 'item', id: task.id, dataHash: task.unit.dataHash, metadata: current, written: merged }]);
     }
     if (patches.size === 0) return;

@@ -19,7 +19,9 @@ import { shardPath } from '../../checkpoint/shard-names.js';
 
 interface ImportFlags extends CoercionFlags, ShardFlags {
   dataset?: string;
-  key?: 'index' | 'data_hash' | 'title' | 'item_uuid';
+  key?: 'index' | 'data_hash' | 'title' | 'item_uuid' | 'name' | 'path';
+  folder?: string;
+  recursive?: boolean;
   keyColumn?: string;
   format?: 'csv' | 'parquet' | 'xlsx';
   sheet?: string;
@@ -56,7 +58,9 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     )
     .argument('[files...]', 'CSV (.csv, .tsv, .txt), Parquet (.parquet) or Excel (.xlsx) file, - for CSV on standard input; or "file" in --config; several files, a quoted glob or a directory read as one input')
     .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
-    .addOption(new Option('--key <kind>', 'how rows name data units (default: from the column names)').choices(['index', 'data_hash', 'title', 'item_uuid']))
+    .option('--folder <uuid>', 'storage folder whose items the rows name (--key name, path or item_uuid) instead of a dataset')
+    .option('--recursive', 'with --folder: also the items of every folder below it (--key path: paths relative to the folder)')
+    .addOption(new Option('--key <kind>', 'how rows name data units or items (default: from the column names; item_uuid alone needs no --dataset)').choices(['index', 'data_hash', 'title', 'item_uuid', 'name', 'path']))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
     .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
@@ -118,16 +122,19 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         const cwd = ctx.io.cwd;
         const given = files.length > 0 ? files : config.file !== undefined ? [config.file] : [];
         let path = given[0];
-        const dataset = flags.dataset ?? config.dataset;
+        const folder = flags.folder;
+        const dataset = folder ? flags.dataset : (flags.dataset ?? config.dataset);
+        const keyKind = flags.key ?? config.key;
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
         if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
-        if (!dataset) throw usage('give --dataset HASH (or "dataset" in --config)');
+        if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
+        const targetName = dataset ?? (folder ? `folder-${folder}` : 'items');
         // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
         const shard = shardFrom(flags, ctx.io.env);
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dryRun = flags.dryRun === true;
-        const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${dataset}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
+        const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
         const schemaFile = flags.schema ?? config.schema;
         const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
         // Standard input is copied to a private file for the two passes and removed when the run ends:
@@ -148,8 +155,10 @@ export function registerImport(program: Command, ctx: CommandContext): void {
             encoding: flags.encoding ?? config.encoding,
             ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
             datasetHash: dataset,
+            folderUuid: folder,
+            recursive: flags.recursive,
             store: connection.client,
-            key: flags.key ?? config.key,
+            key: keyKind,
             keyColumn: flags.keyColumn ?? config.keyColumn,
             schema,
             mapping: config.columns,

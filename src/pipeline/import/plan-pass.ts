@@ -4,15 +4,16 @@
  * run stops after it (and `recountDryRun`); a real run then decides each row again with `decide`, so both
  * passes agree row by row.
  */
-import { applyUpdate, changedKeys, updateFingerprint, wouldChange } from '../merge.js';
+import { updateFingerprint } from '../merge.js';
 import type { PreparedRow } from '../row-preparer.js';
 import type { SourceItem } from '../../sources/source.js';
-import { iterate, textValues, type ImportRun } from './state.js';
+import { targetCounts, type TargetCounts } from './targets.js';
+import { classify, iterate, textValues, type ImportRun } from './state.js';
 
 /** What pass 1 learnt about write targets. */
 export interface TargetPlan {
-  /** Rows per target, saturating at 255, indexed by the target's canonical unit index. */
-  readonly rows: Uint8Array;
+  /** Rows per write target (targets.ts). */
+  readonly counts: TargetCounts;
   /** For shared items only: the update fingerprint and the units its rows named. */
   readonly shared: Map<number, SharedEntry>;
 }
@@ -41,13 +42,14 @@ export type Decision = { failure: RowFailure } | { prepared: Extract<PreparedRow
 /** Read the whole source once; fill `run.keyPlan` (and a dry run's report and diffs). */
 export async function planTargets(run: ImportRun): Promise<TargetPlan> {
   const { opts, progress, keyPlan } = run;
-  const targets: TargetPlan = { rows: new Uint8Array(run.resolver.unitCount), shared: new Map() };
+  const targets: TargetPlan = { counts: targetCounts(run.resolver.index === null ? null : run.resolver.unitCount), shared: new Map() };
   for await (const item of iterate(run.source, opts.signal)) {
     keyPlan.rows += 1;
     progress.rowsRead += 1;
     if (progress.rowsRead % 5000 === 0) run.emit();
     await planItem(run, targets, item);
   }
+  targets.counts.seal();
   countDuplicates(run, targets);
   return targets;
 }
@@ -65,24 +67,28 @@ async function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): 
     if (report) await report.add({ line: item.row.line, file: item.row.file, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
     if (prepared.code === 'KEY_NOT_FOUND') keyPlan.notFound += 1;
     else if (prepared.code === 'KEY_INVALID' || prepared.code === 'KEY_EMPTY') keyPlan.invalidKey += 1;
-    else if (prepared.code === 'KEY_AMBIGUOUS_TITLE') keyPlan.ambiguousTitle += 1;
+    else if (prepared.code === 'KEY_AMBIGUOUS_TITLE' || prepared.code === 'KEY_AMBIGUOUS') keyPlan.ambiguousTitle += 1;
     else keyPlan.invalidCells += 1;
     return;
   }
   keyPlan.resolved += 1;
   const unit = prepared.units[0]!;
   const canonical = run.resolver.canonicalIndex(unit);
-  if (targets.rows[canonical]! < 255) targets.rows[canonical]! += 1;
+  targets.counts.note(unit, canonical);
   if (prepared.units.length > 1 || run.resolver.isShared(unit)) noteShared(targets, canonical, unit.index, prepared);
-  if (unit.metadata !== null) {
-    const changed = wouldChange(unit.metadata, prepared.update, opts.mode);
-    if (opts.dryRun && changed && run.diffs.length < opts.diffLimit) {
-      const after = applyUpdate(unit.metadata, prepared.update, opts.mode);
-      run.diffs.push({ line: item.row.line, ...(item.row.file !== undefined && { file: item.row.file }), dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after, changedKeys: changedKeys(unit.metadata, after) });
-    }
-    if (changed) keyPlan.toWrite += 1;
-    else keyPlan.unchanged += 1;
-  } else keyPlan.toWrite += 1;
+  if (classify(run, unit, prepared.update) === 'unchanged') {
+    keyPlan.unchanged += 1;
+    return;
+  }
+  keyPlan.toWrite += 1;
+  const backed = run.resolver.index?.backed(unit.index) ?? 0;
+  if (backed > 0) {
+    keyPlan.itemsBackingDataUnits += 1;
+    keyPlan.backedDataUnitsCount += backed;
+  }
+  if (opts.dryRun && unit.metadata !== null && run.diffCandidates.length < opts.diffLimit) {
+    run.diffCandidates.push({ line: item.row.line, ...(item.row.file !== undefined && { file: item.row.file }), unit, update: prepared.update });
+  }
 }
 
 function noteShared(targets: TargetPlan, canonical: number, unitIndex: number, prepared: Extract<PreparedRow, { ok: true }>): void {
@@ -103,10 +109,8 @@ function noteShared(targets: TargetPlan, canonical: number, unitIndex: number, p
  */
 function countDuplicates(run: ImportRun, targets: TargetPlan): void {
   const { keyPlan } = run;
-  for (let i = 0; i < targets.rows.length; i += 1) {
-    const n = targets.rows[i]!;
-    if (n <= 1) continue;
-    const entry = targets.shared.get(i);
+  for (const [i, n] of targets.counts.repeated()) {
+    const entry = typeof i === 'number' ? targets.shared.get(i) : undefined;
     if (entry && !entry.conflict && !entry.units.has(-1)) continue;
     if (entry?.conflict && !entry.units.has(-1)) keyPlan.sharedItemConflict += n;
     else keyPlan.duplicateTarget += n;
@@ -126,12 +130,12 @@ export function decide(run: ImportRun, targets: TargetPlan, item: SourceItem): D
   }
   const unit = prepared.units[0]!;
   const canonical = run.resolver.canonicalIndex(unit);
-  const n = targets.rows[canonical]!;
+  const n = targets.counts.rowsFor(unit, canonical);
   if (n <= 1) return { prepared, canonical };
   const entry = targets.shared.get(canonical);
   if (entry && !entry.conflict && !entry.units.has(-1)) return { prepared, canonical };
   const conflict = entry?.conflict && !entry.units.has(-1);
-  const name = `${unit.title} (${unit.dataHash})`;
+  const name = run.target.kind === 'dataset' ? `data unit ${unit.title} (${unit.dataHash})` : `storage item ${unit.title === unit.dataHash ? unit.dataHash : `${unit.title} (${unit.dataHash})`}`;
   // Several files: say which part and line (duplicates are counted across parts).
   const where = item.row.file !== undefined ? ` (${item.row.file} line ${item.row.line})` : '';
   return {
@@ -143,7 +147,7 @@ export function decide(run: ImportRun, targets: TargetPlan, item: SourceItem): D
       column: undefined,
       message: conflict
         ? `data units sharing storage item ${unit.backingItemUuid} get different values from ${n} rows; they hold one value, so none was written${where}`
-        : `${n >= 255 ? '255 or more' : n} rows of the ${where ? 'input' : 'file'} target data unit ${name}; keep one of them${where}`,
+        : `${n >= 255 ? '255 or more' : n} rows of the ${where ? 'input' : 'file'} target ${name}; keep one of them${where}`,
     },
   };
 }
@@ -164,11 +168,10 @@ export async function recountDryRun(run: ImportRun, targets: TargetPlan): Promis
     // Pass 1 counted this row as "would write" or "up to date" and may have shown its diff; it fails.
     const prepared = run.preparer.prepare(item.row, false);
     if (prepared.ok) {
-      const unit = prepared.units[0]!;
-      if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, opts.mode)) keyPlan.unchanged -= 1;
+      if (classify(run, prepared.units[0]!, prepared.update) === 'unchanged') keyPlan.unchanged -= 1;
       else keyPlan.toWrite -= 1;
     }
-    const shown = run.diffs.findIndex((d) => d.line === item.row.line && d.file === item.row.file);
-    if (shown >= 0) run.diffs.splice(shown, 1);
+    const shown = run.diffCandidates.findIndex((d) => d.line === item.row.line && d.file === item.row.file);
+    if (shown >= 0) run.diffCandidates.splice(shown, 1);
   }
 }

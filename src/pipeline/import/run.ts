@@ -10,9 +10,9 @@
  * byte per data unit (plus fingerprints for the rare shared items). Rerunning is resuming: rows already
  * applied merge to an equal value and are skipped, so a killed run finishes on the next try.
  */
-import { RunCheckpoint } from '../../checkpoint/run-checkpoint.js';
+import { RunCheckpoint, checkpointTarget } from '../../checkpoint/run-checkpoint.js';
 import { lockDomainOf } from '../../checkpoint/dataset-lock.js';
-import { planColumns } from '../../mapping/column-plan.js';
+import { planColumns, type ColumnPlan } from '../../mapping/column-plan.js';
 import { KeyResolver, chooseKey } from '../../mapping/key-resolver.js';
 import { FailureReport, reportFileColumn } from '../../report/failure-report.js';
 import { openInputs } from '../../sources/multi-source.js';
@@ -23,9 +23,11 @@ import type { ImportProgress, ImportResult } from '../import-result.js';
 import { schemaFromStore } from '../load-schema.js';
 import { RowPreparer } from '../row-preparer.js';
 import { ShardFilter, ShardedSource } from '../shard.js';
+import { previewDiffs } from './diff-preview.js';
 import { planTargets, recountDryRun } from './plan-pass.js';
 import { emptyKeyPlan, finishRun } from './summary.js';
 import type { ImportRun, RunBase } from './state.js';
+import { listTarget, targetOf } from './targets.js';
 import { writePass } from './write-pass.js';
 
 export async function runImport(options: ImportOptions): Promise<ImportResult> {
@@ -38,6 +40,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
     if (opts.signal?.aborted) return finishRun(run, { interrupted: true });
     if (opts.dryRun) {
       await recountDryRun(run, targets);
+      run.diffs = await previewDiffs(run, run.diffCandidates);
       await run.report!.close();
       base.progress.failed = run.report!.count;
       return finishRun(run, { interrupted: false });
@@ -57,7 +60,7 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
   const csv = { delimiter: opts.delimiter as CsvDelimiter | undefined, encoding: opts.encoding as CsvEncoding | undefined, unnamedColumns: opts.unnamedColumns };
   // Several files (a list, a glob, a directory) are one logical input: planned, deduplicated and reported as one.
   const source = await openInputs(opts.file, { format: opts.format, csv, xlsx: { sheet: opts.sheet } });
-  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), datasetHash: opts.datasetHash, startedAt, journalPath: opts.journalPath, shard: opts.shard });
+  const checkpoint = new RunCheckpoint({ stateDir: opts.stateDir, domain: lockDomainOf(store), startedAt, journalPath: opts.journalPath, shard: opts.shard, ...checkpointTarget(opts) });
   return {
     opts,
     store,
@@ -67,19 +70,21 @@ async function openRun(opts: ResolvedImportOptions): Promise<RunBase> {
     progress,
     emit: () => opts.onProgress?.({ ...progress }),
     checkpoint,
+    target: targetOf(opts),
   };
 }
 
 /** Key, column plan, lock, listing: everything the passes need, before the first row is read. */
 async function prepareRun(base: RunBase): Promise<ImportRun> {
-  const { opts, store, source } = base;
+  const { opts, source } = base;
+  const store = base.store;
   const key = chooseKey(source.columns, opts.key, opts.keyColumn);
   const schema = opts.schema ?? (await schemaFromStore(store, { signal: opts.signal }));
   const plan = planColumns({ columns: source.columns, keyColumn: key.column, schema, mapping: opts.mapping, unknownColumns: opts.unknownColumns, source: source.name });
   if (!opts.dryRun) base.checkpoint.lock();
   base.emit();
-  const listing = await store.getDataset(opts.datasetHash, { signal: opts.signal });
-  const resolver = new KeyResolver(listing);
+  const fingerprintSpec = { replace: opts.mode === 'replace', fields: plan.fields.map((f) => ({ key: f.key, type: f.spec.type })) };
+  const resolver = new KeyResolver(await listTarget(base, key, { ...fingerprintSpec, keep: keptKeys(plan) }));
   const preparer = new RowPreparer({ source: source.name, key, resolver, plan, coercion: opts.coercion, empty: opts.empty, canonicalDecimalColumns: source.canonicalDecimalColumns });
   base.progress.phase = 'planning';
   base.emit();
@@ -88,5 +93,10 @@ async function prepareRun(base: RunBase): Promise<ImportRun> {
   const report = opts.dryRun ? new FailureReport(opts.reportPath, source.columns, reportFileColumn(source)) : undefined;
   // Sharded: every pass reads only this shard's rows (shard.ts); the rest of the run does not know.
   const sharded = opts.shard ? new ShardedSource(source, new ShardFilter(opts.shard, key, resolver)) : undefined;
-  return { ...base, source: sharded ?? source, sharded, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), diffs: [], report };
+  return { ...base, source: sharded ?? source, sharded, key, plan, resolver, preparer, keyPlan: emptyKeyPlan(key), fingerprintSpec, diffCandidates: [], diffs: [], report };
+}
+
+/** Keys whose listed values a cell is read against (pipeline/unknown-cell.ts): kept in the index. */
+function keptKeys(plan: ColumnPlan): string[] {
+  return plan.fields.filter((f) => f.kind !== 'geo' && (f.unknown !== undefined || (plan.fromListing && f.kind === 'cell'))).map((f) => f.key);
 }

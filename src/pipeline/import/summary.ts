@@ -13,6 +13,8 @@ export interface RunEnd {
   /** ---- outage (issue 11) */
   readonly notAttempted?: number | undefined;
   readonly unreachable?: string | null | undefined;
+  /** Items runs: data units backed by the items written, as the writer read them. */
+  readonly backedDataUnitsCount?: number | undefined;
 }
 
 export function emptyKeyPlan(key: KeyChoice): KeyPlan {
@@ -30,10 +32,12 @@ export function emptyKeyPlan(key: KeyChoice): KeyPlan {
     invalidCells: 0,
     toWrite: 0,
     unchanged: 0,
+    itemsBackingDataUnits: 0,
+    backedDataUnitsCount: 0,
   };
 }
 
-function dryRunFailures(plan: KeyPlan): Record<string, number> {
+function dryRunFailures(plan: KeyPlan, folder: boolean): Record<string, number> {
   const out: Record<string, number> = {};
   const add = (code: string, n: number): void => {
     if (n > 0) out[code] = n;
@@ -41,7 +45,7 @@ function dryRunFailures(plan: KeyPlan): Record<string, number> {
   add('BAD_RECORD', plan.badRecords);
   add('KEY_NOT_FOUND', plan.notFound);
   add('KEY_INVALID', plan.invalidKey);
-  add('KEY_AMBIGUOUS_TITLE', plan.ambiguousTitle);
+  add(folder ? 'KEY_AMBIGUOUS' : 'KEY_AMBIGUOUS_TITLE', plan.ambiguousTitle);
   add('DUPLICATE_TARGET', plan.duplicateTarget);
   add('SHARED_ITEM_CONFLICT', plan.sharedItemConflict);
   add('INVALID_CELL', plan.invalidCells);
@@ -59,7 +63,10 @@ export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
     file: typeof opts.file === 'string' ? opts.file : opts.file.join(' '),
     ...(run.source.files !== undefined && { files: [...run.source.files] }),
     fileBytes: fileBytes(run.source.files ?? (typeof opts.file === 'string' ? [opts.file] : opts.file)),
-    datasetHash: opts.datasetHash,
+    target: run.target.kind,
+    datasetHash: opts.datasetHash ?? '',
+    folderUuid: run.target.kind === 'folder' ? run.target.folderUuid : null,
+    backedDataUnitsCount: opts.dryRun || run.target.kind !== 'items' ? keyPlan.backedDataUnitsCount : (end.backedDataUnitsCount ?? 0),
     dryRun: opts.dryRun,
     mode: opts.mode,
     keyKind: key.kind,
@@ -70,7 +77,7 @@ export function finishRun(run: ImportRun, end: RunEnd): ImportResult {
     written: progress.written,
     unchanged: opts.dryRun ? keyPlan.unchanged : progress.unchanged,
     failed: progress.failed,
-    failedByCode: opts.dryRun ? dryRunFailures(keyPlan) : { ...(end.failedByCode ?? {}) },
+    failedByCode: opts.dryRun ? dryRunFailures(keyPlan, run.target.kind === 'folder') : { ...(end.failedByCode ?? {}) },
     notAttempted: end.notAttempted ?? 0,
     unreachable: end.unreachable ?? null,
     requests: store.stats.requests - statsBefore.requests,

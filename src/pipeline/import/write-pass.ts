@@ -5,16 +5,16 @@
  */
 import { FailureReport, reportFileColumn, type FailedRow } from '../../report/failure-report.js';
 import type { SourceItem } from '../../sources/source.js';
-import { wouldChange } from '../merge.js';
 import { Writer, type PendingRow, type WriteTask } from '../writer.js';
 import { decide, type TargetPlan } from './plan-pass.js';
 import type { RunEnd } from './summary.js';
-import { iterate, textValues, unreachable, type ImportRun } from './state.js';
+import { classify, iterate, textValues, unreachable, type ImportRun } from './state.js';
 
 /** Failure bookkeeping of the write pass: per-code counts and the report. */
 class WriteLog {
   readonly failedByCode: Record<string, number> = {};
   notAttempted = 0;
+  backedDataUnitsCount = 0;
 
   constructor(
     private readonly run: ImportRun,
@@ -39,7 +39,7 @@ function makeWriter(run: ImportRun, log: WriteLog): Writer {
   const journal = run.checkpoint.openJournal({ source: run.source.name });
   return new Writer({
     store: run.store,
-    datasetHash: opts.datasetHash,
+    datasetHash: opts.datasetHash ?? '',
     mode: opts.mode,
     concurrency: opts.concurrency,
     batchSize: opts.batchSize,
@@ -59,6 +59,9 @@ function makeWriter(run: ImportRun, log: WriteLog): Writer {
       },
       notAttempted: async (task, message) => {
         for (const row of task.rows) await log.skip(row, row.values, message);
+      },
+      backs: (_task, count) => {
+        log.backedDataUnitsCount += count;
       },
     },
   });
@@ -98,7 +101,7 @@ export async function writePass(run: ImportRun, targets: TargetPlan): Promise<Ru
     return { interrupted: false, failedByCode: log.failedByCode, notAttempted: log.notAttempted, unreachable: (writer.fatalError as Error).message };
   }
   if (writer.fatalError) throw writer.fatalError;
-  return { interrupted: opts.signal?.aborted ?? false, stoppedEarly, failedByCode: log.failedByCode };
+  return { interrupted: opts.signal?.aborted ?? false, stoppedEarly, failedByCode: log.failedByCode, backedDataUnitsCount: log.backedDataUnitsCount };
 }
 
 async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, writer: Writer, log: WriteLog, sharedPending: Map<number, WriteTask>): Promise<void> {
@@ -118,13 +121,15 @@ async function writeItem(run: ImportRun, targets: TargetPlan, item: SourceItem, 
     existing.rows.push(pending);
     return;
   }
-  // Skip rows the listing already shows as applied, without a request: resume after a crash is cheap.
-  if (unit.metadata !== null && !wouldChange(unit.metadata, prepared.update, run.opts.mode)) {
+  // Skip rows the listing already shows as applied (by fingerprint), without a request: resume after a
+  // crash is cheap and the nightly unchanged rerun sends no write.
+  if (classify(run, unit, prepared.update) === 'unchanged') {
     run.progress.unchanged += 1;
     return;
   }
   const task: WriteTask = { id: unit.backingItemUuid ?? unit.dataHash, unit, update: prepared.update, rows: [pending] };
   if (shared) sharedPending.set(canonical, task);
-  if (unit.backingItemUuid && run.opts.bulk) await writer.addBulk(task);
+  // Folder items and items by uuid have no dataset to save a row in: always the bulk item path.
+  if (unit.backingItemUuid && (run.opts.bulk || run.target.kind !== 'dataset')) await writer.addBulk(task);
   else await writer.addSingle(task);
 }
