@@ -137,12 +137,16 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
   const journal = readUndoJournal(options.journalPath);
   // A storage folder run (`set --folder`) journals items only; it is locked by its folder.
   const folderUuid = typeof journal.header?.folderUuid === 'string' && journal.header.folderUuid !== '' ? journal.header.folderUuid : null;
-  if (folderUuid !== null && options.datasetHash !== undefined) {
-    throw new MetaError('USAGE', `${options.journalPath} is the journal of a run on storage folder ${folderUuid}, not on a dataset; leave out --dataset`);
+  // `import --key item_uuid` journals items by uuid, with no dataset or folder: locked as `items`.
+  const itemsRun = folderUuid === null && journal.header?.target === 'items';
+  const storageOnly = folderUuid !== null || itemsRun;
+  if (storageOnly && options.datasetHash !== undefined) {
+    const what = folderUuid !== null ? `storage folder ${folderUuid}` : 'storage items by uuid';
+    throw new MetaError('USAGE', `${options.journalPath} is the journal of a run on ${what}, not on a dataset; leave out --dataset`);
   }
-  const datasetHash = folderUuid !== null ? '' : (options.datasetHash ?? journal.header?.datasetHash);
-  if (folderUuid === null && !datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
-  const lockKey = folderUuid !== null ? folderLockKey(folderUuid) : datasetHash!;
+  const datasetHash = storageOnly ? '' : (options.datasetHash ?? journal.header?.datasetHash);
+  if (!storageOnly && !datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
+  const lockKey = folderUuid !== null ? folderLockKey(folderUuid) : itemsRun ? 'items' : datasetHash!;
   const signal = options.signal ? { signal: options.signal } : {};
   const dryRun = options.dryRun === true;
   const force = options.force === true;
@@ -207,6 +211,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
         domain: options.domain ?? lockDomainOf(options.store),
         datasetHash: lockKey,
         ...(folderUuid !== null && { label: `storage folder ${folderUuid}` }),
+        ...(itemsRun && { label: 'storage items (import --key item_uuid)' }),
       });
     }
 
@@ -255,8 +260,8 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
     }
 
     for (const e of journal.entries.filter((x) => x.target === 'row')) {
-      if (folderUuid !== null) {
-        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'JOURNAL_INVALID', message: `a storage folder run's journal names data unit ${e.id}, which has no dataset here; nothing was written` });
+      if (storageOnly) {
+        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'JOURNAL_INVALID', message: `a storage ${itemsRun ? 'items' : 'folder'} run's journal names data unit ${e.id}, which has no dataset here; nothing was written` });
         continue;
       }
       try {

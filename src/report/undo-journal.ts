@@ -19,6 +19,8 @@ export interface JournalHeader {
   readonly datasetHash: string;
   /** Set for a run on a storage folder (`set --folder`): every entry is an `item` target. */
   readonly folderUuid?: string | undefined;
+  /** What the run wrote to (absent in older journals: a dataset). `items`: `import --key item_uuid`, item entries only. */
+  readonly target?: 'dataset' | 'folder' | 'items' | undefined;
   readonly source: string;
   readonly startedAt: string;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/pipeline/run-import.js';
+import { runRollback } from '../../src/pipeline/run-rollback.js';
 import { DATASET, startHarness, writeRequests, type Harness } from './harness.js';
 
 let h: Harness;
@@ -86,6 +87,18 @@ describe('import storage items by uuid, nothing listed', () => {
     const again = await runImport({ ...base(), file, key: 'item_uuid' });
     expect(again.summary).toMatchObject({ written: 0, unchanged: 2 });
     expect(writeRequests(h.emulator)).toBe(before);
+  });
+
+  it('rollback of a --key item_uuid run (no dataset, no folder) restores every item it wrote', async () => {
+    const file = h.write('items-rb.csv', `item_uuid,city\n${items[0]},Paris\n${subItems[0]},Oslo\n`);
+    const r = await runImport({ ...base(), file, key: 'item_uuid' });
+    expect(r.summary.written).toBe(2);
+    const rb = await runRollback({ journalPath: r.summary.journalPath!, store: h.client, stateDir: join(h.dir, 'state') });
+    expect(rb.failed).toEqual([]);
+    expect(h.emulator.state.itemMetadata(items[0]!)).toEqual({ city: 'Old', keep: 1 });
+    expect(h.emulator.state.itemMetadata(subItems[0]!)).toEqual({});
+    // Such a journal names no dataset: one given is refused rather than guessed at.
+    await expect(runRollback({ journalPath: r.summary.journalPath!, store: h.client, datasetHash: DATASET })).rejects.toMatchObject({ code: 'USAGE' });
   });
 
   it('a dataset key without --dataset or --folder is a usage error before anything is read', async () => {

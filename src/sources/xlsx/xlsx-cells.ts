@@ -49,7 +49,8 @@ const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * A number cell's `<v>` text as a cell: the JS number when the text is a faithful rendering of one double
- * (its shortest round-trip form, or its 17-significant-digit form as Excel and openpyxl write), else the
+ * (its shortest round-trip form, its 17-significant-digit form as Excel and openpyxl write, or a longer
+ * print that rounds to its shortest form at 18 digits, as Gnumeric writes), else the
  * text itself, for the exactness check of coercion to judge (`exact-number.ts`). `undefined`: not a number.
  */
 export function numberCell(text: string): number | string | undefined {
@@ -63,17 +64,46 @@ export function numberCell(text: string): number | string | undefined {
   if (text.length <= 15 && Math.abs(n) >= MIN_NORMAL) return n;
   if (String(n) === text) return n;
   if (n !== 0 && sameDigits(text, n.toPrecision(17))) return n;
+  // More digits than a double needs are a print of the double at a higher precision when, rounded to 18
+  // significant digits, they are the double's own shortest form: Gnumeric writes 408.123456789012 (a long
+  // double inside) as `408.123456789011999996`. A decimal the double cannot hold (`12345678901234567.89`,
+  // 18 digits `123456789012345679` against the double's `12345678901234568`) keeps its text.
+  // A printf("%.20g")-style print of the double's exact value at that length is one too.
+  const parts = decimalParts(text);
+  if (parts.digits.length > 17 && parts.digits.length <= 100 && sameParts(parts, decimalParts(n.toPrecision(parts.digits.length)))) return n;
+  if (parts.digits.length > 17 && sameParts(roundDigits(parts, 18), decimalParts(String(n)))) return n;
   return text;
 }
 
 /** Whether two decimals in plain or exponent form have the same sign, significant digits and exponent. */
 function sameDigits(a: string, b: string): boolean {
-  const x = decimalParts(a);
-  const y = decimalParts(b);
+  return sameParts(decimalParts(a), decimalParts(b));
+}
+
+type DecimalParts = { negative: boolean; digits: string; exponent: number };
+
+function sameParts(x: DecimalParts, y: DecimalParts): boolean {
   return x.negative === y.negative && x.digits === y.digits && x.exponent === y.exponent;
 }
 
-function decimalParts(text: string): { negative: boolean; digits: string; exponent: number } {
+/** `p` rounded half up to `k` significant digits (trailing zeros dropped, as `decimalParts` gives them). */
+function roundDigits(p: DecimalParts, k: number): DecimalParts {
+  if (p.digits.length <= k) return p;
+  const head = Array.from(p.digits.slice(0, k), Number);
+  let exponent = p.exponent;
+  if (p.digits.charCodeAt(k) >= 53) {
+    let i = k - 1;
+    while (i >= 0 && head[i] === 9) head[i--] = 0;
+    if (i >= 0) head[i]! += 1;
+    else {
+      head.unshift(1);
+      exponent += 1;
+    }
+  }
+  return { negative: p.negative, digits: head.join('').replace(/0+$/, ''), exponent };
+}
+
+function decimalParts(text: string): DecimalParts {
   let i = 0;
   const negative = text[0] === '-';
   if (text[0] === '-' || text[0] === '+') i = 1;
