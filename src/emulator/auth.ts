@@ -1,5 +1,5 @@
 /**
- * Request authentication exactly as spec §2.5: v1 signatures over SHA-256(body), v2 RFC 9421 signatures
+ * Request authentication exactly as protocol §2.5: v1 signatures over SHA-256(body), v2 RFC 9421 signatures
  * (content digest recomputed, components checked, base rebuilt from the actual method, the raw request
  * target and the headers as received, `created` within a window), and bearer tokens issued by
  * `user/bearer-token`. The verifier never logs or returns secrets: results carry the public key (not
@@ -16,7 +16,7 @@ import {
 } from '../encord/protocol/signing.js';
 import { parsePublicKey, publicKeyFromRaw, type ParsedPublicKey } from '../encord/protocol/public-key.js';
 
-/** The spec §3.1 TEST-ONLY key (public half), registered unless disabled. */
+/** The protocol §3.1 TEST-ONLY key (public half), registered unless disabled. */
 export const SPEC_TEST_PUBLIC_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6YK7qSbpTk+xQUWDKPayxDK9n/AXl2pCGNT8O5uI0A encord-emulator-test-key';
 
@@ -123,7 +123,7 @@ export class AuthVerifier {
     return { ok: true, scheme: 'bearer', keyId: rec.keyId, credential: `token:${token.slice(0, 8)}` };
   }
 
-  /** spec §2.5 v1: bearer, or `{pubhex}:{sighex}` verified over SHA-256(raw body), then key lookup. */
+  /** protocol §2.5 v1: bearer, or `{pubhex}:{sighex}` verified over SHA-256(raw body), then key lookup. */
   verifyV1(authorization: string | undefined, body: Uint8Array): AuthResult {
     if (authorization === undefined || authorization === '') {
       return fail('none', 'missing', 'Missing Authorization header');
@@ -146,7 +146,7 @@ export class AuthVerifier {
   }
 
   /**
-   * spec §2.5 v2: digest, Signature-Input (label, exact components, created/keyid/alg), base rebuilt from
+   * protocol §2.5 v2: digest, Signature-Input (label, exact components, created/keyid/alg), base rebuilt from
    * the actual method + raw target + header value + params as received, signature, window, key.
    */
   verifyV2(

@@ -1,5 +1,5 @@
 /**
- * Fault injection (spec §9): rules that pick requests by route, method, call number, probability or time
+ * Fault injection (protocol §9): rules that pick requests by route, method, call number, probability or time
  * window, each with one action. Rules come from `--faults FILE` (validated with zod; errors name the path)
  * or from tests through `emulator.faults.set([...])`.
  *

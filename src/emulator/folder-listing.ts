@@ -1,5 +1,5 @@
 /**
- * Storage listings with real paging (addendum §A.2, §A.4, §A.7, §A.10):
+ * Storage listings with real paging (protocol §A.2, §A.4, §A.7, §A.10):
  *
  * - I `GET storage/folders/{uuid}/items` (`isRecursive` honoured: items of every folder below too);
  * - Q `GET storage/folders` (top-level folders; every folder with `isRecursive=True`);
@@ -178,7 +178,7 @@ export function listFolders(ctx: RouteContext, which: FolderListing): Reply {
   } else if (which.kind === 'top' && bools['isRecursive'] !== true) {
     pool = ctx.store.childFolders(null);
   } else {
-    // R searches everywhere whatever `isRecursive` says (the path carries the recursion, addendum §A.2).
+    // R searches everywhere whatever `isRecursive` says (the path carries the recursion, protocol §A.2).
     pool = [];
     for (const top of ctx.store.childFolders(null)) {
       if (hidden.has(top.uuid.toLowerCase())) continue;

@@ -1,6 +1,6 @@
 /**
  * What a metadata write must satisfy and how it combines with the stored value: the semantic switches
- * of spec §9 (`metadataWriteMode`, `unknownSchemaKeys`, `typeValidation`). The organisation schema used
+ * of protocol §9 (`metadataWriteMode`, `unknownSchemaKeys`, `typeValidation`). The organisation schema used
  * is the typed (v2) one when set, otherwise the simple one.
  */
 import type { JsonValue, Metadata, WireTypedOption, WireTypedSchema } from '../encord/protocol/types.js';

@@ -2,7 +2,7 @@
  * In-memory records of the emulator and their wire forms (v1 DataRow/Dataset, v2 StorageItem/Folder).
  * Records are kept small because a benchmark holds a million of them: media facts live in shared
  * `MediaKind` objects, times are numbers, and a row backed by an item takes its title and metadata from
- * the item (one shared value, spec §7 item 3).
+ * the item (one shared value, protocol §7 item 3).
  *
  * Metadata objects are never mutated in place: a write stores a new object. That makes sharing safe
  * (the frozen `EMPTY_METADATA`) and lets a snapshot hold references without copying.
@@ -175,7 +175,7 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** `%Y-%m-%d %H:%M:%S` in UTC, the form the SDK writes (spec §4.5). */
+/** `%Y-%m-%d %H:%M:%S` in UTC, the form the SDK writes (protocol §4.5). */
 export function v1Time(ms: number): string {
   const d = new Date(ms);
   return (
@@ -188,7 +188,7 @@ export function v2Time(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** v1 DataRow JSON (spec §4.5). `client_metadata` is null unless asked for. */
+/** v1 DataRow JSON (protocol §4.5). `client_metadata` is null unless asked for. */
 export function wireDataRow(
   dataset: DatasetRecord,
   row: RowRecord,
@@ -220,7 +220,7 @@ export function wireDataRow(
   };
 }
 
-/** v2 StorageItem JSON (spec §5.5): every required key, `clientMetadata` as a JSON string. */
+/** v2 StorageItem JSON (protocol §5.5): every required key, `clientMetadata` as a JSON string. */
 export function wireStorageItem(item: ItemRecord, signedUrlBase: string | null): WireStorageItem {
   const k = item.kind;
   return {
@@ -258,7 +258,7 @@ export function wireStorageItem(item: ItemRecord, signedUrlBase: string | null):
 }
 
 /**
- * v2 StorageFolder JSON (`encord/orm/storage.py: StorageFolder`, addendum §A.3): every key present.
+ * v2 StorageFolder JSON (`encord/orm/storage.py: StorageFolder`, protocol §A.3): every key present.
  * `pathToRoot` runs from the folder itself up to its top-level ancestor (whether the real service includes
  * the folder itself is [UNKNOWN]; the notes say emit `[self, …, top]`). `folderOf` looks parents up.
  */

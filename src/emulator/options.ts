@@ -75,7 +75,7 @@ export interface EmulatorOptions {
   readonly flushDelayMs?: number;
   /** Public keys allowed to sign: OpenSSH lines (`ssh-ed25519 AAAA…`) or 64-hex keys. */
   readonly authorizedKeys?: readonly string[];
-  /** Register the spec's published TEST-ONLY key (spec §3.1). @default true */
+  /** Register the published TEST-ONLY key (protocol §3.1). @default true */
   readonly defaultTestKey?: boolean;
   /** Seed one dataset with this many data units (only when the state is empty). @default 0 */
   readonly seedRows?: number;
@@ -85,7 +85,7 @@ export interface EmulatorOptions {
   readonly seed?: number;
   /** Datasets to create at start (only when the state is empty), for tests. */
   readonly datasets?: readonly DatasetSeed[];
-  /** Initial typed organisation schema (spec §5.6). @default null */
+  /** Initial typed organisation schema (protocol §5.6). @default null */
   readonly typedSchema?: WireTypedSchema | null;
   /** Initial simple organisation schema (`{key: "number", …}`). @default null */
   readonly simpleSchema?: Readonly<Record<string, string>> | null;

@@ -1,6 +1,6 @@
 /**
  * The answers the request pipeline gives before or instead of a handler: authentication failures
- * (spec §9 table), rate limiting (429 ± Retry-After) and injected faults.
+ * (protocol §9 table), rate limiting (429 ± Retry-After) and injected faults.
  */
 import type { AuthResult } from './auth.js';
 import type { FiredFault } from './faults.js';

@@ -1,5 +1,5 @@
 /**
- * Token buckets per credential and route class (spec §9 "Rate limiting"). A request takes one token; an
+ * Token buckets per credential and route class (protocol §9 "Rate limiting"). A request takes one token; an
  * empty bucket answers 429 with the whole seconds until the next token as `Retry-After`.
  */
 import type { ResolvedRateLimit, RouteClass } from './options.js';

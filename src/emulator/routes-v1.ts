@@ -1,5 +1,5 @@
 /**
- * The v1 querier on `POST /public` (spec §4): calls A (dataset/GET), B (datarows/GET), C (datarow/GET) and
+ * The v1 querier on `POST /public` (protocol §4): calls A (dataset/GET), B (datarows/GET), C (datarow/GET) and
  * D (datarow/POST), all scoped by the `ResourceType`/`ResourceID` headers, and `POST /public/user`.
  */
 import type { Metadata } from '../encord/protocol/types.js';

@@ -71,7 +71,7 @@ function optionProblem(option: unknown): string | null {
   return null;
 }
 
-/** POST schema-v2 replaces the whole schema (spec §5.6). */
+/** POST schema-v2 replaces the whole schema (protocol §5.6). */
 export function postTypedSchema(ctx: RouteContext): Reply {
   const body = ctx.body;
   if (!isPlainObject(body)) return v2Error(400, 'The schema must be an object of key -> option');

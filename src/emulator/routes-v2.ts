@@ -1,5 +1,5 @@
 /**
- * The v2 REST API under `/v2/public/` (spec §5.4): storage items (get, get-bulk, patch, patch-bulk),
+ * The v2 REST API under `/v2/public/` (protocol §5.4): storage items (get, get-bulk, patch, patch-bulk),
  * folder listing with real paging, folders, organisation schemas, bearer tokens and dataset listing.
  * Responses are camelCase; `clientMetadata` is a JSON string.
  */
@@ -44,7 +44,7 @@ export function v2RouteOf(method: string, path: string): Matched {
   if (s[0] === 'storage' && s[1] === 'search' && s[2] === 'folders' && s.length === 3) return is('GET', 'v2:search-folders:GET');
   if (s[0] === 'storage' && s[1] === 'folders') {
     if (s.length === 2) return is('GET', 'v2:folders:GET');
-    // Literal segments before `{uuid}` (addendum §A.1): folder patch-bulk and move are not emulated.
+    // Literal segments before `{uuid}` (protocol §A.1): folder patch-bulk and move are not emulated.
     if (s[2] === 'patch-bulk' || s[2] === 'move') return { route: 'v2:unknown', params: [] };
     if (s.length === 5 && s[3] === 'items') return is('PATCH', 'v2:item:PATCH', [s[2]!, s[4]!]);
     if (s.length === 4 && s[3] === 'items') return is('GET', 'v2:folder-items:GET', [s[2]!]);

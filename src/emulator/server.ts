@@ -1,6 +1,6 @@
 /**
  * `startEmulator()`: a real HTTP/1.1 server on loopback that speaks Encord's v1 querier and v2 REST APIs
- * (spec §9). Each request goes: read the raw body → name the route → verify the signature → latency →
+ * (protocol §9). Each request goes: read the raw body → name the route → verify the signature → latency →
  * rate limit → fault → handler → (post-fault) → reply, and is recorded in the request log.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

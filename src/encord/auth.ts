@@ -1,5 +1,5 @@
 /**
- * The two ways to authenticate (spec §2): an Ed25519 SSH key that signs every request, or a bearer token.
+ * The two ways to authenticate (protocol §2): an Ed25519 SSH key that signs every request, or a bearer token.
  * Secrets live in private fields and never appear in `JSON.stringify` or `util.inspect` of these objects.
  */
 import { inspect } from 'node:util';

@@ -75,12 +75,12 @@ export class Ed25519Key {
     return sign(null, message, this.#privateKey);
   }
 
-  /** v1 `Authorization` value for `body` (spec §2.2). */
+  /** v1 `Authorization` value for `body` (protocol §2.2). */
   v1Authorization(body: Uint8Array): string {
     return v1Authorization(this.publicKeyHex, this.#privateKey, body);
   }
 
-  /** v2 signature headers (spec §2.3); `created` is Unix seconds (already minus the SDK's 30 s). */
+  /** v2 signature headers (protocol §2.3); `created` is Unix seconds (already minus the SDK's 30 s). */
   v2SignatureHeaders(method: string, target: string, body: Uint8Array, created: number): V2SignatureHeaders {
     return v2SignatureHeaders(method, target, body, this.publicKeyHex, this.#privateKey, created);
   }

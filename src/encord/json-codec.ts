@@ -2,7 +2,7 @@
  * JSON as the SDK writes it: ASCII only (non-ASCII escaped as `\uXXXX`) with Python's separators `", "` and
  * `": "`, keys in insertion order. The server verifies signatures over the bytes it receives, so the format
  * is free in principle; ASCII-only avoids any re-encoding ambiguity between proxies and the server, and the
- * separators make our bodies byte-identical to the SDK's (spec §3 vectors).
+ * separators make our bodies byte-identical to the SDK's (protocol §3 vectors).
  */
 
 /** Thrown for values JSON cannot carry faithfully (NaN, Infinity, bigint, functions, cycles). */

@@ -1,5 +1,5 @@
 /**
- * Where the credentials come from, in the SDK's precedence (spec §2.1): the key text argument, then the key
+ * Where the credentials come from, in the SDK's precedence (protocol §2.1): the key text argument, then the key
  * path argument, then — only if neither was given — `ENCORD_SSH_KEY_FILE` (a path, `~` expanded) over
  * `ENCORD_SSH_KEY` (the key text). A bearer token is the alternative to a key.
  */

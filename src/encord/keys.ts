@@ -1,5 +1,5 @@
 /**
- * OpenSSH Ed25519 private keys (spec §2.1) without sshpk: a small `openssh-key-v1` reader, the bcrypt KDF
+ * OpenSSH Ed25519 private keys (protocol §2.1) without sshpk: a small `openssh-key-v1` reader, the bcrypt KDF
  * from `bcrypt-pbkdf` (the one piece node:crypto lacks) and node:crypto for everything else. Signing uses a
  * node:crypto `KeyObject` built from the seed, which never leaves this module.
  *

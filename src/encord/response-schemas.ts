@@ -250,7 +250,7 @@ export function parseDatasetList(value: unknown, context: RequestContext): Datas
   });
 }
 
-// ------------------------------------------------------------------------------ storage folders (addendum §A.3)
+// ------------------------------------------------------------------------------ storage folders (protocol §A.3)
 
 const storageFolder = z.looseObject({
   uuid: z.string(),
@@ -283,7 +283,7 @@ export function parseStorageFolder(value: unknown, context: RequestContext): Sto
   };
 }
 
-/** `results` (required, addendum §A.7) and `nextPageToken` of any v2 page; results left unparsed. */
+/** `results` (required, protocol §A.7) and `nextPageToken` of any v2 page; results left unparsed. */
 export function parsePage(value: unknown, context: RequestContext, what: string): { readonly results: readonly unknown[]; readonly nextPageToken: string | null } {
   const p = check(page, value, context, what);
   return { results: p.results, nextPageToken: p.nextPageToken ?? p.next_page_token ?? null };

@@ -1,5 +1,5 @@
 /**
- * Storage folders over v2 (addendum §A.1–§A.4, §A.7): one folder (J), folder listings (Q top level, R search,
+ * Storage folders over v2 (protocol §A.1–§A.4, §A.7): one folder (J), folder listings (Q top level, R search,
  * S subfolders) and the paged item listing of a folder (I), walked into subfolders for `recursive`.
  *
  * Paging follows the SDK: `pageToken` is the previous `nextPageToken`, every other key re-sent unchanged;
@@ -16,7 +16,7 @@ export type { StorageFolderInfo } from './response-schemas.js';
 export type { FolderItem, FolderItemPage, FolderSummaryInfo, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
 import type { FolderItem, FolderItemPage, FolderSummaryInfo, ListFolderItemsOptions, ListFoldersOptions } from './folder-types.js';
 
-/** Most results per listing page Encord allows (addendum §A.2). */
+/** Most results per listing page Encord allows (protocol §A.2). */
 export const MAX_PAGE_SIZE = 1000;
 
 

@@ -1,5 +1,5 @@
 /**
- * Bulk reads and writes of storage-item metadata over v2 (spec §5.4 F and H, §8). Reads keep request order.
+ * Bulk reads and writes of storage-item metadata over v2 (protocol §5.4 F and H, §8). Reads keep request order.
  * Writes report per item: a write is only "ok" when the server's echo equals what was sent; 413, 400/422 and
  * 403/404 split the chunk (bounded, see `bisect`) so only the items at fault fail; a chunk that still fails with
  * a non-fatal error fails each of its items; fatal errors (authentication, abort) reject the whole call and

@@ -1,5 +1,5 @@
 /**
- * The v1 "querier" protocol (spec §4): every call is `POST {domain}/public` with a JSON envelope body, signed
+ * The v1 "querier" protocol (protocol §4): every call is `POST {domain}/public` with a JSON envelope body, signed
  * over the exact body bytes. Errors are classified from the *body* envelope whatever the HTTP status (the
  * SDK ignores the status for v1), except that HTTP 429 is a rate limit regardless of the body.
  */
@@ -66,7 +66,7 @@ export function v1Path(call: V1Call): string {
   return call.userScoped === true ? V1_USER_PATH : V1_PATH;
 }
 
-/** Headers of one attempt (spec §2.2, §1.3). */
+/** Headers of one attempt (protocol §2.2, §1.3). */
 export function v1Headers(
   auth: EncordAuth,
   call: V1Call,

@@ -1,5 +1,5 @@
 /**
- * The v2 REST protocol (spec §5): `{domain}/v2/public/{path}`, camelCase JSON, query strings encoded like
+ * The v2 REST protocol (protocol §5): `{domain}/v2/public/{path}`, camelCase JSON, query strings encoded like
  * Python `requests` (booleans as `True`/`False`, repeated keys for lists, `+` for spaces), RFC 9421
  * signatures over method + exact request target + body. Only 200 and 204 are success.
  */
@@ -51,7 +51,7 @@ export function v2Path(path: string): string {
   return `${V2_PREFIX}${segments.map((s) => encodeURIComponent(s)).join('/')}`;
 }
 
-/** Headers of one attempt (spec §2.3, §2.4). */
+/** Headers of one attempt (protocol §2.3, §2.4). */
 export function v2Headers(
   auth: EncordAuth,
   method: V2Method,
@@ -94,7 +94,7 @@ function statusCode(status: number): { code: ApiErrorCode; retryable?: boolean }
   }
 }
 
-/** The parsed JSON of a 200, `null` for a 204, or an `EncordApiError` (spec §5.2, §5.3). */
+/** The parsed JSON of a 200, `null` for a 204, or an `EncordApiError` (protocol §5.2, §5.3). */
 export function interpretV2Response(
   res: HttpResponse,
   context: RequestContext,

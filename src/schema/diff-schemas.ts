@@ -1,6 +1,6 @@
 /**
  * What `schema push` would change, and what `schema verify` reports: keys added, removed, retyped.
- * POST replaces the whole schema (spec §5.6), so "removed" really removes.
+ * POST replaces the whole schema (protocol §5.6), so "removed" really removes.
  */
 import { describeSpec, type FieldSpec } from './field-spec.js';
 import type { MetaSchema } from './meta-schema.js';

@@ -1,5 +1,5 @@
 /**
- * The field types of an organisation metadata schema (spec §5.6), as one `as const` table, and the
+ * The field types of an organisation metadata schema (protocol §5.6), as one `as const` table, and the
  * `FieldSpec` that says how one key's values are typed. Pure data: no imports, so the coercers can depend
  * on it without depending on the rest of the schema layer.
  */
@@ -31,7 +31,7 @@ export const FIELD_TYPES = {
 } as const;
 export type FieldType = keyof typeof FIELD_TYPES;
 
-/** Limits from the SDK's schema types (spec §5.6, §7.6). */
+/** Limits from the SDK's schema types (protocol §5.6, §7.6). */
 export const SCHEMA_LIMITS = {
   varcharMaxLength: 8192,
   enumMinValues: 1,

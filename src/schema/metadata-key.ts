@@ -1,5 +1,5 @@
 /**
- * Metadata key names (spec §5.6). We follow the SDK's `_is_valid_metadata_key`: non-empty, no leading `$`,
+ * Metadata key names (protocol §5.6). We follow the SDK's `_is_valid_metadata_key`: non-empty, no leading `$`,
  * and after removing `-`, `_`, space and `.` what remains is non-empty and alphanumeric. Python's
  * `str.isalnum` is Unicode-aware, so `température` passes in the SDK; Encord's docs list only ASCII letters,
  * but we do not reject what the SDK accepts. `keyframes` is reserved (video key frames).

@@ -152,7 +152,7 @@ export function embeddingSizeProblem(size: number): OptionProblem | null {
 }
 
 /**
- * The option exactly as the SDK serialises it (spec §5.6). Returns a problem for specs the typed form
+ * The option exactly as the SDK serialises it (protocol §5.6). Returns a problem for specs the typed form
  * cannot carry: an enum without values or an embedding without size (both come from the simple form).
  */
 export function toTypedOption(

@@ -1,5 +1,5 @@
 /**
- * `MetaSchema` ↔ the two wire forms of spec §5.6: the typed (v2) map `{key: {"ty": …}}` and the old simple
+ * `MetaSchema` ↔ the two wire forms of protocol §5.6: the typed (v2) map `{key: {"ty": …}}` and the old simple
  * dict `{key: "string"}`. Reading is lenient (the server is authoritative: unknown `ty`s and values beyond
  * the SDK's limits are kept); writing is exact SDK serialisation, re-sending received options untouched.
  */

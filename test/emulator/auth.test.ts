@@ -1,4 +1,4 @@
-/** The verifier against every spec §3 vector, and the rejections of spec §2.5 / §9. */
+/** The verifier against every protocol §3 vector, and the rejections of protocol §2.5 / §9. */
 import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ function verifier(nowSeconds = CREATED + 30, keys: string[] = [SPEC_TEST_PUBLIC_
   return v;
 }
 
-// ---- spec §3.2 / §3.3 vectors, verbatim
+// ---- protocol §3.2 / §3.3 vectors, verbatim
 const V1A_BODY =
   '{"query_type": "datarow", "query_method": "POST", "values": {"uid": "dddddddd-0000-0000-0000-000000000001", "payload": {"client_metadata": {"k": 5}}}}';
 const V1A_AUTH =
@@ -65,7 +65,7 @@ const V2C = {
   },
 };
 
-describe('v1 verification (spec §2.5)', () => {
+describe('v1 verification (protocol §2.5)', () => {
   it.each([
     ['V1-A', V1A_BODY, V1A_AUTH],
     ['V1-B', V1B_BODY, V1B_AUTH],
@@ -104,14 +104,14 @@ describe('v1 verification (spec §2.5)', () => {
     expect(v.verifyV1(`${TEST_PUB_HEX}:abcd`, Buffer.from(V1A_BODY))).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
-  it('replays are accepted on v1 (the protocol cannot detect them, spec §2.2)', () => {
+  it('replays are accepted on v1 (the protocol cannot detect them, protocol §2.2)', () => {
     const v = verifier();
     expect(v.verifyV1(V1A_AUTH, Buffer.from(V1A_BODY)).ok).toBe(true);
     expect(v.verifyV1(V1A_AUTH, Buffer.from(V1A_BODY)).ok).toBe(true);
   });
 });
 
-describe('v2 verification (spec §2.5, RFC 9421)', () => {
+describe('v2 verification (protocol §2.5, RFC 9421)', () => {
   it.each([
     ['V2-A', V2A],
     ['V2-B', V2B],
@@ -213,7 +213,7 @@ describe('bearer tokens', () => {
 });
 
 describe('public keys (protocol/public-key.ts)', () => {
-  it('parses the OpenSSH line and the hex form of the spec key', () => {
+  it('parses the OpenSSH line and the hex form of the published TEST-ONLY key', () => {
     const pubLine = readFileSync(new URL('../fixtures/keys/test-key.pub', import.meta.url), 'utf8');
     const k = parsePublicKey(pubLine);
     expect(k.publicKeyHex).toBe(TEST_PUB_HEX);

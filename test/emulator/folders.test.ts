@@ -1,5 +1,5 @@
 /**
- * The emulator's storage folder endpoints (addendum §A.1–§A.10): literal segments routed before `{uuid}`,
+ * The emulator's storage folder endpoints (protocol §A.1–§A.10): literal segments routed before `{uuid}`,
  * recursive item listings, hidden folders, the folder pager's filters and the configurable [UNKNOWN]s.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

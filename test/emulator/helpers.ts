@@ -1,5 +1,5 @@
 /**
- * Test helpers for the emulator: the spec TEST-ONLY key, request signing with the protocol functions
+ * Test helpers for the emulator: the published TEST-ONLY key (protocol §3.1), request signing with the protocol functions
  * (independent of the client), and a small HTTP caller that sends the request-target exactly as given.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';

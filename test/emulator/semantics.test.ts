@@ -1,4 +1,4 @@
-/** Semantic switches: write modes, unknown schema keys, strict type validation (spec §7, §9). */
+/** Semantic switches: write modes, unknown schema keys, strict type validation (protocol §7, §9). */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkTyped, isIsoDatetime } from '../../src/emulator/metadata-rules.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';

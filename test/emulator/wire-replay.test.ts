@@ -1,5 +1,5 @@
 /**
- * SDK wire captures (spec §3, §4.7, §5.4) replayed byte for byte over a raw TCP connection. This stands in
+ * SDK wire captures (protocol §3, §4.7, §5.4) replayed byte for byte over a raw TCP connection. This stands in
  * for running the Python SDK against the emulator (PyPI is unreachable here): the bytes are what SDK
  * v0.1.190 sent, including its deterministic signatures.
  */
@@ -45,7 +45,7 @@ function crlf(lines: string[], body = ''): Buffer {
 const V1B_BODY =
   '{"query_type": "dataset", "query_method": "GET", "values": {"uid": null, "payload": {"dataset_access_settings": {"fetch_client_metadata": true}}}}';
 
-describe('v1 captures (spec §4.7)', () => {
+describe('v1 captures (protocol §4.7)', () => {
   it('get_dataset(fetch_client_metadata=True): the captured request, byte for byte', async () => {
     const res = await rawExchange(
       emu.url,
@@ -147,7 +147,7 @@ const V2_HEADERS_1700 = [
   `Signature-Input: encord-sig=("@method" "@request-target" "content-digest");created=1700000000;keyid="${TEST_PUB_HEX}";alg="ed25519"`,
 ];
 
-describe('v2 captures (spec §3.3, §5.4)', () => {
+describe('v2 captures (protocol §3.3, §5.4)', () => {
   it('V2-B: GET storage item with signUrl=False', async () => {
     now = 1_700_000_030_000;
     const res = await rawExchange(

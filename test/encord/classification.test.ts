@@ -96,7 +96,7 @@ describe('v1 classification (from the body envelope, whatever the HTTP status)',
   });
 });
 
-describe('v2 classification (spec §5.3)', () => {
+describe('v2 classification (protocol §5.3)', () => {
   it('200 parses JSON, 204 is null, others fail', () => {
     expect(interpretV2Response(res(200, { a: 1 }), ctx, NOW, ID)).toEqual({ a: 1 });
     expect(interpretV2Response(res(204, ''), ctx, NOW, ID)).toBeNull();

@@ -76,7 +76,7 @@ function verifyV1(r: RecordedRequest): boolean {
   return pub === key.publicKeyHex && verifyEd25519(key.publicKey, v1Digest(r.body), Buffer.from(sig ?? '', 'hex'));
 }
 
-/** Verify a v2 request exactly as spec §2.5 says a server must; returns `created`. */
+/** Verify a v2 request exactly as protocol §2.5 says a server must; returns `created`. */
 function verifyV2(r: RecordedRequest): number {
   expect(r.headers['content-digest']).toBe(contentDigest(r.body));
   const input = String(r.headers['signature-input']);

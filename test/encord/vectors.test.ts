@@ -1,4 +1,4 @@
-/** Spec §3: every test vector, byte for byte, from the TEST-ONLY key files. */
+/** Protocol §3: every test vector, byte for byte, from the TEST-ONLY key files. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SshKeyAuth } from '../../src/encord/auth.js';
@@ -22,7 +22,7 @@ const CREATED = 1700000000;
 /** The SDK subtracts 30 s from the clock: this clock yields created = 1700000000. */
 const NOW_MS = (CREATED + 30) * 1000;
 
-describe('§3.1 test key', () => {
+describe('protocol §3.1 test key', () => {
   it('decodes to the published seed and public key', () => {
     const d = decodeOpenSshPrivateKey(TEST_KEY);
     expect(d.seed.toString('hex')).toBe(SEED_HEX);
@@ -45,7 +45,7 @@ describe('§3.1 test key', () => {
   });
 });
 
-describe('§3.2 v1 vectors', () => {
+describe('protocol §3.2 v1 vectors', () => {
   const V1A =
     '{"query_type": "datarow", "query_method": "POST", "values": {"uid": "dddddddd-0000-0000-0000-000000000001", "payload": {"client_metadata": {"k": 5}}}}';
   const V1B =
@@ -94,7 +94,7 @@ describe('§3.2 v1 vectors', () => {
   });
 });
 
-describe('§3.3 v2 vectors', () => {
+describe('protocol §3.3 v2 vectors', () => {
   const params = `("@method" "@request-target" "content-digest");created=1700000000;keyid="${PUBLIC_KEY_HEX}";alg="ed25519"`;
   const EMPTY_DIGEST = 'sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:';
 

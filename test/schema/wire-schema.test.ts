@@ -3,7 +3,7 @@ import { MetaError } from '../../src/errors.js';
 import { adoptRawOptions, createMetaSchema, withField } from '../../src/schema/meta-schema.js';
 import { fromSimpleWire, fromTypedWire, toSimpleWire, toTypedWire } from '../../src/schema/wire-schema.js';
 
-/** The exact serialisation of spec §5.6. */
+/** The exact serialisation of protocol §5.6. */
 const SDK_EXAMPLE = {
   n: { ty: 'number', format: 'F64' },
   vc: { ty: 'varchar', max_length: 8192 },
@@ -20,7 +20,7 @@ const SDK_EXAMPLE = {
 } as const;
 
 describe('typed wire form', () => {
-  it('reads every ty of the spec example', () => {
+  it('reads every ty of the protocol §5.6 example', () => {
     const schema = fromTypedWire(SDK_EXAMPLE);
     expect([...schema.fields.keys()]).toEqual(Object.keys(SDK_EXAMPLE));
     expect(Object.fromEntries([...schema.fields].map(([k, s]) => [k, s]))).toEqual({

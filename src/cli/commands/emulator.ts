@@ -92,14 +92,14 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
     .summary('run a local Encord-compatible server to rehearse imports against')
     .description(
       'Runs an emulator of the Encord API (v1 querier and v2 REST, signatures verified) on loopback until ' +
-        'Ctrl+C / SIGTERM. The spec TEST-ONLY key is registered unless --no-default-key. With --state DIR the ' +
+        'Ctrl+C / SIGTERM. The published TEST-ONLY key (protocol §3.1) is registered unless --no-default-key. With --state DIR the ' +
         'data survives restarts (seeding happens only when DIR holds no state yet).',
     )
     .addOption(new Option('--port <n>', 'TCP port (0: any free port)').argParser(integer('--port', 0, 65535)).default(0))
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--state <dir>', 'keep the state in this directory across restarts')
     .option('--authorize <pubkey-file>', 'also accept this OpenSSH public key (file; repeatable)', collect)
-    .option('--no-default-key', 'do not register the published spec test key')
+    .option('--no-default-key', 'do not register the published TEST-ONLY key (protocol §3.1)')
     .addOption(new Option('--seed-rows <n>', 'seed one dataset of N data units').argParser(integer('--seed-rows', 0, 50_000_000)))
     .addOption(
       new Option('--seed-legacy <n>', 'add N legacy data units (no storage item, v1 save only) to the seeded dataset').argParser(

@@ -1,6 +1,6 @@
 /**
  * Ed25519 public keys as people hand them over: an OpenSSH line (`ssh-ed25519 AAAA… comment`, as in a
- * `.pub` file or `authorized_keys`) or the 64-hex `public_key_hex` Encord uses as the identity (spec §2.1).
+ * `.pub` file or `authorized_keys`) or the 64-hex `public_key_hex` Encord uses as the identity (protocol §2.1).
  * Public keys are not secret, so errors may quote them (shortened).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The byte-level pieces of Encord's two request-signing schemes (spec §2.2, §2.3), shared by the client
+ * The byte-level pieces of Encord's two request-signing schemes (protocol §2.2, §2.3), shared by the client
  * (which signs) and the emulator (which verifies). Pure functions over bytes and strings: no keys are
  * loaded here and nothing is logged.
  */
@@ -9,7 +9,7 @@ import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 export const SIGNATURE_LABEL = 'encord-sig';
 /** Covered components, in the only order the server accepts. */
 export const COVERED_COMPONENTS = '("@method" "@request-target" "content-digest")';
-/** The SDK subtracts this from the clock to work around server-side skew (spec §2.3 step 2). */
+/** The SDK subtracts this from the clock to work around server-side skew (protocol §2.3 step 2). */
 export const CREATED_OFFSET_SECONDS = 30;
 
 /** SHA-256 of the raw body: the 32 bytes that v1 signs as its message. */

@@ -1,5 +1,5 @@
 /**
- * Wire shapes of the Encord API (spec §4, §5), shared by the client and the emulator. Field names are the
+ * Wire shapes of the Encord API (protocol §4, §5), shared by the client and the emulator. Field names are the
  * ones on the wire: snake_case for v1, camelCase for v2.
  */
 
@@ -24,7 +24,7 @@ export interface V1Envelope {
   readonly payload?: unknown;
 }
 
-/** v1 error codes (spec §4.3) the client distinguishes. */
+/** v1 error codes (protocol §4.3) the client distinguishes. */
 export const V1_ERROR_CODES = [
   'AUTHENTICATION_ERROR',
   'AUTHORISATION_ERROR',
@@ -41,7 +41,7 @@ export const V1_ERROR_CODES = [
 ] as const;
 export type V1ErrorCode = (typeof V1_ERROR_CODES)[number];
 
-/** DataRow JSON of v1 (spec §4.5). */
+/** DataRow JSON of v1 (protocol §4.5). */
 export interface WireDataRow {
   data_hash: string;
   data_title: string;
@@ -63,7 +63,7 @@ export interface WireDataRow {
   images_data?: unknown[] | null;
 }
 
-/** Dataset JSON of v1 call A (spec §4.6). */
+/** Dataset JSON of v1 call A (protocol §4.6). */
 export interface WireDataset {
   dataset_hash: string;
   title: string;
@@ -92,7 +92,7 @@ export interface WireDataRowsFilter {
 
 // ---------------------------------------------------------------- v2 REST
 
-/** StorageItem JSON of v2 (spec §5.5). `clientMetadata` is a JSON-encoded string in responses. */
+/** StorageItem JSON of v2 (protocol §5.5). `clientMetadata` is a JSON-encoded string in responses. */
 export interface WireStorageItem {
   uuid: string;
   parent: string;
@@ -143,7 +143,7 @@ export interface WireGetBulkRequest {
   signUrls?: boolean;
 }
 
-// ---------------------------------------------------------------- metadata schema (spec §5.6)
+// ---------------------------------------------------------------- metadata schema (protocol §5.6)
 
 /** Type strings of the old simple schema form (endpoints K/L). */
 export const SIMPLE_SCHEMA_TYPES = [
