@@ -19,7 +19,7 @@
  * know these runs refuse to roll it back instead of guessing a dataset.
  */
 import { UndoJournal } from '../report/undo-journal.js';
-import { acquireDatasetLock, type DatasetLock } from './dataset-lock.js';
+import { acquireDatasetLock, folderLockKey, type DatasetLock } from './dataset-lock.js';
 import { defaultJournalPath } from './journal-path.js';
 import { shardPath, type Shard } from './shard-names.js';
 
@@ -55,7 +55,7 @@ export interface RunJournalTarget {
 export function checkpointTarget(target: { datasetHash?: string | undefined; folderUuid?: string | undefined }): Pick<RunCheckpointOptions, 'datasetHash' | 'label' | 'header'> {
   if (target.datasetHash) return { datasetHash: target.datasetHash, header: { datasetHash: target.datasetHash } };
   if (target.folderUuid) {
-    return { datasetHash: `folder-${target.folderUuid}`, label: `storage folder ${target.folderUuid}`, header: { datasetHash: '', folderUuid: target.folderUuid, target: 'folder' } };
+    return { datasetHash: folderLockKey(target.folderUuid), label: `storage folder ${target.folderUuid}`, header: { datasetHash: '', folderUuid: target.folderUuid, target: 'folder' } };
   }
   return { datasetHash: 'items', label: 'storage items (import --key item_uuid)', header: { datasetHash: '', target: 'items' } };
 }

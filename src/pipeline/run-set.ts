@@ -6,16 +6,14 @@
  * units with a storage item, the v1 save for legacy units.
  */
 import { checkOptionNames } from './option-names.js';
-import { defaultJournalPath } from '../checkpoint/journal-path.js';
 import { join } from 'node:path';
 import { folderStoreOf, type DataUnit, type MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { isEncordHash } from '../mapping/key-resolver.js';
 import type { CoercionOptions } from '../coercion/index.js';
-import { acquireDatasetLock, folderLockKey, lockDomainOf, type DatasetLock } from '../checkpoint/dataset-lock.js';
-import { RunCheckpoint } from '../checkpoint/run-checkpoint.js';
-import { UndoJournal } from '../report/undo-journal.js';
+import { lockDomainOf } from '../checkpoint/dataset-lock.js';
+import { RunCheckpoint, checkpointTarget } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
 import { pullSchema } from './pull-schema.js';
@@ -441,21 +439,23 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
     else if (unit.backedDataUnitsCount > 0) backing.push({ ...itemOf(unit), backedDataUnits: unit.backedDataUnitsCount });
   }
 
-  let journal: UndoJournal | undefined;
-  let lock: DatasetLock | undefined;
+  // The same lock and journal lifecycle as every writing run (checkpoint/run-checkpoint.ts), keyed by folder.
+  const checkpoint = new RunCheckpoint({
+    stateDir: options.stateDir,
+    domain: lockDomainOf(store),
+    startedAt,
+    journalPath: options.journalPath,
+    kind: 'set',
+    ...checkpointTarget({ folderUuid: folder.uuid }),
+  });
   const failed: (FolderSetItem & { code: string; message: string })[] = [];
   try {
     if (options.dryRun) {
       progress.written += pending.length;
       progress.done = progress.total;
     } else if (pending.length > 0) {
-      const key = folderLockKey(folder.uuid);
-      lock = acquireDatasetLock({ stateDir: options.stateDir, domain: lockDomainOf(store), datasetHash: key, label: `storage folder ${folder.uuid}` });
-      const journalPath = options.journalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, key, startedAt, 'set') : undefined);
-      if (journalPath) {
-        journal = new UndoJournal(journalPath);
-        journal.open({ datasetHash: '', folderUuid: folder.uuid, source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}`, startedAt: new Date(startedAt).toISOString() });
-      }
+      checkpoint.lock();
+      const journal = checkpoint.openJournal({ source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}` });
       progress.phase = 'writing';
       emit();
       const byUuid = new Map(pending.map((u) => [u.backingItemUuid!, u]));
@@ -493,8 +493,7 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
       if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} items; rerun it to finish (already-set items are skipped)`);
     }
   } finally {
-    journal?.close();
-    lock?.release();
+    checkpoint.close();
   }
   progress.phase = 'done';
   emit();
@@ -511,7 +510,7 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
     backing,
     backingUnknown,
     changes,
-    journalPath: journal?.path ?? null,
+    journalPath: checkpoint.journalPath,
     requests: store.stats.requests - requestsBefore,
     durationMs: Math.max(0, now() - startedAt),
   };
