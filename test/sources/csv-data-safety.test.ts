@@ -151,6 +151,16 @@ describe('a file in the wrong encoding is refused whole', () => {
     expect(bads(items)[0]!.message).toContain('--encoding windows-1252');
   });
 
+  it.each([
+    ['gzip', Buffer.from('1f8b08000000000000034b4c4a0600c241243503000000', 'hex'), /a gzip file.*gunzip/],
+    ['png', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), /a PNG image/],
+    ['zip', Buffer.from('504b030414000000080093ff', 'hex'), /a zip archive.*--format xlsx/],
+  ])('a %s file named .csv is refused as not text, naming what it is (not "probably Windows-1252")', async (kind, bytes, says) => {
+    const message = await rejectCode(new CsvSource(writeTemp(dir, `${kind}.csv`, bytes)).open(), 'SOURCE_INVALID_UTF8');
+    expect(message).toMatch(says);
+    expect(message).not.toContain('Windows-1252');
+  });
+
   it('a UTF-8 file read with --encoding windows-1252 is refused, not turned into mojibake', async () => {
     const message = await rejectCode(new CsvSource(writeTemp(dir, 'u8.csv', 'id,city\n1,Zürich\n'), { encoding: 'windows-1252' }).open(), 'SOURCE_UNSUPPORTED_ENCODING');
     expect(message).toMatch(/valid UTF-8/);

@@ -54,6 +54,14 @@ export function checkEncoding(name: string, head: Buffer, encoding: CsvEncoding,
   const bad = firstInvalidUtf8(head, false);
   if (encoding === 'utf-8') {
     if (bad === undefined) return;
+    const binary = binaryKind(head);
+    if (binary !== undefined) {
+      throw new MetaError(
+        'SOURCE_INVALID_UTF8',
+        `Not text: ${name} starts like ${binary.what}, not a CSV file, so it is refused before any write; ${binary.advice}`,
+        { details: { line: 1, given } },
+      );
+    }
     const byte = `0x${head[bad]!.toString(16).toUpperCase().padStart(2, '0')}`;
     const line = 1 + lineBreaks(head.subarray(0, bad));
     throw new MetaError(
@@ -101,6 +109,18 @@ function checkUtf16(name: string, head: Buffer, encoding: 'utf-16le' | 'utf-16be
       { details: { encoding } },
     );
   }
+}
+
+/** Files people name `.csv` by mistake, told by their first bytes (none of them is text in any encoding). */
+const BINARY_KINDS: ReadonlyArray<{ magic: readonly number[]; what: string; advice: string }> = [
+  { magic: [0x1f, 0x8b], what: 'a gzip file', advice: 'decompress it first (gunzip FILE, or zcat FILE > FILE.csv) and import the result' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive', advice: 'an Excel workbook imports as .xlsx (rename it, or pass --format xlsx); another archive must be unpacked first' },
+  { magic: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image', advice: 'give the metadata file, not an image' },
+  { magic: [0xff, 0xd8, 0xff], what: 'a JPEG image', advice: 'give the metadata file, not an image' },
+];
+
+function binaryKind(head: Buffer): { what: string; advice: string } | undefined {
+  return BINARY_KINDS.find((k) => k.magic.every((b, i) => head[i] === b));
 }
 
 function lineBreaks(b: Buffer): number {
