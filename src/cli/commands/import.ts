@@ -1,4 +1,5 @@
 /** `encord-meta import FILE... --dataset HASH`: the main job. */
+import { folderLockKey } from '../../checkpoint/dataset-lock.js';
 import { rmSync } from 'node:fs';
 import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.js';
 import { pipeline } from 'node:stream/promises';
@@ -128,7 +129,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         if (!path) throw usage('give the FILE to import (or "file" in --config)');
         if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
         if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
-        const targetName = dataset ?? (folder ? `folder-${folder}` : 'items');
+        const targetName = dataset ?? (folder ? folderLockKey(folder) : 'items');
         // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
         const shard = shardFrom(flags, ctx.io.env);
         const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
