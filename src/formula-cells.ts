@@ -19,8 +19,11 @@
 /** The columns a failure report ends with, in this order. */
 export const REPORT_MARKER_COLUMNS = ['_line', '_error_code', '_error_column', '_error', '_raw'] as const;
 
-/** The columns a `list` CSV export starts with, in this order. */
+/** The columns a `list` CSV export of a dataset starts with, in this order. */
 export const LIST_MARKER_COLUMNS = ['index', 'data_hash', 'title', 'item_uuid'] as const;
+
+/** The columns a `list --folder` CSV export starts with, in this order. */
+export const FOLDER_LIST_MARKER_COLUMNS = ['item_uuid', 'name', 'path'] as const;
 
 const FORMULA_START = /^'*[=+\-@\t\r]/;
 const ESCAPED_FORMULA = /^'+[=+\-@\t\r]/;
@@ -40,7 +43,8 @@ export function unescapeFormula(text: string): string {
 
 /**
  * What wrote a CSV with these columns, judged by its header alone: a failure report ends with
- * `_line,_error_code,_error_column,_error,_raw`; a `list` export starts with `index,data_hash,title,item_uuid`.
+ * `_line,_error_code,_error_column,_error,_raw`; a `list` export starts with `index,data_hash,title,item_uuid`
+ * (a dataset's) or `item_uuid,name,path` (a folder's, `list --folder`).
  * `undefined`: a file of the user's own, read exactly as written.
  */
 export function writtenByEncordMeta(columns: readonly string[]): 'report' | 'list' | undefined {
@@ -50,7 +54,18 @@ export function writtenByEncordMeta(columns: readonly string[]): 'report' | 'lis
   return undefined;
 }
 
-/** Whether the columns start like a `list` export (a failure report of one does too). */
+/** Whether the columns start like a `list` export of a dataset or a folder (a failure report of one does too). */
 export function isListExport(columns: readonly string[]): boolean {
-  return LIST_MARKER_COLUMNS.every((c, i) => columns[i] === c);
+  return listExportKind(columns) !== undefined;
+}
+
+/**
+ * Which listing the columns start like: a dataset's (`index,data_hash,title,item_uuid`) or a folder's
+ * (`item_uuid,name,path`); `undefined` for any other file. A folder listing's `name` and `path` identify the
+ * item: importing the listing back must never write them as metadata keys.
+ */
+export function listExportKind(columns: readonly string[]): 'dataset' | 'folder' | undefined {
+  if (LIST_MARKER_COLUMNS.every((c, i) => columns[i] === c)) return 'dataset';
+  if (FOLDER_LIST_MARKER_COLUMNS.every((c, i) => columns[i] === c)) return 'folder';
+  return undefined;
 }

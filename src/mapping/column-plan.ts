@@ -6,7 +6,7 @@
 import type { Cell } from '../sources/source.js';
 import type { FieldSpec, MetaSchema } from '../schema/index.js';
 import { MetaError } from '../errors.js';
-import { isListExport } from '../formula-cells.js';
+import { FOLDER_LIST_MARKER_COLUMNS, listExportKind } from '../formula-cells.js';
 import { getOwn } from '../own.js';
 import { reservedKeyProblem } from '../schema/index.js';
 import { ID_COLUMNS } from './key-resolver.js';
@@ -33,7 +33,7 @@ export interface ColumnMapping {
  *   (`UNKNOWN_COLUMN_NOT_TEXT`) rather than being silently written as text.
  * Under `json` and `string`, a cell equal to what `list` writes for the unit's current value keeps that
  * value exactly (a string "5" stays a string). See `pipeline/unknown-cell.ts`.
- * @default `json` for a file that starts with `list`'s id columns (a listing, or its failure report), else `error`
+ * @default `json` for a file that starts with `list`'s id columns (a dataset or folder listing, or its failure report), else `error`
  */
 export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'json', 'string'] as const;
 export type UnknownColumnPolicy = (typeof UNKNOWN_COLUMN_POLICIES)[number];
@@ -75,7 +75,10 @@ export function planColumns(input: {
   readonly source: string;
 }): ColumnPlan {
   const { columns, keyColumn, schema, mapping = {} } = input;
-  const unknownColumns: UnknownColumnPolicy = input.unknownColumns ?? (isListExport(columns) ? 'json' : 'error');
+  const listing = listExportKind(columns);
+  const unknownColumns: UnknownColumnPolicy = input.unknownColumns ?? (listing !== undefined ? 'json' : 'error');
+  // A folder listing's `name` and `path` identify the item, like a dataset listing's `title`: never metadata.
+  const folderIds: ReadonlySet<string> = new Set(listing === 'folder' ? FOLDER_LIST_MARKER_COLUMNS : []);
   const fields: PlannedField[] = [];
   const skipped: { column: string; reason: string }[] = [];
   const unknown: string[] = [];
@@ -149,6 +152,10 @@ export function planColumns(input: {
       skipped.push({ column, reason: 'identifies the data unit' });
       continue;
     }
+    if (renamed === undefined && folderIds.has(column)) {
+      skipped.push({ column, reason: 'identifies the storage item (a folder listing)' });
+      continue;
+    }
     const key = renamed ?? column;
     if (reservedKeyProblem(key) !== null) claim(key, renamed ? `column "${column}" (mapped to "${key}")` : `column "${column}"`);
     const spec = specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
@@ -177,5 +184,5 @@ export function planColumns(input: {
         `(cells as \`encord-meta list\` writes them: JSON arrays, objects, numbers and booleans as those values, other text as strings). Nothing was written.`,
     );
   }
-  return { fields, skipped, unknownColumns, fromListing: isListExport(columns) };
+  return { fields, skipped, unknownColumns, fromListing: listing !== undefined };
 }

@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { isReservedMetadataKey, type FieldSpec } from '../schema/index.js';
-import { LIST_MARKER_COLUMNS } from '../formula-cells.js';
+import { FOLDER_LIST_MARKER_COLUMNS, LIST_MARKER_COLUMNS } from '../formula-cells.js';
 import { getOwn } from '../own.js';
 import { createPrivateWriteStream, mkdirPrivateFor } from '../private-files.js';
 import { safeCsvLine } from './csv-writer.js';
@@ -34,7 +34,7 @@ export const LIST_FORMATS = ['table', 'csv', 'jsonl', 'parquet'] as const;
 export const LIST_ID_COLUMNS = LIST_MARKER_COLUMNS;
 
 /** The identifying columns a folder listing (`list --folder`) starts with, in order. */
-export const FOLDER_LIST_ID_COLUMNS = ['item_uuid', 'name', 'path'] as const;
+export const FOLDER_LIST_ID_COLUMNS = FOLDER_LIST_MARKER_COLUMNS;
 
 /**
  * The identifying columns of a listing other than a dataset's (a folder's): their names, Parquet types,

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/pipeline/run-import.js';
 import { runRollback } from '../../src/pipeline/run-rollback.js';
+import { runFolderList } from '../../src/pipeline/run-list.js';
+import { writeListCsv } from '../../src/report/list-writers.js';
 import { DATASET, startHarness, writeRequests, type Harness } from './harness.js';
 
 let h: Harness;
@@ -43,6 +45,28 @@ describe('import into a storage folder', () => {
     expect(journalHeader(r.summary.journalPath!)).toMatchObject({ type: 'run', datasetHash: '', folderUuid: top, target: 'folder' });
     const again = await runImport({ ...base(), file, folderUuid: top, key: 'name' });
     expect(again.summary).toMatchObject({ written: 0, unchanged: 2 });
+  });
+
+  it('a folder listing edited and imported back needs no flag: formula-like cells read back exactly, name and path are never written as keys', async () => {
+    const f = h.emulator.state.createFolder({ name: 'listed', items: [{ name: 'a.jpg', metadata: { city: '=HYPERLINK("x")', keep: 1 } }, { name: 'b.jpg' }] });
+    let csv = '';
+    await writeListCsv(await runFolderList({ store: h.client, folderUuid: f.uuid }), { write: (t: string) => (csv += t) });
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+    // The user fills b.jpg's city in a spreadsheet and saves; a.jpg's row is left as listed.
+    const lines = csv.trimEnd().split(/\r?\n/);
+    const header = lines[0]!.split(',');
+    const cityAt = header.indexOf('city');
+    const b = lines[2]!.split(',');
+    b[cityAt] = 'Lyon';
+    lines[2] = b.join(',');
+    const file = h.write('listing.csv', lines.join('\n') + '\n');
+    for (const key of ['name', 'item_uuid'] as const) {
+      const r = await runImport({ ...base(), file, folderUuid: f.uuid, key });
+      expect(r.summary).toMatchObject({ failed: 0 });
+      expect(r.skippedColumns.map((c) => c.column)).toEqual(expect.arrayContaining(key === 'name' ? ['item_uuid', 'path'] : ['name', 'path']));
+      expect(h.emulator.state.itemMetadata(f.items[0]!)).toEqual({ city: '=HYPERLINK("x")', keep: 1 });
+      expect(h.emulator.state.itemMetadata(f.items[1]!)).toEqual({ city: 'Lyon' });
+    }
   });
 
   it('--recursive: two items with one name are KEY_AMBIGUOUS for those rows; --key path tells them apart', async () => {

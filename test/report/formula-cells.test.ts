@@ -38,6 +38,8 @@ describe('escapeFormula / unescapeFormula (spreadsheet-safe cells)', () => {
   it('recognises only the files encord-meta writes: a report by its last columns, a listing by its first', () => {
     expect(writtenByEncordMeta(['data_hash', 'city', '_line', '_error_code', '_error_column', '_error', '_raw'])).toBe('report');
     expect(writtenByEncordMeta(['index', 'data_hash', 'title', 'item_uuid', 'city'])).toBe('list');
+    expect(writtenByEncordMeta(['item_uuid', 'name', 'path', 'city'])).toBe('list');
+    expect(writtenByEncordMeta(['item_uuid', 'path', 'name', 'city'])).toBeUndefined();
     expect(writtenByEncordMeta(['data_hash', 'city'])).toBeUndefined();
     expect(writtenByEncordMeta(['data_hash', 'index', 'title', 'item_uuid'])).toBeUndefined();
     expect(writtenByEncordMeta(['data_hash', '_line', '_error'])).toBeUndefined();
