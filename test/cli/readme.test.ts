@@ -72,7 +72,7 @@ describe('README', () => {
       .flatMap((m) => m[1]!.split('\n'))
       .filter((l) => l.startsWith('encord-meta '))
       .map((l) => l.replace(/\s+#.*$/, '').replaceAll('4f1c…e2', DATASET));
-    expect(lines).toHaveLength(12);
+    expect(lines).toHaveLength(13);
     // The folder way runs on the tree `emulator --seed-folders 3` makes (its top folder stands for 9b2e…07).
     const emulator = await demoEmulator({ seedFolders: { subfolders: 3 } });
     const folder = emulator.folders().find((f) => f.name === 'Rehearsal uploads')!.uuid;
@@ -86,9 +86,11 @@ describe('README', () => {
       }
       // Every step succeeds, the dataset way and the folder way; the last one is `schema check` finding the
       // guide's city mistake (exit 3).
-      expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
+      expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
       // Step 5 the folder way reached the subfolders.
       expect(emulator.state.itemMetadata(firstItemOf(emulator, 'cam-03'))).toMatchObject({ city: 'Paris', weather: 'fog' });
+      // The folder import named the top folder's files by name: its first file took the sample's first row.
+      expect(emulator.state.itemMetadata(firstItemOf(emulator, 'Rehearsal uploads'))).toMatchObject({ city: 'Lyon', dark: true, weather: 'fog' });
     } finally {
       await emulator.close();
     }
