@@ -15,7 +15,7 @@ import type { CoercionOptions } from '../coercion/index.js';
 import { lockDomainOf } from '../checkpoint/dataset-lock.js';
 import { RunCheckpoint, checkpointTarget } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
-import { applyUpdate, changedKeys, jsonEqual, type WriteMode } from './merge.js';
+import { applyUpdate, changedKeys, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
 import { pullSchema } from './pull-schema.js';
 import { buildSetUpdate, parseAssignment } from './set-update.js';
 import { Writer, type WriteTask } from './writer.js';
@@ -153,42 +153,8 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   const listing = await store.getDataset(options.datasetHash, signal);
   const units = resolveTarget(listing.units, options.target);
 
-  // Group by write target: a storage item holds one value for every unit it backs.
-  const targetOf = (u: DataUnit): string => (u.backingItemUuid ? `item:${u.backingItemUuid}` : `row:${u.dataHash}`);
-  const unitsByTarget = new Map<string, DataUnit[]>();
-  for (const unit of listing.units) {
-    const list = unitsByTarget.get(targetOf(unit));
-    if (list) list.push(unit);
-    else unitsByTarget.set(targetOf(unit), [unit]);
-  }
-  const chosen = new Set(units.map((u) => u.index));
-  const tasks = new Map<string, { unit: DataUnit; units: DataUnit[]; others: DataUnit[] }>();
-  for (const unit of units) {
-    const id = targetOf(unit);
-    if (tasks.has(id)) continue;
-    const sharing = unitsByTarget.get(id) ?? [unit];
-    tasks.set(id, { unit, units: sharing.filter((u) => chosen.has(u.index)), others: sharing.filter((u) => !chosen.has(u.index)) });
-  }
-
   progress.total = units.length;
-  const changes: SetChange[] = [];
-  const pending: { id: string; unit: DataUnit; count: number }[] = [];
-  const alsoChanged: { index: number; dataHash: string; title: string }[] = [];
-  for (const [id, { unit, units: covered, others }] of tasks) {
-    const after = unit.metadata === null ? null : applyUpdate(unit.metadata, update.entries, mode);
-    if (unit.metadata !== null && after !== null && jsonEqual(after, unit.metadata)) {
-      // The listing was read just now: a unit that already holds the values costs no request.
-      progress.unchanged += covered.length;
-      progress.done += covered.length;
-      continue;
-    }
-    if (changes.length < diffLimit) {
-      const shown = after ?? applyUpdate({}, update.entries, mode);
-      changes.push({ index: unit.index, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after: shown, changedKeys: changedKeys(unit.metadata ?? {}, shown) });
-    }
-    pending.push({ id, unit, count: covered.length });
-    for (const other of others) alsoChanged.push({ index: other.index, dataHash: other.dataHash, title: other.title });
-  }
+  const { tasks, changes, pending, alsoChanged } = planDatasetSet(listing.units, units, update.entries, mode, diffLimit, progress);
 
   const checkpoint = new RunCheckpoint({
     stateDir: options.stateDir,
@@ -199,59 +165,23 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
     kind: 'set',
   });
   const failed: { index: number; dataHash: string; title: string; code: string; message: string }[] = [];
-  try {
-    if (options.dryRun) {
-      progress.written += pending.reduce((n, p) => n + p.count, 0);
-      progress.done = progress.total;
-    } else if (pending.length > 0) {
-      checkpoint.lock();
-      const journal = checkpoint.openJournal({ source: `set ${describeTarget(options.target)}` });
-      progress.phase = 'writing';
-      emit();
-      const counts = new Map<string, number>();
-      const writer = new Writer({
-        store,
-        datasetHash: options.datasetHash,
-        mode,
-        concurrency: options.concurrency ?? 4,
-        batchSize: options.batchSize ?? 500,
-        journal,
-        callbacks: {
-          written: (task) => {
-            const n = counts.get(task.id) ?? 1;
-            progress.written += n;
-            progress.done += n;
-            emit();
-          },
-          unchanged: (task) => {
-            const n = counts.get(task.id) ?? 1;
-            progress.unchanged += n;
-            progress.done += n;
-          },
-          failed: async (task, code, message) => {
-            const n = counts.get(task.id) ?? 1;
-            progress.failed += n;
-            progress.done += n;
-            failed.push({ index: task.unit.index, dataHash: task.unit.dataHash, title: task.unit.title, code, message });
-            emit();
-          },
-        },
-      });
-      for (const p of pending) {
-        if (options.signal?.aborted || writer.fatalError) break;
-        const taskId = p.unit.backingItemUuid ?? p.unit.dataHash;
-        counts.set(taskId, p.count);
-        const task: WriteTask = { id: taskId, unit: p.unit, update: update.entries, rows: [{ line: p.unit.index, values: {} }] };
-        if (p.unit.backingItemUuid) await writer.addBulk(task);
-        else await writer.addSingle(task);
-      }
-      await writer.drain();
-      if (writer.fatalError) throw writer.fatalError;
-      if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} data units; rerun it to finish (already-set units are skipped)`);
-    }
-  } finally {
-    checkpoint.close();
-  }
+  await writeSetTasks({
+    store,
+    options,
+    mode,
+    datasetHash: options.datasetHash,
+    checkpoint,
+    source: `set ${describeTarget(options.target)}`,
+    progress,
+    emit,
+    what: 'data units',
+    tasks: pending.map((p) => ({
+      task: { id: p.unit.backingItemUuid ?? p.unit.dataHash, unit: p.unit, update: update.entries, rows: [{ line: p.unit.index, values: {} }] },
+      bulk: Boolean(p.unit.backingItemUuid),
+      count: p.count,
+    })),
+    failed: (task, code, message) => failed.push({ index: task.unit.index, dataHash: task.unit.dataHash, title: task.unit.title, code, message }),
+  });
   progress.phase = 'done';
   emit();
   return {
@@ -270,6 +200,139 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
     requests: store.stats.requests - requestsBefore,
     durationMs: Math.max(0, now() - startedAt),
   };
+}
+
+/** What a dataset `set` plans from the listing just read: one write target per storage item (or legacy unit). */
+interface DatasetSetPlan {
+  readonly tasks: Map<string, { unit: DataUnit; units: DataUnit[]; others: DataUnit[] }>;
+  readonly changes: SetChange[];
+  readonly pending: { id: string; unit: DataUnit; count: number }[];
+  readonly alsoChanged: { index: number; dataHash: string; title: string }[];
+}
+
+/**
+ * Group the chosen units by write target (a storage item holds one value for every unit it backs), count the
+ * targets that already hold the values as unchanged (the listing was read just now: no request), and keep the
+ * first `diffLimit` changes.
+ */
+function planDatasetSet(
+  all: readonly DataUnit[],
+  units: readonly DataUnit[],
+  entries: readonly UpdateEntry[],
+  mode: WriteMode,
+  diffLimit: number,
+  progress: SetProgress,
+): DatasetSetPlan {
+  const targetOf = (u: DataUnit): string => (u.backingItemUuid ? `item:${u.backingItemUuid}` : `row:${u.dataHash}`);
+  const unitsByTarget = new Map<string, DataUnit[]>();
+  for (const unit of all) {
+    const list = unitsByTarget.get(targetOf(unit));
+    if (list) list.push(unit);
+    else unitsByTarget.set(targetOf(unit), [unit]);
+  }
+  const chosen = new Set(units.map((u) => u.index));
+  const tasks: DatasetSetPlan['tasks'] = new Map();
+  for (const unit of units) {
+    const id = targetOf(unit);
+    if (tasks.has(id)) continue;
+    const sharing = unitsByTarget.get(id) ?? [unit];
+    tasks.set(id, { unit, units: sharing.filter((u) => chosen.has(u.index)), others: sharing.filter((u) => !chosen.has(u.index)) });
+  }
+  const plan: DatasetSetPlan = { tasks, changes: [], pending: [], alsoChanged: [] };
+  for (const [id, { unit, units: covered, others }] of tasks) {
+    const after = unit.metadata === null ? null : applyUpdate(unit.metadata, entries, mode);
+    if (unit.metadata !== null && after !== null && jsonEqual(after, unit.metadata)) {
+      progress.unchanged += covered.length;
+      progress.done += covered.length;
+      continue;
+    }
+    if (plan.changes.length < diffLimit) {
+      const shown = after ?? applyUpdate({}, entries, mode);
+      plan.changes.push({ index: unit.index, dataHash: unit.dataHash, title: unit.title, before: unit.metadata, after: shown, changedKeys: changedKeys(unit.metadata ?? {}, shown) });
+    }
+    plan.pending.push({ id, unit, count: covered.length });
+    for (const other of others) plan.alsoChanged.push({ index: other.index, dataHash: other.dataHash, title: other.title });
+  }
+  return plan;
+}
+
+/** The write tail every `set` shares (dataset or folder): lock, journal, the import's writer, interruption. */
+interface SetWriteRun {
+  readonly store: MetadataStore;
+  readonly options: Pick<SetOptions, 'dryRun' | 'signal' | 'concurrency' | 'batchSize'>;
+  readonly mode: WriteMode;
+  readonly datasetHash: string;
+  readonly checkpoint: RunCheckpoint;
+  /** What the journal header says ran. */
+  readonly source: string;
+  readonly progress: SetProgress;
+  readonly emit: () => void;
+  /** `data units` or `items`, for the interruption message. */
+  readonly what: string;
+  /** Write tasks in order; `count` is how many targeted units (or items) each one decides; `bulk`: patch-bulk, else the v1 save. */
+  readonly tasks: readonly { readonly task: WriteTask; readonly bulk: boolean; readonly count: number }[];
+  readonly failed: (task: WriteTask, code: string, message: string) => void;
+}
+
+/**
+ * Write the planned tasks (a dry run only counts them): the run lock is taken and the journal opened just
+ * before the first write, units already holding the values (re-read fresh by the writer) count as unchanged,
+ * and an abort stops admitting writes, drains those in flight and throws `ABORTED`.
+ */
+async function writeSetTasks(run: SetWriteRun): Promise<void> {
+  const { options, progress, emit, checkpoint } = run;
+  try {
+    if (options.dryRun) {
+      progress.written += run.tasks.reduce((n, t) => n + t.count, 0);
+      progress.done = progress.total;
+      return;
+    }
+    if (run.tasks.length === 0) return;
+    checkpoint.lock();
+    const journal = checkpoint.openJournal({ source: run.source });
+    progress.phase = 'writing';
+    emit();
+    const counts = new Map(run.tasks.map((t) => [t.task.id, t.count]));
+    const decided = (task: WriteTask): number => {
+      const n = counts.get(task.id) ?? 1;
+      progress.done += n;
+      return n;
+    };
+    const writer = new Writer({
+      store: run.store,
+      datasetHash: run.datasetHash,
+      mode: run.mode,
+      concurrency: options.concurrency ?? 4,
+      batchSize: options.batchSize ?? 500,
+      journal,
+      callbacks: {
+        written: (task) => {
+          progress.written += decided(task);
+          emit();
+        },
+        unchanged: (task) => {
+          progress.unchanged += decided(task);
+        },
+        failed: async (task, code, message) => {
+          progress.failed += decided(task);
+          run.failed(task, code, message);
+          emit();
+        },
+      },
+    });
+    for (const t of run.tasks) {
+      if (options.signal?.aborted || writer.fatalError) break;
+      if (t.bulk) await writer.addBulk(t.task);
+      else await writer.addSingle(t.task);
+    }
+    await writer.drain();
+    if (writer.fatalError) throw writer.fatalError;
+    if (options.signal?.aborted) {
+      throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} ${run.what}; rerun it to finish (already-set ${run.what} are skipped)`);
+    }
+  } finally {
+    checkpoint.close();
+  }
 }
 
 function resolveTarget(units: readonly DataUnit[], target: SetTarget): readonly DataUnit[] {
@@ -385,6 +448,40 @@ function resolveFolderTarget(units: readonly FolderUnit[], target: FolderSetTarg
   return found;
 }
 
+/** An item of a folder set as results name it. */
+function folderSetItem(u: FolderUnit): FolderSetItem {
+  return { itemUuid: u.backingItemUuid!, name: u.title, path: u.path };
+}
+
+/**
+ * Decide each chosen item from the listing just read: unchanged items cost nothing; the others are written,
+ * and those backing data units in datasets are named (`backing`), or counted when Encord does not say.
+ */
+function planFolderSet(chosen: readonly FolderUnit[], entries: readonly UpdateEntry[], mode: WriteMode, diffLimit: number, progress: SetProgress) {
+  const changes: FolderSetChange[] = [];
+  const pending: FolderUnit[] = [];
+  const backing: (FolderSetItem & { backedDataUnits: number })[] = [];
+  let backingUnknown = 0;
+  const seen = new Set<string>();
+  for (const unit of chosen) {
+    // One item is listed once per folder walk; a server that lists it twice still gets one write.
+    if (seen.has(unit.backingItemUuid!)) continue;
+    seen.add(unit.backingItemUuid!);
+    const before = unit.metadata ?? {};
+    const after = applyUpdate(before, entries, mode);
+    if (jsonEqual(after, before)) {
+      progress.unchanged += 1;
+      progress.done += 1;
+      continue;
+    }
+    if (changes.length < diffLimit) changes.push({ ...folderSetItem(unit), before, after, changedKeys: changedKeys(before, after) });
+    pending.push(unit);
+    if (unit.backedDataUnitsCount === null) backingUnknown += 1;
+    else if (unit.backedDataUnitsCount > 0) backing.push({ ...folderSetItem(unit), backedDataUnits: unit.backedDataUnitsCount });
+  }
+  return { changes, pending, backing, backingUnknown };
+}
+
 /**
  * `set --folder UUID`: the dataset `set` for the storage items of a folder. Same coercion, merge, write gate,
  * journal and lock (keyed by the folder); items are read from the folder listing, re-read (get-bulk) just
@@ -414,30 +511,9 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
   const update = buildSetUpdate(options, schema);
   const units = await readFolderUnits(store, folder.uuid, { recursive: options.recursive, signal: options.signal });
   const chosen = resolveFolderTarget(units, options.target, folder.uuid);
-  const itemOf = (u: FolderUnit): FolderSetItem => ({ itemUuid: u.backingItemUuid!, name: u.title, path: u.path });
 
   progress.total = chosen.length;
-  const changes: FolderSetChange[] = [];
-  const pending: FolderUnit[] = [];
-  const backing: (FolderSetItem & { backedDataUnits: number })[] = [];
-  let backingUnknown = 0;
-  const seen = new Set<string>();
-  for (const unit of chosen) {
-    // One item is listed once per folder walk; a server that lists it twice still gets one write.
-    if (seen.has(unit.backingItemUuid!)) continue;
-    seen.add(unit.backingItemUuid!);
-    const before = unit.metadata ?? {};
-    const after = applyUpdate(before, update.entries, mode);
-    if (jsonEqual(after, before)) {
-      progress.unchanged += 1;
-      progress.done += 1;
-      continue;
-    }
-    if (changes.length < diffLimit) changes.push({ ...itemOf(unit), before, after, changedKeys: changedKeys(before, after) });
-    pending.push(unit);
-    if (unit.backedDataUnitsCount === null) backingUnknown += 1;
-    else if (unit.backedDataUnitsCount > 0) backing.push({ ...itemOf(unit), backedDataUnits: unit.backedDataUnitsCount });
-  }
+  const { changes, pending, backing, backingUnknown } = planFolderSet(chosen, update.entries, mode, diffLimit, progress);
 
   // The same lock and journal lifecycle as every writing run (checkpoint/run-checkpoint.ts), keyed by folder.
   const checkpoint = new RunCheckpoint({
@@ -449,52 +525,20 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
     ...checkpointTarget({ folderUuid: folder.uuid }),
   });
   const failed: (FolderSetItem & { code: string; message: string })[] = [];
-  try {
-    if (options.dryRun) {
-      progress.written += pending.length;
-      progress.done = progress.total;
-    } else if (pending.length > 0) {
-      checkpoint.lock();
-      const journal = checkpoint.openJournal({ source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}` });
-      progress.phase = 'writing';
-      emit();
-      const byUuid = new Map(pending.map((u) => [u.backingItemUuid!, u]));
-      const writer = new Writer({
-        store,
-        datasetHash: '',
-        mode,
-        concurrency: options.concurrency ?? 4,
-        batchSize: options.batchSize ?? 500,
-        journal,
-        callbacks: {
-          written: () => {
-            progress.written += 1;
-            progress.done += 1;
-            emit();
-          },
-          unchanged: () => {
-            progress.unchanged += 1;
-            progress.done += 1;
-          },
-          failed: async (task, code, message) => {
-            progress.failed += 1;
-            progress.done += 1;
-            failed.push({ ...itemOf(byUuid.get(task.id)!), code, message });
-            emit();
-          },
-        },
-      });
-      for (const unit of pending) {
-        if (options.signal?.aborted || writer.fatalError) break;
-        await writer.addBulk({ id: unit.backingItemUuid!, unit, update: update.entries, rows: [{ line: unit.index, values: {} }] });
-      }
-      await writer.drain();
-      if (writer.fatalError) throw writer.fatalError;
-      if (options.signal?.aborted) throw new MetaError('ABORTED', `set interrupted after ${progress.done} of ${progress.total} items; rerun it to finish (already-set items are skipped)`);
-    }
-  } finally {
-    checkpoint.close();
-  }
+  const byUuid = new Map(pending.map((u) => [u.backingItemUuid!, u]));
+  await writeSetTasks({
+    store,
+    options,
+    mode,
+    datasetHash: '',
+    checkpoint,
+    source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}`,
+    progress,
+    emit,
+    what: 'items',
+    tasks: pending.map((unit) => ({ task: { id: unit.backingItemUuid!, unit, update: update.entries, rows: [{ line: unit.index, values: {} }] }, bulk: true, count: 1 })),
+    failed: (task, code, message) => failed.push({ ...folderSetItem(byUuid.get(task.id)!), code, message }),
+  });
   progress.phase = 'done';
   emit();
   return {
