@@ -21,6 +21,7 @@ import { acquireDatasetLock, folderLockKey, lockDomainOf, type DatasetLock } fro
 import type { MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
+import { stopsRun } from '../error-codes.js';
 import { writeFilePrivate } from '../private-files.js';
 import { csvLine, neutraliseFormula } from '../report/csv-writer.js';
 import { readUndoJournal, UndoJournal, type JournalEntry } from '../report/undo-journal.js';
@@ -119,7 +120,10 @@ function decide(entry: JournalEntry, current: Metadata): Decision {
   };
 }
 
-const FATAL = ['AUTHENTICATION', 'SSH_KEY_NOT_FOUND', 'DATASET_NOT_FOUND', 'ABORTED', 'JOURNAL_IO'];
+/** A failure that ends the rollback rather than its one target: the shared registry's `stopsRun` codes. */
+function stopsRollback(error: unknown): boolean {
+  return error instanceof MetaError && stopsRun(error.code);
+}
 
 function problem(e: JournalEntry, error: unknown): RollbackProblem {
   return { id: e.id, dataHash: e.dataHash, code: error instanceof MetaError ? error.code : 'WRITE_FAILED', message: (error as Error).message };
@@ -127,171 +131,196 @@ function problem(e: JournalEntry, error: unknown): RollbackProblem {
 
 const ROLLBACK_OPTION_NAMES = ['journalPath', 'store', 'datasetHash', 'dryRun', 'force', 'stateDir', 'domain', 'reportPath', 'rollbackJournalPath', 'signal', 'now'] as const satisfies readonly (keyof RollbackOptions)[];
 
-export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
-  checkOptionNames('runRollback', options, ROLLBACK_OPTION_NAMES);
-  if (typeof options.journalPath !== 'string' || options.journalPath === '') {
-    throw new MetaError('USAGE_OPTION', 'runRollback: `journalPath` (the undo journal printed at the end of an import or set) is required');
-  }
-  const now = options.now ?? Date.now;
-  const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
-  const journal = readUndoJournal(options.journalPath);
-  // A storage folder run (`set --folder`) journals items only; it is locked by its folder.
-  const folderUuid = typeof journal.header?.folderUuid === 'string' && journal.header.folderUuid !== '' ? journal.header.folderUuid : null;
-  // `import --key item_uuid` journals items by uuid, with no dataset or folder: locked as `items`.
-  const itemsRun = folderUuid === null && journal.header?.target === 'items';
+/** What a journal says it is the journal of, and so which lock a rollback of it takes. */
+interface JournalScope {
+  /** The storage folder of a `set --folder` run (journals items only; locked by its folder). */
+  readonly folderUuid: string | null;
+  /** `import --key item_uuid`: items by uuid, no dataset or folder (locked as `items`). */
+  readonly itemsRun: boolean;
+  /** A folder or items run: no data unit rows, no dataset. */
+  readonly storageOnly: boolean;
+  /** `''` for storage-only runs. */
+  readonly datasetHash: string;
+  readonly lockKey: string;
+}
+
+function journalScope(options: RollbackOptions, header: ReturnType<typeof readUndoJournal>['header']): JournalScope {
+  const folderUuid = typeof header?.folderUuid === 'string' && header.folderUuid !== '' ? header.folderUuid : null;
+  const itemsRun = folderUuid === null && header?.target === 'items';
   const storageOnly = folderUuid !== null || itemsRun;
   if (storageOnly && options.datasetHash !== undefined) {
     const what = folderUuid !== null ? `storage folder ${folderUuid}` : 'storage items by uuid';
     throw new MetaError('USAGE', `${options.journalPath} is the journal of a run on ${what}, not on a dataset; leave out --dataset`);
   }
-  const datasetHash = storageOnly ? '' : (options.datasetHash ?? journal.header?.datasetHash);
+  const datasetHash = storageOnly ? '' : (options.datasetHash ?? header?.datasetHash);
   if (!storageOnly && !datasetHash) throw new MetaError('JOURNAL_INVALID', `${options.journalPath} has no run header; pass --dataset`);
   const lockKey = folderUuid !== null ? folderLockKey(folderUuid) : itemsRun ? 'items' : datasetHash!;
-  const signal = options.signal ? { signal: options.signal } : {};
-  const dryRun = options.dryRun === true;
-  const force = options.force === true;
-  const result: RollbackResult = {
-    datasetHash: datasetHash!,
-    folderUuid,
-    dryRun,
-    targets: journal.entries.length,
-    restored: 0,
-    forced: 0,
-    unchanged: 0,
-    conflicts: [],
-    failed: [],
-    skippedLines: journal.skippedLines,
-    reportPath: null,
-    journalPath: null,
-  };
+  return { folderUuid, itemsRun, storageOnly, datasetHash: datasetHash!, lockKey };
+}
 
-  let lock: DatasetLock | undefined;
-  let own: UndoJournal | undefined;
-  const ownPath =
-    options.rollbackJournalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, lockKey, now(), 'rollback') : undefined);
+/** One rollback in progress: its result so far, its own journal, and the decision for each target. */
+class RollbackRun {
+  readonly result: RollbackResult;
+  private own: UndoJournal | undefined;
+  private readonly ownPath: string | undefined;
+  private readonly signal: { signal?: AbortSignal };
+
+  constructor(
+    private readonly options: RollbackOptions,
+    private readonly scope: JournalScope,
+    private readonly journal: ReturnType<typeof readUndoJournal>,
+    private readonly now: () => number,
+  ) {
+    this.signal = options.signal ? { signal: options.signal } : {};
+    this.ownPath = options.rollbackJournalPath ?? (options.stateDir ? defaultJournalPath(options.stateDir, scope.lockKey, now(), 'rollback') : undefined);
+    this.result = {
+      datasetHash: scope.datasetHash,
+      folderUuid: scope.folderUuid,
+      dryRun: options.dryRun === true,
+      targets: journal.entries.length,
+      restored: 0,
+      forced: 0,
+      unchanged: 0,
+      conflicts: [],
+      failed: [],
+      skippedLines: journal.skippedLines,
+      reportPath: null,
+      journalPath: null,
+    };
+  }
+
+  get dryRun(): boolean {
+    return this.result.dryRun;
+  }
+
+  close(): void {
+    this.own?.close();
+  }
+
   /** Journal a write of the rollback (fsync'd) before it is sent. */
-  const journalWrite = (entries: Parameters<UndoJournal['record']>[0]): void => {
-    if (!ownPath || entries.length === 0) return;
-    if (!own) {
-      own = new UndoJournal(ownPath);
-      own.open({
-        datasetHash: datasetHash!,
-        ...(folderUuid !== null && { folderUuid }),
-        source: `rollback of ${options.journalPath}`,
-        startedAt: new Date(now()).toISOString(),
+  private journalWrite(entries: Parameters<UndoJournal['record']>[0]): void {
+    if (!this.ownPath || entries.length === 0) return;
+    if (!this.own) {
+      this.own = new UndoJournal(this.ownPath);
+      this.own.open({
+        datasetHash: this.scope.datasetHash,
+        ...(this.scope.folderUuid !== null && { folderUuid: this.scope.folderUuid }),
+        source: `rollback of ${this.options.journalPath}`,
+        startedAt: new Date(this.now()).toISOString(),
       });
-      result.journalPath = ownPath;
+      this.result.journalPath = this.ownPath;
     }
-    own.record(entries);
-    own.sync();
-  };
+    this.own.record(entries);
+    this.own.sync();
+  }
+
   /** What to write back to a target holding `cur`, or `null` when it is counted as unchanged, conflict or failed. */
-  const planRestore = (e: JournalEntry, cur: Metadata): { next: Metadata; conflict: boolean } | null => {
+  private planRestore(e: JournalEntry, cur: Metadata): { next: Metadata; conflict: boolean } | null {
     const d = decide(e, cur);
     if (d.kind === 'unchanged') {
-      result.unchanged += 1;
+      this.result.unchanged += 1;
       return null;
     }
-    if (d.kind === 'conflict' && !force) {
-      result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
+    if (d.kind === 'conflict' && this.options.force !== true) {
+      this.result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
       return null;
     }
     const guarded = restoreValue(e.metadata, cur);
     if (!guarded.ok) {
-      result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
+      this.result.failed.push({ id: e.id, dataHash: e.dataHash, code: guarded.code, message: guarded.message });
       return null;
     }
     return { next: guarded.metadata, conflict: d.kind === 'conflict' };
-  };
+  }
 
-  try {
-    if (!dryRun) {
-      lock = acquireDatasetLock({
-        stateDir: options.stateDir,
-        domain: options.domain ?? lockDomainOf(options.store),
-        datasetHash: lockKey,
-        ...(folderUuid !== null && { label: `storage folder ${folderUuid}` }),
-        ...(itemsRun && { label: 'storage items (import --key item_uuid)' }),
-      });
-    }
+  /** Storage items, 1000 at a time: re-read (get-bulk), decide, journal, write back (patch-bulk). */
+  async restoreItems(items: readonly JournalEntry[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 1000) await this.restoreItemChunk(items.slice(i, i + 1000));
+  }
 
-    const items = journal.entries.filter((e) => e.target === 'item');
-    for (let i = 0; i < items.length; i += 1000) {
-      const chunk = items.slice(i, i + 1000);
-      const current = new Map((await options.store.getItems(chunk.map((e) => e.id), signal)).map((x) => [x.uuid, x.metadata]));
-      const patches = new Map<string, Metadata>();
-      const byId = new Map<string, { entry: JournalEntry; conflict: boolean }>();
-      const records: Parameters<UndoJournal['record']>[0][number][] = [];
-      for (const e of chunk) {
-        const cur = current.get(e.id);
-        if (cur === undefined) {
-          result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'ITEM_NOT_RETURNED', message: `Encord did not return storage item ${e.id} when re-reading it; nothing was written` });
-          continue;
-        }
-        const planned = planRestore(e, cur);
-        if (planned === null) continue;
-        const next = planned.next;
-        patches.set(e.id, next);
-        byId.set(e.id, { entry: e, conflict: planned.conflict });
-        records.push({ target: 'item', id: e.id, dataHash: e.dataHash, metadata: cur, written: next });
-      }
-      if (dryRun) {
-        result.restored += patches.size;
-        result.forced += [...byId.values()].filter((x) => x.conflict).length;
+  private async restoreItemChunk(chunk: readonly JournalEntry[]): Promise<void> {
+    const { result } = this;
+    const current = new Map((await this.options.store.getItems(chunk.map((e) => e.id), this.signal)).map((x) => [x.uuid, x.metadata]));
+    const patches = new Map<string, Metadata>();
+    const byId = new Map<string, { entry: JournalEntry; conflict: boolean }>();
+    const records: Parameters<UndoJournal['record']>[0][number][] = [];
+    for (const e of chunk) {
+      const cur = current.get(e.id);
+      if (cur === undefined) {
+        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'ITEM_NOT_RETURNED', message: `Encord did not return storage item ${e.id} when re-reading it; nothing was written` });
         continue;
       }
-      if (patches.size === 0) continue;
-      journalWrite(records);
-      for (const outcome of await options.store.patchItems(patches, signal)) {
-        const planned = byId.get(outcome.uuid);
-        if (!planned) continue;
-        byId.delete(outcome.uuid);
-        if (outcome.ok) {
-          result.restored += 1;
-          if (planned.conflict) result.forced += 1;
-        } else {
-          if (outcome.error instanceof MetaError && FATAL.includes(outcome.error.code)) throw outcome.error;
-          result.failed.push(problem(planned.entry, outcome.error));
-        }
-      }
-      for (const { entry } of byId.values()) {
-        result.failed.push({ id: entry.id, dataHash: entry.dataHash, code: 'WRITE_UNCONFIRMED', message: `Encord's answer did not mention storage item ${entry.id}; rerun the rollback to confirm` });
+      const planned = this.planRestore(e, cur);
+      if (planned === null) continue;
+      patches.set(e.id, planned.next);
+      byId.set(e.id, { entry: e, conflict: planned.conflict });
+      records.push({ target: 'item', id: e.id, dataHash: e.dataHash, metadata: cur, written: planned.next });
+    }
+    if (this.dryRun) {
+      result.restored += patches.size;
+      result.forced += [...byId.values()].filter((x) => x.conflict).length;
+      return;
+    }
+    if (patches.size === 0) return;
+    this.journalWrite(records);
+    for (const outcome of await this.options.store.patchItems(patches, this.signal)) {
+      const planned = byId.get(outcome.uuid);
+      if (!planned) continue;
+      byId.delete(outcome.uuid);
+      if (outcome.ok) {
+        result.restored += 1;
+        if (planned.conflict) result.forced += 1;
+      } else {
+        if (stopsRollback(outcome.error)) throw outcome.error;
+        result.failed.push(problem(planned.entry, outcome.error));
       }
     }
+    for (const { entry } of byId.values()) {
+      result.failed.push({ id: entry.id, dataHash: entry.dataHash, code: 'WRITE_UNCONFIRMED', message: `Encord's answer did not mention storage item ${entry.id}; rerun the rollback to confirm` });
+    }
+  }
 
-    for (const e of journal.entries.filter((x) => x.target === 'row')) {
-      if (storageOnly) {
-        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'JOURNAL_INVALID', message: `a storage ${itemsRun ? 'items' : 'folder'} run's journal names data unit ${e.id}, which has no dataset here; nothing was written` });
+  /** Legacy data units, one by one: re-read (v1), decide, journal, write back (v1 save). */
+  async restoreRows(rows: readonly JournalEntry[]): Promise<void> {
+    const { result, scope } = this;
+    for (const e of rows) {
+      if (scope.storageOnly) {
+        result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'JOURNAL_INVALID', message: `a storage ${scope.itemsRun ? 'items' : 'folder'} run's journal names data unit ${e.id}, which has no dataset here; nothing was written` });
         continue;
       }
       try {
-        const unit = await options.store.refetchDataUnit(datasetHash!, e.id, signal);
-        const cur = unit.metadata;
-        if (cur === null || cur === undefined) {
-          result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'METADATA_UNKNOWN', message: `Encord returned no metadata for data unit ${e.id} when re-reading it; not writing blind` });
-          continue;
-        }
-        const planned = planRestore(e, cur);
-        if (planned === null) continue;
-        const next = planned.next;
-        if (!dryRun) {
-          journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: next }]);
-          await options.store.saveMetadata(datasetHash!, e.id, next, signal);
-        }
-        result.restored += 1;
-        if (planned.conflict) result.forced += 1;
+        await this.restoreRow(e);
       } catch (error) {
-        if (error instanceof MetaError && FATAL.includes(error.code)) throw error;
+        if (stopsRollback(error)) throw error;
         result.failed.push(problem(e, error));
       }
     }
-  } finally {
-    own?.close();
-    lock?.release();
   }
 
-  if (result.conflicts.length + result.failed.length > 0) {
-    const reportPath = options.reportPath ?? join(dirname(options.journalPath), `${basename(options.journalPath).replace(/\.jsonl$/, '')}-rollback-${stamp}${dryRun ? '-dry-run' : ''}.csv`);
+  private async restoreRow(e: JournalEntry): Promise<void> {
+    const { result, scope } = this;
+    const unit = await this.options.store.refetchDataUnit(scope.datasetHash, e.id, this.signal);
+    const cur = unit.metadata;
+    if (cur === null || cur === undefined) {
+      result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'METADATA_UNKNOWN', message: `Encord returned no metadata for data unit ${e.id} when re-reading it; not writing blind` });
+      return;
+    }
+    const planned = this.planRestore(e, cur);
+    if (planned === null) return;
+    if (!this.dryRun) {
+      this.journalWrite([{ target: 'row', id: e.id, dataHash: e.dataHash, metadata: cur, written: planned.next }]);
+      await this.options.store.saveMetadata(scope.datasetHash, e.id, planned.next, this.signal);
+    }
+    result.restored += 1;
+    if (planned.conflict) result.forced += 1;
+  }
+
+  /** The CSV of every conflict and failure, next to the journal unless `reportPath`; none when all went back. */
+  writeReport(stamp: string): void {
+    const { result, options } = this;
+    if (result.conflicts.length + result.failed.length === 0) return;
+    const reportPath =
+      options.reportPath ?? join(dirname(options.journalPath), `${basename(options.journalPath).replace(/\.jsonl$/, '')}-rollback-${stamp}${this.dryRun ? '-dry-run' : ''}.csv`);
     const lines = [csvLine(['id', 'data_hash', '_error_code', '_error'])];
     for (const p of [...result.conflicts, ...result.failed]) lines.push(csvLine([p.id, p.dataHash, p.code, neutraliseFormula(p.message)]));
     try {
@@ -305,5 +334,35 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRes
     }
     result.reportPath = reportPath;
   }
-  return result;
+}
+
+export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
+  checkOptionNames('runRollback', options, ROLLBACK_OPTION_NAMES);
+  if (typeof options.journalPath !== 'string' || options.journalPath === '') {
+    throw new MetaError('USAGE_OPTION', 'runRollback: `journalPath` (the undo journal printed at the end of an import or set) is required');
+  }
+  const now = options.now ?? Date.now;
+  const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
+  const journal = readUndoJournal(options.journalPath);
+  const scope = journalScope(options, journal.header);
+  const run = new RollbackRun(options, scope, journal, now);
+  let lock: DatasetLock | undefined;
+  try {
+    if (!run.dryRun) {
+      lock = acquireDatasetLock({
+        stateDir: options.stateDir,
+        domain: options.domain ?? lockDomainOf(options.store),
+        datasetHash: scope.lockKey,
+        ...(scope.folderUuid !== null && { label: `storage folder ${scope.folderUuid}` }),
+        ...(scope.itemsRun && { label: 'storage items (import --key item_uuid)' }),
+      });
+    }
+    await run.restoreItems(journal.entries.filter((e) => e.target === 'item'));
+    await run.restoreRows(journal.entries.filter((e) => e.target === 'row'));
+  } finally {
+    run.close();
+    lock?.release();
+  }
+  run.writeReport(stamp);
+  return run.result;
 }
