@@ -125,8 +125,13 @@ function readSummary(part: SummaryPart): Checked {
 export function mergeSummaries(parts: readonly SummaryPart[]): MergedSummary {
   if (parts.length === 0) throw refuse('give the summary files to merge: encord-meta summary merge run.shard-0-of-4.json run.shard-1-of-4.json …');
   const summaries = parts.map(readSummary);
-  const first = summaries[0]!;
-  const count = first.shard?.count ?? 1;
+  checkOneJob(parts, summaries);
+  const count = summaries[0]!.shard?.count ?? 1;
+  return combine(summaries, orderByShard(parts, summaries, count), count);
+}
+
+/** Refuse summaries that are not shards of one job: shard count, file, dataset, key, mode, dry run must agree. */
+function checkOneJob(parts: readonly SummaryPart[], summaries: readonly Checked[]): void {
   const same = (what: string, get: (s: Checked) => unknown, show: (x: unknown) => string = (x) => JSON.stringify(x), among = summaries): void => {
     const ref = among[0];
     if (!ref) return;
@@ -148,7 +153,10 @@ export function mergeSummaries(parts: readonly SummaryPart[]): MergedSummary {
   same('keys', (s) => `${s.keyKind} from column "${s.keyColumn}"`, String);
   same('modes', (s) => s.mode);
   same('dry runs', (s) => s.dryRun, (x) => (x ? 'a dry run' : 'a real run'));
+}
 
+/** Each shard's summary in shard order; a shard given twice or missing is refused. */
+function orderByShard(parts: readonly SummaryPart[], summaries: readonly Checked[], count: number): { s: Checked; path: string }[] {
   const byShard: (number | undefined)[] = new Array<number | undefined>(count).fill(undefined);
   summaries.forEach((s, i) => {
     const index = s.shard?.index ?? 0;
@@ -164,7 +172,12 @@ export function mergeSummaries(parts: readonly SummaryPart[]): MergedSummary {
         'rerun that shard (rerunning resumes) and merge again',
     );
   }
-  const ordered = byShard.map((i) => ({ s: summaries[i!]!, path: parts[i!]!.path }));
+  return byShard.map((i) => ({ s: summaries[i!]!, path: parts[i!]!.path }));
+}
+
+/** The job's summary: counts summed, the span from the first start to the last finish, the worst exit code. */
+function combine(summaries: readonly Checked[], ordered: readonly { s: Checked; path: string }[], count: number): MergedSummary {
+  const first = summaries[0]!;
   const sum = (f: (s: Checked) => number): number => summaries.reduce((n, s) => n + f(s), 0);
   const failedByCode: Record<string, number> = {};
   for (const s of summaries) for (const [code, n] of Object.entries(s.failedByCode)) failedByCode[code] = (failedByCode[code] ?? 0) + n;
