@@ -66,123 +66,160 @@ export interface ColumnPlan {
 
 const STRING_SPEC = { type: 'string', maxLength: 8192 } as unknown as FieldSpec;
 
-export function planColumns(input: {
+/** What `planColumns` is given. */
+export interface ColumnPlanInput {
   readonly columns: readonly string[];
   readonly keyColumn: string;
   readonly schema: MetaSchema;
   readonly mapping?: ColumnMapping | undefined;
   readonly unknownColumns?: UnknownColumnPolicy | undefined;
   readonly source: string;
-}): ColumnPlan {
-  const { columns, keyColumn, schema, mapping = {} } = input;
-  const listing = listExportKind(columns);
-  const unknownColumns: UnknownColumnPolicy = input.unknownColumns ?? (listing !== undefined ? 'json' : 'error');
-  // A folder listing's `name` and `path` identify the item, like a dataset listing's `title`: never metadata.
-  const folderIds: ReadonlySet<string> = new Set(listing === 'folder' ? FOLDER_LIST_MARKER_COLUMNS : []);
-  const fields: PlannedField[] = [];
-  const skipped: { column: string; reason: string }[] = [];
-  const unknown: string[] = [];
-  const ignore = new Set(mapping.ignore ?? []);
-  const geoColumns = new Set<string>();
-  const keysTaken = new Map<string, string>();
+}
 
-  const specFor = (key: string, what: string): FieldSpec | undefined => {
-    const spec = schema.fields.get(key);
+export function planColumns(input: ColumnPlanInput): ColumnPlan {
+  return new ColumnPlanner(input).plan();
+}
+
+/** One plan being made: the fields so far, the keys claimed (by what), the columns with no key. */
+class ColumnPlanner {
+  private readonly listing: 'dataset' | 'folder' | undefined;
+  private readonly unknownColumns: UnknownColumnPolicy;
+  /** A folder listing's `name` and `path` identify the item, like a dataset listing's `title`: never metadata. */
+  private readonly folderIds: ReadonlySet<string>;
+  private readonly mapping: ColumnMapping;
+  private readonly fields: PlannedField[] = [];
+  private readonly skipped: { column: string; reason: string }[] = [];
+  private readonly unknown: string[] = [];
+  private readonly geoColumns = new Set<string>();
+  private readonly keysTaken = new Map<string, string>();
+
+  constructor(private readonly input: ColumnPlanInput) {
+    this.listing = listExportKind(input.columns);
+    this.unknownColumns = input.unknownColumns ?? (this.listing !== undefined ? 'json' : 'error');
+    this.folderIds = new Set(this.listing === 'folder' ? FOLDER_LIST_MARKER_COLUMNS : []);
+    this.mapping = input.mapping ?? {};
+  }
+
+  plan(): ColumnPlan {
+    this.planGeo();
+    this.checkRenamedColumns();
+    for (const column of this.input.columns) this.planColumn(column);
+    this.planConstants();
+    this.refuseUnknown();
+    return { fields: this.fields, skipped: this.skipped, unknownColumns: this.unknownColumns, fromListing: this.listing !== undefined };
+  }
+
+  private specFor(key: string, what: string): FieldSpec | undefined {
+    const spec = this.input.schema.fields.get(key);
     if (spec) return spec;
-    if (unknownColumns === 'string' || unknownColumns === 'json') return STRING_SPEC;
-    if (unknownColumns === 'skip') return undefined;
-    unknown.push(what);
+    if (this.unknownColumns === 'string' || this.unknownColumns === 'json') return STRING_SPEC;
+    if (this.unknownColumns === 'skip') return undefined;
+    this.unknown.push(what);
     return undefined;
-  };
-  const unknownOf = (key: string): { unknown?: UnknownKeyPolicy } =>
-    schema.fields.has(key) || (unknownColumns !== 'json' && unknownColumns !== 'string') ? {} : { unknown: unknownColumns };
-  const claim = (key: string, by: string): void => {
+  }
+
+  private unknownOf(key: string): { unknown?: UnknownKeyPolicy } {
+    const policy = this.unknownColumns;
+    return this.input.schema.fields.has(key) || (policy !== 'json' && policy !== 'string') ? {} : { unknown: policy };
+  }
+
+  private claim(key: string, by: string): void {
     // Before the unknown-column policy: no policy makes a reserved key writable.
     const reserved = reservedKeyProblem(key);
     if (reserved !== null) {
-      throw new MetaError('USAGE_RESERVED_KEY', `${input.source}: ${by} would set ${reserved}. Nothing was written.`, { details: { key } });
+      throw new MetaError('USAGE_RESERVED_KEY', `${this.input.source}: ${by} would set ${reserved}. Nothing was written.`, { details: { key } });
     }
-    const prior = keysTaken.get(key);
+    const prior = this.keysTaken.get(key);
     if (prior !== undefined) {
-      throw new MetaError('CONFIG_DUPLICATE_KEY', `${input.source}: metadata key "${key}" would be set by both ${prior} and ${by}; map one of them elsewhere or ignore it`);
+      throw new MetaError('CONFIG_DUPLICATE_KEY', `${this.input.source}: metadata key "${key}" would be set by both ${prior} and ${by}; map one of them elsewhere or ignore it`);
     }
-    keysTaken.set(key, by);
-  };
+    this.keysTaken.set(key, by);
+  }
 
-  for (const g of mapping.geo ?? []) {
-    for (const col of [g.latitude, g.longitude]) {
-      if (!columns.includes(col)) {
-        throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config geo.${g.key}: column "${col}" is not in ${input.source} (columns: ${columns.join(', ')})`);
+  /** Config `geo`: two columns combined into one geospatial key. */
+  private planGeo(): void {
+    const { columns, source } = this.input;
+    for (const g of this.mapping.geo ?? []) {
+      for (const col of [g.latitude, g.longitude]) {
+        if (!columns.includes(col)) {
+          throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config geo.${g.key}: column "${col}" is not in ${source} (columns: ${columns.join(', ')})`);
+        }
+        this.geoColumns.add(col);
       }
-      geoColumns.add(col);
-    }
-    if (reservedKeyProblem(g.key) !== null) claim(g.key, `config geo.${g.key}`);
-    const spec = specFor(g.key, `"${g.key}" (geo of ${g.latitude}, ${g.longitude})`);
-    if (spec) {
-      claim(g.key, `columns ${g.latitude}+${g.longitude}`);
-      fields.push({ kind: 'geo', key: g.key, latitude: g.latitude, longitude: g.longitude, spec });
-    }
-  }
-  for (const column of Object.keys(mapping.rename ?? {})) {
-    if (!columns.includes(column)) {
-      throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config rename: column "${column}" is not in ${input.source} (columns: ${columns.join(', ')})`);
+      if (reservedKeyProblem(g.key) !== null) this.claim(g.key, `config geo.${g.key}`);
+      const spec = this.specFor(g.key, `"${g.key}" (geo of ${g.latitude}, ${g.longitude})`);
+      if (spec) {
+        this.claim(g.key, `columns ${g.latitude}+${g.longitude}`);
+        this.fields.push({ kind: 'geo', key: g.key, latitude: g.latitude, longitude: g.longitude, spec });
+      }
     }
   }
 
-  for (const column of columns) {
-    if (column === keyColumn) continue;
+  private checkRenamedColumns(): void {
+    const { columns, source } = this.input;
+    for (const column of Object.keys(this.mapping.rename ?? {})) {
+      if (!columns.includes(column)) {
+        throw new MetaError('CONFIG_UNKNOWN_COLUMN', `config rename: column "${column}" is not in ${source} (columns: ${columns.join(', ')})`);
+      }
+    }
+  }
+
+  /** Why `column` is not imported, or `undefined` when it may hold a metadata key. */
+  private skipReason(column: string, renamed: string | null | undefined): string | undefined {
     // Report columns (`_line`, `_error`, …) and other `_` columns are not metadata, unless the org schema
     // says so: `__proto__` and `_internal` are valid keys a schema may have.
-    if (column.startsWith('_') && !schema.fields.has(column)) {
-      const reason =
-        column === '_index' ? "pandas' row index (the first header cell was empty)" : column.startsWith('_unnamed_') ? 'no name in the header (--skip-unnamed-columns)' : 'starts with _ (report column)';
-      skipped.push({ column, reason });
-      continue;
+    if (column.startsWith('_') && !this.input.schema.fields.has(column)) {
+      return column === '_index' ? "pandas' row index (the first header cell was empty)" : column.startsWith('_unnamed_') ? 'no name in the header (--skip-unnamed-columns)' : 'starts with _ (report column)';
     }
-    if (ignore.has(column) || geoColumns.has(column)) {
-      if (!geoColumns.has(column)) skipped.push({ column, reason: 'ignored by config' });
-      continue;
-    }
-    const renamed = mapping.rename ? getOwn(mapping.rename, column) : undefined;
-    if (renamed === null) {
-      skipped.push({ column, reason: 'ignored by config (rename: null)' });
-      continue;
-    }
-    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) {
-      skipped.push({ column, reason: 'identifies the data unit' });
-      continue;
-    }
-    if (renamed === undefined && folderIds.has(column)) {
-      skipped.push({ column, reason: 'identifies the storage item (a folder listing)' });
-      continue;
+    if (this.geoColumns.has(column)) return '';
+    if (new Set(this.mapping.ignore ?? []).has(column)) return 'ignored by config';
+    if (renamed === null) return 'ignored by config (rename: null)';
+    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) return 'identifies the data unit';
+    if (renamed === undefined && this.folderIds.has(column)) return 'identifies the storage item (a folder listing)';
+    return undefined;
+  }
+
+  private planColumn(column: string): void {
+    if (column === this.input.keyColumn) return;
+    const renamed = this.mapping.rename ? getOwn(this.mapping.rename, column) : undefined;
+    const reason = this.skipReason(column, renamed);
+    if (reason !== undefined) {
+      // A geo column is part of its geo key: not listed as skipped.
+      if (reason !== '') this.skipped.push({ column, reason });
+      return;
     }
     const key = renamed ?? column;
-    if (reservedKeyProblem(key) !== null) claim(key, renamed ? `column "${column}" (mapped to "${key}")` : `column "${column}"`);
-    const spec = specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
+    if (reservedKeyProblem(key) !== null) this.claim(key, renamed ? `column "${column}" (mapped to "${key}")` : `column "${column}"`);
+    const spec = this.specFor(key, renamed ? `"${column}" (mapped to "${key}")` : `"${column}"`);
     if (!spec) {
-      if (unknownColumns === 'skip') skipped.push({ column, reason: 'no such key in the schema (--unknown-columns skip)' });
-      continue;
+      if (this.unknownColumns === 'skip') this.skipped.push({ column, reason: 'no such key in the schema (--unknown-columns skip)' });
+      return;
     }
-    claim(key, `column "${column}"`);
-    fields.push({ kind: 'cell', key, column, spec, ...unknownOf(key) });
+    this.claim(key, `column "${column}"`);
+    this.fields.push({ kind: 'cell', key, column, spec, ...this.unknownOf(key) });
   }
 
-  for (const [key, raw] of Object.entries(mapping.constants ?? {})) {
-    if (reservedKeyProblem(key) !== null) claim(key, `constant "${key}"`);
-    const spec = specFor(key, `constant "${key}"`);
-    if (!spec) continue;
-    claim(key, `constant "${key}"`);
-    fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec, ...unknownOf(key) });
+  /** Config `constants`: the same raw value on every row, coerced like a cell. */
+  private planConstants(): void {
+    for (const [key, raw] of Object.entries(this.mapping.constants ?? {})) {
+      if (reservedKeyProblem(key) !== null) this.claim(key, `constant "${key}"`);
+      const spec = this.specFor(key, `constant "${key}"`);
+      if (!spec) continue;
+      this.claim(key, `constant "${key}"`);
+      this.fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec, ...this.unknownOf(key) });
+    }
   }
 
-  if (unknown.length > 0) {
+  private refuseUnknown(): void {
+    const { unknown } = this;
+    if (unknown.length === 0) return;
+    const one = unknown.length === 1;
     throw new MetaError(
       'SCHEMA_UNKNOWN_COLUMNS',
-      `${input.source}: ${unknown.length === 1 ? 'column' : 'columns'} ${unknown.join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no key in the org metadata schema. ` +
-        `Add ${unknown.length === 1 ? 'it' : 'them'} (encord-meta schema push), rename or ignore ${unknown.length === 1 ? 'it' : 'them'} in the job config, ` +
-        `or pass --unknown-columns skip (leave ${unknown.length === 1 ? 'it' : 'them'} out) or --unknown-columns json ` +
+      `${this.input.source}: ${one ? 'column' : 'columns'} ${unknown.join(', ')} ${one ? 'has' : 'have'} no key in the org metadata schema. ` +
+        `Add ${one ? 'it' : 'them'} (encord-meta schema push), rename or ignore ${one ? 'it' : 'them'} in the job config, ` +
+        `or pass --unknown-columns skip (leave ${one ? 'it' : 'them'} out) or --unknown-columns json ` +
         `(cells as \`encord-meta list\` writes them: JSON arrays, objects, numbers and booleans as those values, other text as strings). Nothing was written.`,
     );
   }
-  return { fields, skipped, unknownColumns, fromListing: listing !== undefined };
 }
