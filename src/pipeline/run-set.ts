@@ -124,6 +124,16 @@ function checkTarget(target: SetTarget): void {
   }
 }
 
+/** The write mode of a `set`, once the request is known to set something (usage errors otherwise). */
+function checkSetRequest(options: Pick<SetOptions, 'mode' | 'assignments' | 'values' | 'unset'>): WriteMode {
+  const mode: WriteMode = options.mode ?? 'merge';
+  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
+  const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
+  if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
+  for (const text of options.assignments ?? []) parseAssignment(text);
+  return mode;
+}
+
 const SET_OPTION_NAMES = [
   'store', 'datasetHash', 'target', 'assignments', 'values', 'unset', 'schema', 'coercion', 'mode', 'unknownKeys', 'dryRun', 'journalPath', 'stateDir',
   'batchSize', 'concurrency', 'diffLimit', 'signal', 'onProgress', 'now',
@@ -135,11 +145,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   const startedAt = now();
   if (!options.datasetHash) throw new MetaError('USAGE', 'Expected `datasetHash` (--dataset HASH), got nothing');
   checkTarget(options.target);
-  const mode: WriteMode = options.mode ?? 'merge';
-  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
-  const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
-  if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
-  for (const text of options.assignments ?? []) parseAssignment(text);
+  const mode = checkSetRequest(options);
   const diffLimit = options.diffLimit ?? 20;
   const store = options.store;
   const requestsBefore = store.stats.requests;
@@ -492,11 +498,7 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
   const now = options.now ?? Date.now;
   const startedAt = now();
   if (!options.folderUuid) throw new MetaError('USAGE', 'Expected `folderUuid` (--folder UUID), got nothing');
-  const mode: WriteMode = options.mode ?? 'merge';
-  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
-  const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
-  if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
-  for (const text of options.assignments ?? []) parseAssignment(text);
+  const mode = checkSetRequest(options);
   const diffLimit = options.diffLimit ?? 20;
   const store = options.store;
   const folders = folderStoreOf(store);
