@@ -122,6 +122,13 @@ function kindOf(id: unknown, file: string, lineNo: number): MediaKind {
   return k;
 }
 
+/** Where the lines read so far left off: an item line follows its folder's, a row line its dataset's. */
+interface LoadCursor {
+  lastParent: FolderRecord | undefined;
+  dataset: DatasetRecord | undefined;
+  ended: boolean;
+}
+
 /** Load `DIR/state.ndjson` into an empty store. Returns false when there is no state file yet. */
 export async function loadState(dir: string, store: StateStore): Promise<boolean> {
   await mkdir(dir, { recursive: true });
@@ -131,9 +138,7 @@ export async function loadState(dir: string, store: StateStore): Promise<boolean
   const file = join(dir, STATE_FILE);
   const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
-  let ended = false;
-  let lastParent: FolderRecord | undefined;
-  let dataset: DatasetRecord | undefined;
+  const cursor: LoadCursor = { lastParent: undefined, dataset: undefined, ended: false };
   for await (const text of rl) {
     lineNo += 1;
     if (text === '') continue;
@@ -149,63 +154,70 @@ export async function loadState(dir: string, store: StateStore): Promise<boolean
       }
       continue;
     }
-    switch (v['t']) {
-      case 'schema':
-        store.typedSchema = (v['typed'] ?? null) as WireTypedSchema | null;
-        store.simpleSchema = v['simple'] ?? null;
-        break;
-      case 'f': {
-        const f = store.createFolder({ uuid: v['u'], name: v['n'], description: v['d'], parent: v['p'], createdAt: v['c'] });
-        f.lastEditedAt = v['e'];
-        f.metadata = v['m'] ?? null;
-        f.syncedDatasetHash = v['s'] ?? null;
-        break;
-      }
-      case 'i': {
-        if (v['p'] !== undefined) lastParent = store.folders.get(v['p']);
-        if (lastParent === undefined) throw corrupt(file, lineNo, `item in unknown folder ${v['p']}`);
-        const item = store.createItem({
-          uuid: v['u'],
-          folder: lastParent,
-          name: v['n'],
-          description: v['d'] ?? '',
-          kind: kindOf(v['k'], file, lineNo),
-          fileSize: v['s'],
-          createdAt: v['c'],
-          ...(v['m'] !== undefined ? { metadata: v['m'] as Metadata } : {}),
-        });
-        item.lastEditedAt = v['e'] ?? v['c'];
-        break;
-      }
-      case 'd': {
-        const folder = v['f'] === null ? null : (store.folders.get(v['f']) ?? null);
-        dataset = store.createDataset({ hash: v['h'], title: v['n'], description: v['d'], folder, createdAt: v['c'] });
-        dataset.lastEditedAt = v['e'];
-        break;
-      }
-      case 'r': {
-        if (dataset === undefined) throw corrupt(file, lineNo, 'row before any dataset');
-        let row: RowRecord;
-        if (v['i'] === null) {
-          const own = v['o'];
-          row = { dataHash: v['h'], item: null, own: { ...own, kind: kindOf(own?.kind, file, lineNo) }, createdAt: v['c'] };
-        } else {
-          const item = store.items.get(v['i']);
-          if (item === undefined) throw corrupt(file, lineNo, `row backed by unknown item ${v['i']}`);
-          row = { dataHash: v['h'], item, own: null, createdAt: v['c'] ?? item.createdAt };
-        }
-        store.addRow(dataset, row);
-        break;
-      }
-      case 'end':
-        ended = true;
-        break;
-      default:
-        throw corrupt(file, lineNo, `unknown line type ${JSON.stringify(v['t'])}`);
-    }
+    loadLine(store, v, cursor, file, lineNo);
   }
-  if (!ended) throw corrupt(file, lineNo, 'missing end line (incomplete file)');
+  if (!cursor.ended) throw corrupt(file, lineNo, 'missing end line (incomplete file)');
   return true;
+}
+
+/** Apply one state line (after the header) to the store, by its type `t`. */
+function loadLine(store: StateStore, v: Record<string, any>, cursor: LoadCursor, file: string, lineNo: number): void {
+  switch (v['t']) {
+    case 'schema':
+      store.typedSchema = (v['typed'] ?? null) as WireTypedSchema | null;
+      store.simpleSchema = v['simple'] ?? null;
+      break;
+    case 'f': {
+      const f = store.createFolder({ uuid: v['u'], name: v['n'], description: v['d'], parent: v['p'], createdAt: v['c'] });
+      f.lastEditedAt = v['e'];
+      f.metadata = v['m'] ?? null;
+      f.syncedDatasetHash = v['s'] ?? null;
+      break;
+    }
+    case 'i': {
+      if (v['p'] !== undefined) cursor.lastParent = store.folders.get(v['p']);
+      if (cursor.lastParent === undefined) throw corrupt(file, lineNo, `item in unknown folder ${v['p']}`);
+      const item = store.createItem({
+        uuid: v['u'],
+        folder: cursor.lastParent,
+        name: v['n'],
+        description: v['d'] ?? '',
+        kind: kindOf(v['k'], file, lineNo),
+        fileSize: v['s'],
+        createdAt: v['c'],
+        ...(v['m'] !== undefined ? { metadata: v['m'] as Metadata } : {}),
+      });
+      item.lastEditedAt = v['e'] ?? v['c'];
+      break;
+    }
+    case 'd': {
+      const folder = v['f'] === null ? null : (store.folders.get(v['f']) ?? null);
+      cursor.dataset = store.createDataset({ hash: v['h'], title: v['n'], description: v['d'], folder, createdAt: v['c'] });
+      cursor.dataset.lastEditedAt = v['e'];
+      break;
+    }
+    case 'r': {
+      if (cursor.dataset === undefined) throw corrupt(file, lineNo, 'row before any dataset');
+      store.addRow(cursor.dataset, rowOf(store, v, file, lineNo));
+      break;
+    }
+    case 'end':
+      cursor.ended = true;
+      break;
+    default:
+      throw corrupt(file, lineNo, `unknown line type ${JSON.stringify(v['t'])}`);
+  }
+}
+
+/** A row line: a row of its own file (`i` null, kind and name in `o`) or backed by a storage item. */
+function rowOf(store: StateStore, v: Record<string, any>, file: string, lineNo: number): RowRecord {
+  if (v['i'] === null) {
+    const own = v['o'];
+    return { dataHash: v['h'], item: null, own: { ...own, kind: kindOf(own?.kind, file, lineNo) }, createdAt: v['c'] };
+  }
+  const item = store.items.get(v['i']);
+  if (item === undefined) throw corrupt(file, lineNo, `row backed by unknown item ${v['i']}`);
+  return { dataHash: v['h'], item, own: null, createdAt: v['c'] ?? item.createdAt };
 }
 
 /** Debounced, serialized flushing of a store to its directory. */
