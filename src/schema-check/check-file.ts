@@ -101,94 +101,121 @@ interface Tally {
   embeddingSizes: Map<number, number>;
 }
 
+/** How one row's cells are read and how much is kept, the same for every row of a check. */
+interface TallyLimits {
+  readonly options: ResolvedCoercionOptions;
+  /** `options` without the locale, for machine-written decimal columns. */
+  readonly canonical: ResolvedCoercionOptions;
+  readonly canonicalDecimalColumns: ReadonlySet<string> | undefined;
+  readonly maxSamples: number;
+  readonly maxDistinct: number;
+}
+
 /** Check every row against the schema. Rejects with the signal's reason when aborted. */
 export async function checkFileAgainstSchema(input: CheckFileInput): Promise<FileCheck> {
-  const maxSamples = input.maxSamples ?? 5;
-  const maxDistinct = input.maxDistinct ?? 20;
   // As the import plans it: `_` columns are report columns unless the schema has the key.
   const ignored = (c: string): boolean => c.startsWith('_') && !input.schema.fields.has(c);
   const ignoredColumns = input.columns.filter(ignored);
   const fields: readonly CheckField[] = input.fields ?? input.columns.filter((c) => !ignored(c)).map((column) => ({ kind: 'cell', column, key: column }));
-  const tallies: Tally[] = fields.map((field) => {
-    const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : '(constant)';
-    return {
-      column,
-      key: field.key === column ? undefined : field.key,
-      field,
-      spec: input.schema.fields.get(field.key) ?? null,
-      ok: 0,
-      failed: 0,
-      empty: 0,
-      samples: [],
-      outOfEnum: new Map(),
-      embeddingSizes: new Map(),
-    };
-  });
-  const canonical = canonicalDecimalOptions(input.options);
+  const tallies = fields.map((field) => newTally(field, input.schema));
+  const limits: TallyLimits = {
+    options: input.options,
+    canonical: canonicalDecimalOptions(input.options),
+    canonicalDecimalColumns: input.canonicalDecimalColumns,
+    maxSamples: input.maxSamples ?? 5,
+    maxDistinct: input.maxDistinct ?? 20,
+  };
   let rows = 0;
   for await (const row of input.rows) {
     input.signal?.throwIfAborted();
     rows++;
-    for (const t of tallies) {
-      const f = t.field;
-      const cell = f.kind === 'cell' ? (row.values[f.column] ?? null) : f.kind === 'constant' ? f.raw : null;
-      if (f.kind === 'geo' && t.spec !== null) {
-        // As the import reads a geo pair: each cell a number, both empty → empty, one empty → error.
-        const result = combineGeo(row.values[f.latitude] ?? null, row.values[f.longitude] ?? null, input.options);
-        if (result.kind === 'value') t.ok++;
-        else if (result.kind === 'empty') t.empty++;
-        else {
-          t.failed++;
-          if (t.samples.length < maxSamples) {
-            const shown = `${describeCell(row.values[f.latitude] ?? null)}, ${describeCell(row.values[f.longitude] ?? null)}`;
-            t.samples.push({ line: row.line, value: shown, code: result.code, message: result.message });
-          }
-        }
-        continue;
-      }
-      if (t.spec === null) {
-        if (cell === null || (typeof cell === 'string' && cell.trim() === '')) t.empty++;
-        else t.ok++;
-        continue;
-      }
-      if (t.spec.type === 'embedding') {
-        const size = embeddingLength(cell);
-        if (size !== null) t.embeddingSizes.set(size, (t.embeddingSizes.get(size) ?? 0) + 1);
-      }
-      const canonicalColumn = f.kind === 'cell' && input.canonicalDecimalColumns?.has(f.column) === true;
-      const result = coerce(cell, t.spec, canonicalColumn ? canonical : input.options);
-      if (result.kind === 'value') t.ok++;
-      else if (result.kind === 'empty') t.empty++;
-      else {
-        t.failed++;
-        if (t.samples.length < maxSamples) {
-          t.samples.push({ line: row.line, ...(row.file !== undefined && { file: row.file }), value: describeCell(cell), code: result.code, message: result.message });
-        }
-        if (result.code === 'INVALID_ENUM' && typeof cell === 'string') {
-          const v = cell.trim();
-          const n = t.outOfEnum.get(v);
-          if (n !== undefined) t.outOfEnum.set(v, n + 1);
-          else if (t.outOfEnum.size < maxDistinct) t.outOfEnum.set(v, 1);
-        }
-      }
-    }
+    for (const t of tallies) tallyCell(t, row, limits);
   }
   const present = new Set(fields.map((f) => f.key));
   return {
     rows,
-    columns: tallies.map((t) => ({
-      column: t.column,
-      ...(t.key !== undefined && { key: t.key }),
-      spec: t.spec,
-      ok: t.ok,
-      failed: t.failed,
-      empty: t.empty,
-      samples: t.samples,
-      outOfEnum: [...t.outOfEnum].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count),
-      embeddingSizes: [...t.embeddingSizes].map(([size, count]) => ({ size, count })).sort((a, b) => b.count - a.count),
-    })),
+    columns: tallies.map(columnCheck),
     ignoredColumns,
     keysNotInFile: [...input.schema.fields.keys()].filter((k) => !present.has(k)),
+  };
+}
+
+function newTally(field: CheckField, schema: MetaSchema): Tally {
+  const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : '(constant)';
+  return {
+    column,
+    key: field.key === column ? undefined : field.key,
+    field,
+    spec: schema.fields.get(field.key) ?? null,
+    ok: 0,
+    failed: 0,
+    empty: 0,
+    samples: [],
+    outOfEnum: new Map(),
+    embeddingSizes: new Map(),
+  };
+}
+
+/** Count one row's value for one field: ok, empty or failed (with a sample, and the out-of-enum value). */
+function tallyCell(t: Tally, row: RowLike, limits: TallyLimits): void {
+  const f = t.field;
+  if (f.kind === 'geo' && t.spec !== null) {
+    tallyGeo(t, f, row, limits);
+    return;
+  }
+  const cell = f.kind === 'cell' ? (row.values[f.column] ?? null) : f.kind === 'constant' ? f.raw : null;
+  if (t.spec === null) {
+    if (cell === null || (typeof cell === 'string' && cell.trim() === '')) t.empty++;
+    else t.ok++;
+    return;
+  }
+  if (t.spec.type === 'embedding') {
+    const size = embeddingLength(cell);
+    if (size !== null) t.embeddingSizes.set(size, (t.embeddingSizes.get(size) ?? 0) + 1);
+  }
+  const canonicalColumn = f.kind === 'cell' && limits.canonicalDecimalColumns?.has(f.column) === true;
+  const result = coerce(cell, t.spec, canonicalColumn ? limits.canonical : limits.options);
+  if (result.kind === 'value') t.ok++;
+  else if (result.kind === 'empty') t.empty++;
+  else {
+    t.failed++;
+    if (t.samples.length < limits.maxSamples) {
+      t.samples.push({ line: row.line, ...(row.file !== undefined && { file: row.file }), value: describeCell(cell), code: result.code, message: result.message });
+    }
+    if (result.code === 'INVALID_ENUM' && typeof cell === 'string') {
+      const v = cell.trim();
+      const n = t.outOfEnum.get(v);
+      if (n !== undefined) t.outOfEnum.set(v, n + 1);
+      else if (t.outOfEnum.size < limits.maxDistinct) t.outOfEnum.set(v, 1);
+    }
+  }
+}
+
+/** As the import reads a geo pair: each cell a number, both empty → empty, one empty → error. */
+function tallyGeo(t: Tally, f: Extract<CheckField, { kind: 'geo' }>, row: RowLike, limits: TallyLimits): void {
+  const result = combineGeo(row.values[f.latitude] ?? null, row.values[f.longitude] ?? null, limits.options);
+  if (result.kind === 'value') t.ok++;
+  else if (result.kind === 'empty') t.empty++;
+  else {
+    t.failed++;
+    if (t.samples.length < limits.maxSamples) {
+      const shown = `${describeCell(row.values[f.latitude] ?? null)}, ${describeCell(row.values[f.longitude] ?? null)}`;
+      t.samples.push({ line: row.line, value: shown, code: result.code, message: result.message });
+    }
+  }
+}
+
+function columnCheck(t: Tally): ColumnCheck {
+  return {
+    column: t.column,
+    ...(t.key !== undefined && { key: t.key }),
+    spec: t.spec,
+    ok: t.ok,
+    failed: t.failed,
+    empty: t.empty,
+    samples: t.samples,
+    outOfEnum: [...t.outOfEnum].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count),
+    embeddingSizes: [...t.embeddingSizes].map(([size, count]) => ({ size, count })).sort((a, b) => b.count - a.count),
   };
 }
 
