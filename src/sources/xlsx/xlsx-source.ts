@@ -4,32 +4,14 @@ import { checkReadableFile } from '../file-check.js';
 import { readHead } from '../sniff.js';
 import type { BadRecord, Cell, SourceItem, TabularSource } from '../source.js';
 import { readSharedStrings, readWorkbook, SharedStrings, WorkbookError, type Workbook } from './workbook.js';
-import { columnIndex, columnLetters, decodeXString, numberCell, serialToIso, serialToTime, type NumberKind } from './xlsx-cells.js';
-import { attribute, XmlError, XmlTokenizer, type XmlHandler } from './xml.js';
+import { CellFault, SheetRows, type SheetRow, type XCell } from './sheet-rows.js';
+import { columnLetters } from './xlsx-cells.js';
+import { XmlError, XmlTokenizer } from './xml.js';
 import { looksLikeZip, openEntry, readZipDirectory, ZipError, type ZipEntry } from './zip.js';
 
 export interface XlsxSourceOptions {
   /** The worksheet to read, by its tab name. @default the first worksheet */
   readonly sheet?: string | undefined;
-}
-
-/** A cell the reader cannot give a value: its record fails with `code` (never an empty cell in its place). */
-class CellFault {
-  constructor(
-    readonly code: 'XLSX_ERROR_CELL' | 'XLSX_FORMULA_NO_VALUE' | 'XLSX_BAD_CELL',
-    /** The cell's text as stored (`#N/A`), for the message and the failure report. */
-    readonly text: string,
-    readonly why: string,
-  ) {}
-}
-
-type XCell = Cell | CellFault;
-
-interface SheetRow {
-  /** 1-based sheet row number. */
-  readonly r: number;
-  /** Cells by 0-based column; holes are empty cells. */
-  readonly cells: XCell[];
 }
 
 /**
@@ -124,7 +106,7 @@ export class XlsxSource implements TabularSource {
   private async scan(onRow: (row: SheetRow) => boolean | 'stop', signal?: AbortSignal): Promise<void> {
     const stream = await openEntry(this.path, this.sheetEntry!);
     const rows: SheetRow[] = [];
-    const tokenizer = new XmlTokenizer(sheetHandler(this.shared, this.book!, rows));
+    const tokenizer = new XmlTokenizer(new SheetRows(this.shared, this.book!, rows));
     try {
       stream.setEncoding('utf8');
       for await (const chunk of stream as AsyncIterable<string>) {
@@ -229,7 +211,7 @@ export class XlsxSource implements TabularSource {
     };
     const stream = await openEntry(this.path, this.sheetEntry!);
     const rows: SheetRow[] = [];
-    const tokenizer = new XmlTokenizer(sheetHandler(this.shared, this.book!, rows));
+    const tokenizer = new XmlTokenizer(new SheetRows(this.shared, this.book!, rows));
     try {
       stream.setEncoding('utf8');
       let ended = false;
@@ -283,159 +265,3 @@ function cellText(cell: Cell): string {
   return String(cell);
 }
 
-const ERROR_HINTS: Readonly<Record<string, string>> = {
-  '#N/A': 'no value available (a lookup found nothing)',
-  '#DIV/0!': 'a division by zero',
-  '#VALUE!': 'a wrong type of argument',
-  '#REF!': 'a reference to a deleted cell',
-  '#NAME?': 'an unknown function or name',
-  '#NUM!': 'an invalid number',
-  '#NULL!': 'an empty intersection',
-};
-
-/** The tokenizer callbacks that turn `<sheetData>` into rows, pushed to `out` as each `</row>` closes. */
-function sheetHandler(shared: SharedStrings, book: Workbook, out: SheetRow[]): XmlHandler {
-  const kinds = book.styleKinds;
-  const date1904 = book.date1904;
-  let r = 0;
-  let cells: XCell[] = [];
-  let col = -1;
-  let type: string | undefined;
-  let style = 0;
-  let formula = false;
-  let hasValue = false;
-  let value = '';
-  let inValue = false;
-  let inline = false;
-  let inlineText = '';
-  let inText = false;
-  let phonetic = 0;
-  let inRow = false;
-
-  const finish = (): XCell => {
-    switch (type) {
-      case 's': {
-        if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-        const i = Number(value);
-        const s = Number.isInteger(i) ? shared.get(i) : undefined;
-        return s ?? new CellFault('XLSX_BAD_CELL', value, `refers to shared string ${JSON.stringify(value)}, which the workbook does not have`);
-      }
-      case 'inlineStr':
-        if (inline) return decodeXString(inlineText);
-        if (hasValue) return decodeXString(value);
-        return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-      case 'str':
-        if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-        return decodeXString(value);
-      case 'b':
-        if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-        if (value === '1' || value === 'true') return true;
-        if (value === '0' || value === 'false') return false;
-        return new CellFault('XLSX_BAD_CELL', value, `is a boolean cell holding ${JSON.stringify(value)} (expected 1 or 0)`);
-      case 'e': {
-        const text = value.trim();
-        return new CellFault('XLSX_ERROR_CELL', text, `holds the error ${text}${ERROR_HINTS[text] === undefined ? '' : `, ${ERROR_HINTS[text]},`} not a value; fix the ${formula ? 'formula' : 'cell'} or clear it`);
-      }
-      case 'd':
-        if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-        return value.trim();
-      default: {
-        if (!hasValue) return formula ? new CellFault('XLSX_FORMULA_NO_VALUE', '', NO_CACHE) : null;
-        const text = value.trim();
-        if (text === '') return null;
-        const n = numberCell(text);
-        if (n === undefined) return new CellFault('XLSX_BAD_CELL', text, `is a number cell holding ${JSON.stringify(text.slice(0, 40))}, which is not a number`);
-        const kind: NumberKind = kinds[style] ?? 'number';
-        if (kind === 'number') return n;
-        const serial = Number(text);
-        if (kind === 'date') return serialToIso(serial, date1904) ?? n;
-        return serialToTime(serial) ?? n;
-      }
-    }
-  };
-
-  return {
-    open(name, attrs, selfClosing) {
-      switch (name) {
-        case 'row': {
-          const number = attribute(attrs, 'r');
-          const n = number === undefined ? r + 1 : Number(number);
-          if (!Number.isSafeInteger(n) || n < 1 || n <= r) throw new XmlError(`row number ${JSON.stringify(number)} after row ${r}: rows must be numbered in increasing order`);
-          r = n;
-          cells = [];
-          col = -1;
-          inRow = !selfClosing;
-          if (selfClosing) out.push({ r, cells });
-          break;
-        }
-        case 'c': {
-          if (!inRow) throw new XmlError('a cell outside a row');
-          const ref = attribute(attrs, 'r');
-          const at = ref === undefined ? col + 1 : columnIndex(ref);
-          if (at < 0 || at > 16_383 || at <= col) throw new XmlError(`cell reference ${JSON.stringify(ref)} in row ${r} is not a cell of the sheet, or comes out of order`);
-          col = at;
-          type = attribute(attrs, 't');
-          const s = attribute(attrs, 's');
-          style = s === undefined ? 0 : Number(s);
-          formula = false;
-          hasValue = false;
-          value = '';
-          inline = false;
-          inlineText = '';
-          phonetic = 0;
-          if (selfClosing) cells[col] = null;
-          break;
-        }
-        case 'v':
-          if (!selfClosing) {
-            inValue = true;
-            hasValue = true;
-          }
-          break;
-        case 'f':
-          formula = true;
-          break;
-        case 'is':
-          inline = true;
-          break;
-        case 'rPh':
-          if (!selfClosing) phonetic++;
-          break;
-        case 't':
-          if (inline && !selfClosing) inText = true;
-          break;
-        default:
-          break;
-      }
-    },
-    close(name) {
-      switch (name) {
-        case 'v':
-          inValue = false;
-          break;
-        case 't':
-          inText = false;
-          break;
-        case 'rPh':
-          phonetic--;
-          break;
-        case 'c':
-          if (inRow && col >= 0) cells[col] = finish();
-          break;
-        case 'row':
-          if (inRow) out.push({ r, cells });
-          inRow = false;
-          break;
-        default:
-          break;
-      }
-    },
-    text(text) {
-      if (inValue) value += text;
-      else if (inText && phonetic === 0) inlineText += text;
-    },
-  };
-}
-
-const NO_CACHE =
-  'holds a formula with no saved value (the program that wrote the file does not compute formulas); open and save the file in Excel or LibreOffice, or paste the values in place of the formulas';
