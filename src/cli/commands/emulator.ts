@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parsePublicKeys } from '../../encord/protocol/public-key.js';
 import { MetaError } from '../../errors.js';
-import { loadFaultsFile, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+import { loadFaultsFile, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 
 interface EmulatorFlags {
   port?: number;
@@ -143,80 +143,87 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
         '  encord-meta emulator --port 8080 --state ./emu-state --seed-rows 100000 --rate-limit 20 --faults faults.json\n' +
         '  encord-meta --domain http://127.0.0.1:8080 --ssh-key test-key import ...   # in another shell\n',
     )
-    .action(async (flags: EmulatorFlags, command: Command) =>
-      ctx.run(async () => {
-        const cwd = ctx.io.cwd;
-        const options: EmulatorOptions = {
-          host: flags.host,
-          port: flags.port ?? 0,
-          defaultTestKey: flags.defaultKey,
-          authorizedKeys: await readAuthorizedKeys(cwd, flags.authorize ?? []),
-          ...(flags.state !== undefined ? { stateDir: resolve(cwd, flags.state) } : {}),
-          ...(flags.seedRows !== undefined ? { seedRows: flags.seedRows } : {}),
-          ...(flags.seedLegacy !== undefined ? { seedLegacy: flags.seedLegacy } : {}),
-          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-          ...(flags.seedFolders !== undefined || flags.seedFolderItems !== undefined
-            ? { seedFolders: { subfolders: flags.seedFolders ?? 0, ...(flags.seedFolderItems !== undefined && { items: flags.seedFolderItems }) } }
-            : {}),
-          ...(flags.rateLimit !== undefined
-            ? {
-                rateLimit: {
-                  requestsPerSecond: flags.rateLimit,
-                  retryAfter: flags.retryAfter,
-                  ...(flags.burst !== undefined ? { burst: flags.burst } : {}),
-                },
-              }
-            : {}),
-          ...(flags.latency !== undefined || flags.jitter !== undefined
-            ? { latency: { ms: flags.latency ?? 0, jitterMs: flags.jitter ?? 0 } }
-            : {}),
-          ...(flags.faults !== undefined ? { faults: await loadFaultsFile(resolve(cwd, flags.faults)) } : {}),
-          ...(flags.writeMode !== undefined ? { metadataWriteMode: flags.writeMode } : {}),
-          ...(flags.unknownKeys !== undefined ? { unknownSchemaKeys: flags.unknownKeys } : {}),
-          ...(flags.typeValidation !== undefined ? { typeValidation: flags.typeValidation } : {}),
-          ...(flags.unknownDataset !== undefined ? { unknownDataset: flags.unknownDataset } : {}),
-          ...(flags.v1ErrorStatus !== undefined ? { v1ErrorStatus: flags.v1ErrorStatus } : {}),
-          ...(flags.unknownStorageStatus !== undefined
-            ? { unknownStorageStatus: flags.unknownStorageStatus === '404' ? 404 : 403 }
-            : {}),
-          ...(flags.signatureMaxAge !== undefined ? { signatureMaxAgeSeconds: flags.signatureMaxAge } : {}),
-        };
-        if (flags.burst !== undefined && flags.rateLimit === undefined) {
-          throw new MetaError('OPTIONS_INVALID', '--burst needs --rate-limit');
+    .action(async (flags: EmulatorFlags, command: Command) => ctx.run(() => runEmulator(ctx, command, flags)));
+}
+
+/** Start the emulator as the flags say, print where it listens and what it holds, and serve until aborted. */
+async function runEmulator(ctx: CommandContext, command: Command, flags: EmulatorFlags): Promise<ExitCode> {
+  const options = await emulatorOptions(ctx.io.cwd, flags);
+  if (flags.burst !== undefined && flags.rateLimit === undefined) {
+    throw new MetaError('OPTIONS_INVALID', '--burst needs --rate-limit');
+  }
+  const emulator = await startEmulator(options);
+  try {
+    if (ctx.globals(command).json) printReadyJson(ctx, emulator);
+    else printReady(ctx, emulator);
+    await waitForAbort(ctx.io.signal);
+  } finally {
+    await emulator.close();
+  }
+  ctx.info(command, flags.state === undefined ? 'emulator stopped' : `emulator stopped; state flushed to ${flags.state}`);
+  return EXIT.OK;
+}
+
+/** The flags as `startEmulator` options; reads the `--authorize` key files and the `--faults` file. */
+async function emulatorOptions(cwd: string, flags: EmulatorFlags): Promise<EmulatorOptions> {
+  return {
+    host: flags.host,
+    port: flags.port ?? 0,
+    defaultTestKey: flags.defaultKey,
+    authorizedKeys: await readAuthorizedKeys(cwd, flags.authorize ?? []),
+    ...(flags.state !== undefined ? { stateDir: resolve(cwd, flags.state) } : {}),
+    ...(flags.seedRows !== undefined ? { seedRows: flags.seedRows } : {}),
+    ...(flags.seedLegacy !== undefined ? { seedLegacy: flags.seedLegacy } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.seedFolders !== undefined || flags.seedFolderItems !== undefined
+      ? { seedFolders: { subfolders: flags.seedFolders ?? 0, ...(flags.seedFolderItems !== undefined && { items: flags.seedFolderItems }) } }
+      : {}),
+    ...(flags.rateLimit !== undefined
+      ? {
+          rateLimit: {
+            requestsPerSecond: flags.rateLimit,
+            retryAfter: flags.retryAfter,
+            ...(flags.burst !== undefined ? { burst: flags.burst } : {}),
+          },
         }
-        const emulator = await startEmulator(options);
-        try {
-          const datasets = emulator.datasets();
-          const folders = emulator.folders();
-          if (ctx.globals(command).json) {
-            ctx.printJson({
-              url: emulator.url,
-              datasets: datasets.map((d) => ({ hash: d.hash, title: d.title, rows: d.rows })),
-              folders: folders.map((f) => ({ uuid: f.uuid, name: f.name, items: f.items, parent: f.parent, dataset: f.syncedDatasetHash })),
-            });
-          } else {
-            const out = ctx.io.stdout;
-            out.write(`Encord emulator listening on ${emulator.url}\n`);
-            for (const d of datasets) {
-              out.write(`  dataset ${d.hash}  ${JSON.stringify(d.title)}  ${d.rows} rows${d.folderUuid !== null ? `  (backing folder ${d.folderUuid})` : ''}\n`);
-            }
-            if (datasets.length === 0) out.write('  (no datasets: use --seed-rows N to create one)\n');
-            // Top-level folders other than datasets' backing folders (those are shown above); `folders` lists all.
-            const shown = folders.filter((f) => f.parent === null && f.syncedDatasetHash === null);
-            for (const f of shown.slice(0, 20)) {
-              const subs = folders.filter((x) => x.parent === f.uuid).length;
-              out.write(`  folder  ${f.uuid}  ${JSON.stringify(f.name)}  ${f.items} items${subs > 0 ? `, ${subs} subfolders` : ''}\n`);
-            }
-            if (shown.length > 20) out.write(`  … ${shown.length - 20} more folders (encord-meta folders lists them)\n`);
-            out.write(`  authorised keys: ${emulator.auth.keys().join(', ') || '(none)'}\n`);
-            out.write(`Point the client at it with --domain ${emulator.url}. Ctrl+C stops it.\n`);
-          }
-          await waitForAbort(ctx.io.signal);
-        } finally {
-          await emulator.close();
-        }
-        ctx.info(command, flags.state === undefined ? 'emulator stopped' : `emulator stopped; state flushed to ${flags.state}`);
-        return EXIT.OK;
-      }),
-    );
+      : {}),
+    ...(flags.latency !== undefined || flags.jitter !== undefined ? { latency: { ms: flags.latency ?? 0, jitterMs: flags.jitter ?? 0 } } : {}),
+    ...(flags.faults !== undefined ? { faults: await loadFaultsFile(resolve(cwd, flags.faults)) } : {}),
+    ...(flags.writeMode !== undefined ? { metadataWriteMode: flags.writeMode } : {}),
+    ...(flags.unknownKeys !== undefined ? { unknownSchemaKeys: flags.unknownKeys } : {}),
+    ...(flags.typeValidation !== undefined ? { typeValidation: flags.typeValidation } : {}),
+    ...(flags.unknownDataset !== undefined ? { unknownDataset: flags.unknownDataset } : {}),
+    ...(flags.v1ErrorStatus !== undefined ? { v1ErrorStatus: flags.v1ErrorStatus } : {}),
+    ...(flags.unknownStorageStatus !== undefined ? { unknownStorageStatus: flags.unknownStorageStatus === '404' ? 404 : 403 } : {}),
+    ...(flags.signatureMaxAge !== undefined ? { signatureMaxAgeSeconds: flags.signatureMaxAge } : {}),
+  };
+}
+
+function printReadyJson(ctx: CommandContext, emulator: Emulator): void {
+  ctx.printJson({
+    url: emulator.url,
+    datasets: emulator.datasets().map((d) => ({ hash: d.hash, title: d.title, rows: d.rows })),
+    folders: emulator.folders().map((f) => ({ uuid: f.uuid, name: f.name, items: f.items, parent: f.parent, dataset: f.syncedDatasetHash })),
+  });
+}
+
+/** For people: the URL, the datasets, the first top-level folders, the keys, and how to point the client at it. */
+function printReady(ctx: CommandContext, emulator: Emulator): void {
+  const datasets = emulator.datasets();
+  const folders = emulator.folders();
+  const out = ctx.io.stdout;
+  out.write(`Encord emulator listening on ${emulator.url}\n`);
+  for (const d of datasets) {
+    out.write(`  dataset ${d.hash}  ${JSON.stringify(d.title)}  ${d.rows} rows${d.folderUuid !== null ? `  (backing folder ${d.folderUuid})` : ''}\n`);
+  }
+  if (datasets.length === 0) out.write('  (no datasets: use --seed-rows N to create one)\n');
+  // Top-level folders other than datasets' backing folders (those are shown above); `folders` lists all.
+  const shown = folders.filter((f) => f.parent === null && f.syncedDatasetHash === null);
+  for (const f of shown.slice(0, 20)) {
+    const subs = folders.filter((x) => x.parent === f.uuid).length;
+    out.write(`  folder  ${f.uuid}  ${JSON.stringify(f.name)}  ${f.items} items${subs > 0 ? `, ${subs} subfolders` : ''}\n`);
+  }
+  if (shown.length > 20) out.write(`  … ${shown.length - 20} more folders (encord-meta folders lists them)\n`);
+  out.write(`  authorised keys: ${emulator.auth.keys().join(', ') || '(none)'}\n`);
+  out.write(`Point the client at it with --domain ${emulator.url}. Ctrl+C stops it.\n`);
 }
