@@ -6,11 +6,14 @@ import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CSV_ENCODING_NAMES } from '../../sources/csv/decode.js';
+import type { ImportOptions } from '../../pipeline/import-options.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
+import type { Shard } from '../../pipeline/shard.js';
 import { MetaError } from '../../errors.js';
 import type { Connection } from '../connect.js';
-import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import type { CommandContext, GlobalOptions } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { JobConfig } from '../job-config.js';
 import { ProgressLine } from '../progress.js';
 import { formatImportResult } from '../format-import.js';
 import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
@@ -110,113 +113,151 @@ export function registerImport(program: Command, ctx: CommandContext): void {
         'nothing is imported (exit 2). Duplicates are found across parts; the report has a _file column beside _line.\n' +
         '\nExit codes: 0 all applied or unchanged, 3 some rows failed (see the report), 2 usage, 1 fatal, 130 interrupted.',
     )
-    .action(async (files: string[], flags: ImportFlags, command: Command) =>
-      ctx.run(async () => {
-        const g = ctx.globals(command);
-        // The pipeline, the Encord client and the schema tools load here, not at start-up (`import --help`).
-        const [{ runImport }, { loadSchemaFile }, { connect, explain, jobConfigOf }] = await Promise.all([
-          import('../../pipeline/run-import.js'),
-          import('../../schema/index.js'),
-          import('../connect.js'),
-        ]);
-        const config = jobConfigOf(ctx, command);
-        const cwd = ctx.io.cwd;
-        const given = files.length > 0 ? files : config.file !== undefined ? [config.file] : [];
-        let path = given[0];
-        const folder = flags.folder;
-        const dataset = folder ? flags.dataset : (flags.dataset ?? config.dataset);
-        const keyKind = flags.key ?? config.key;
-        if (!path) throw usage('give the FILE to import (or "file" in --config)');
-        if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
-        if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
-        const targetName = dataset ?? (folder ? folderLockKey(folder) : 'items');
-        // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
-        const shard = shardFrom(flags, ctx.io.env);
-        const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
-        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-        const dryRun = flags.dryRun === true;
-        const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
-        const schemaFile = flags.schema ?? config.schema;
-        const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
-        // Standard input is copied to a private file for the two passes and removed when the run ends:
-        // the failure report keeps the rows that need another try.
-        const spooled = path === '-' ? await spoolStdin(ctx, stateDir) : undefined;
-        if (spooled) path = spooled;
+    .action(async (files: string[], flags: ImportFlags, command: Command) => ctx.run(() => runImportCommand(ctx, command, files, flags)));
+}
 
-        let connection: Connection | undefined;
-        const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
-        let result: ImportResult;
-        try {
-          connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) });
-          result = await runImport({
-            file: given.length === 1 ? resolve(cwd, path) : given.map((f) => resolve(cwd, f)),
-            format: flags.format ?? config.format,
-            sheet: flags.sheet ?? config.sheet,
-            delimiter: flags.delimiter ?? config.delimiter,
-            encoding: flags.encoding ?? config.encoding,
-            ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
-            datasetHash: dataset,
-            folderUuid: folder,
-            recursive: flags.recursive,
-            store: connection.client,
-            key: keyKind,
-            keyColumn: flags.keyColumn ?? config.keyColumn,
-            schema,
-            mapping: config.columns,
-            unknownColumns: flags.unknownColumns ?? config.unknownColumns,
-            coercion: coercionFrom(flags, config),
-            mode: flags.mode ?? config.mode,
-            empty: flags.empty ?? config.empty,
-            dryRun,
-            diffLimit: flags.diffs,
-            reportPath,
-            journalPath: flags.journal ?? config.journal ? shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
-            shard,
-            stateDir,
-            concurrency: flags.concurrency ?? config.concurrency,
-            batchSize: flags.batchSize ?? config.batchSize,
-            maxErrors: flags.maxErrors ?? config.maxErrors,
-            bulk: flags.bulk,
-            onKeyPlan: (p) => {
-              if (g.quiet || g.json) return;
-              progressLine.done();
-              const failing = p.rows - p.resolved;
-              ctx.io.stdout.write(
-                `key: ${p.keyKind} from column "${p.keyColumn}"; ${p.rows} rows: ${p.toWrite} to write, ${p.unchanged} already up to date` +
-                  `${failing > 0 ? `, ${failing} failing before any write (key, duplicates or cells)` : ''}\n`,
-              );
-            },
-            signal: ctx.io.signal,
-            onProgress: (p) =>
-              progressLine.update(
-                { phase: p.phase, done: p.rowsRead, total: p.rowsTotal, ...(p.phase === 'writing' && { written: p.written, unchanged: p.unchanged, failed: p.failed }) },
-                p.phase === 'done',
-              ),
-          });
-        } catch (error) {
-          throw explain(error, connection);
-        } finally {
-          progressLine.done();
-          await connection?.client.close();
-          if (spooled) rmSync(spooled, { force: true });
-        }
-        const summaryPath = flags.summary ?? config.summary;
-        if (summaryPath) {
-          const full = shardPath(resolve(cwd, summaryPath), shard);
-          writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
-        }
-        if (g.json) ctx.printJson(result);
-        else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
-        else if (result.summary.failed > 0) ctx.io.stderr.write(`${result.summary.failed} rows failed; report: ${result.summary.reportPath ?? '(none)'}\n`);
-        if (result.summary.unreachable !== null) {
-          // Outage (issue 11): not a data problem. Exit 1; the report lists the rows not attempted.
-          ctx.io.stderr.write(`encord-meta: error [SERVICE_UNREACHABLE]: ${result.summary.unreachable}\n`);
-          return EXIT.FATAL;
-        }
-        if (result.summary.interrupted) return EXIT.INTERRUPTED;
-        return result.summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
-      }),
-    );
+/** What this run reads and where it writes, from the flags over the job config; checked before any I/O. */
+interface ImportTarget {
+  /** The files given (`-` for standard input), before the job config's `file` is considered: never empty. */
+  readonly given: readonly string[];
+  readonly dataset: string | undefined;
+  readonly folder: string | undefined;
+  readonly keyKind: ImportFlags['key'];
+  readonly shard: Shard | undefined;
+  readonly stateDir: string;
+  readonly dryRun: boolean;
+  readonly reportPath: string;
+}
+
+function importTarget(ctx: CommandContext, config: JobConfig, files: readonly string[], flags: ImportFlags): ImportTarget {
+  const cwd = ctx.io.cwd;
+  const given = files.length > 0 ? files : config.file !== undefined ? [config.file] : [];
+  const folder = flags.folder;
+  const dataset = folder ? flags.dataset : (flags.dataset ?? config.dataset);
+  const keyKind = flags.key ?? config.key;
+  if (!given[0]) throw usage('give the FILE to import (or "file" in --config)');
+  if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
+  if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
+  const targetName = dataset ?? (folder ? folderLockKey(folder) : 'items');
+  // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
+  const shard = shardFrom(flags, ctx.io.env);
+  const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dryRun = flags.dryRun === true;
+  const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
+  return { given, dataset, folder, keyKind, shard, stateDir, dryRun, reportPath };
+}
+
+/** Load what the command needs lazily, connect, run the import with a progress line, and say how it went. */
+async function runImportCommand(ctx: CommandContext, command: Command, files: readonly string[], flags: ImportFlags): Promise<ExitCode> {
+  const g = ctx.globals(command);
+  // The pipeline, the Encord client and the schema tools load here, not at start-up (`import --help`).
+  const [{ runImport }, { loadSchemaFile }, { connect, explain, jobConfigOf }] = await Promise.all([
+    import('../../pipeline/run-import.js'),
+    import('../../schema/index.js'),
+    import('../connect.js'),
+  ]);
+  const config = jobConfigOf(ctx, command);
+  const cwd = ctx.io.cwd;
+  const target = importTarget(ctx, config, files, flags);
+  const schemaFile = flags.schema ?? config.schema;
+  const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
+  // Standard input is copied to a private file for the two passes and removed when the run ends:
+  // the failure report keeps the rows that need another try.
+  const spooled = target.given[0] === '-' ? await spoolStdin(ctx, target.stateDir) : undefined;
+  const path = spooled ?? target.given[0]!;
+
+  let connection: Connection | undefined;
+  const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
+  let result: ImportResult;
+  try {
+    connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) });
+    result = await runImport({
+      ...importOptions(cwd, flags, config, target, path, schema),
+      store: connection.client,
+      onKeyPlan: (p) => {
+        if (g.quiet || g.json) return;
+        progressLine.done();
+        const failing = p.rows - p.resolved;
+        ctx.io.stdout.write(
+          `key: ${p.keyKind} from column "${p.keyColumn}"; ${p.rows} rows: ${p.toWrite} to write, ${p.unchanged} already up to date` +
+            `${failing > 0 ? `, ${failing} failing before any write (key, duplicates or cells)` : ''}\n`,
+        );
+      },
+      signal: ctx.io.signal,
+      onProgress: (p) =>
+        progressLine.update(
+          { phase: p.phase, done: p.rowsRead, total: p.rowsTotal, ...(p.phase === 'writing' && { written: p.written, unchanged: p.unchanged, failed: p.failed }) },
+          p.phase === 'done',
+        ),
+    });
+  } catch (error) {
+    throw explain(error, connection);
+  } finally {
+    progressLine.done();
+    await connection?.client.close();
+    if (spooled) rmSync(spooled, { force: true });
+  }
+  return finishImport(ctx, g, result, flags.summary ?? config.summary, target.shard);
+}
+
+/** `runImport`'s options from the flags over the job config, but the client and the callbacks. */
+function importOptions(
+  cwd: string,
+  flags: ImportFlags,
+  config: JobConfig,
+  target: ImportTarget,
+  path: string,
+  schema: ImportOptions['schema'],
+): Omit<ImportOptions, 'store'> {
+  const { given, shard } = target;
+  return {
+    file: given.length === 1 ? resolve(cwd, path) : given.map((f) => resolve(cwd, f)),
+    format: flags.format ?? config.format,
+    sheet: flags.sheet ?? config.sheet,
+    delimiter: flags.delimiter ?? config.delimiter,
+    encoding: flags.encoding ?? config.encoding,
+    ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
+    datasetHash: target.dataset,
+    folderUuid: target.folder,
+    recursive: flags.recursive,
+    key: target.keyKind,
+    keyColumn: flags.keyColumn ?? config.keyColumn,
+    schema,
+    mapping: config.columns,
+    unknownColumns: flags.unknownColumns ?? config.unknownColumns,
+    coercion: coercionFrom(flags, config),
+    mode: flags.mode ?? config.mode,
+    empty: flags.empty ?? config.empty,
+    dryRun: target.dryRun,
+    diffLimit: flags.diffs,
+    reportPath: target.reportPath,
+    journalPath: flags.journal ?? config.journal ? shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
+    shard,
+    stateDir: target.stateDir,
+    concurrency: flags.concurrency ?? config.concurrency,
+    batchSize: flags.batchSize ?? config.batchSize,
+    maxErrors: flags.maxErrors ?? config.maxErrors,
+    bulk: flags.bulk,
+  };
+}
+
+/** Write the summary file, print the result, and map it to an exit code. */
+function finishImport(ctx: CommandContext, g: GlobalOptions, result: ImportResult, summaryPath: string | undefined, shard: Shard | undefined): ExitCode {
+  if (summaryPath) {
+    const full = shardPath(resolve(ctx.io.cwd, summaryPath), shard);
+    writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
+  }
+  if (g.json) ctx.printJson(result);
+  else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
+  else if (result.summary.failed > 0) ctx.io.stderr.write(`${result.summary.failed} rows failed; report: ${result.summary.reportPath ?? '(none)'}\n`);
+  if (result.summary.unreachable !== null) {
+    // Outage (issue 11): not a data problem. Exit 1; the report lists the rows not attempted.
+    ctx.io.stderr.write(`encord-meta: error [SERVICE_UNREACHABLE]: ${result.summary.unreachable}\n`);
+    return EXIT.FATAL;
+  }
+  if (result.summary.interrupted) return EXIT.INTERRUPTED;
+  return result.summary.failed > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
 }
 
 /**
