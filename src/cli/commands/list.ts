@@ -20,7 +20,7 @@ import {
 } from '../../report/list-writers.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { FolderListOutput, ListOutput } from '../json-outputs.js';
 import { folderUuidOption } from './folders.js';
 import { intOption, datasetHashOption } from '../options.js';
@@ -72,111 +72,134 @@ export function registerList(program: Command, ctx: CommandContext): void {
         '  encord-meta list --dataset 4f1c…e2 --format jsonl | jq .metadata\n' +
         '  encord-meta list --folder 9b2e…07 --recursive --format csv --out folder.csv',
     )
-    .action(async (flags: ListFlags, command: Command) =>
-      ctx.run(async () => {
-        const g = ctx.globals(command);
-        const config = jobConfigOf(ctx, command);
-        if (flags.dataset !== undefined && flags.folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
-        if (flags.recursive && flags.folder === undefined) throw new MetaError('USAGE', '--recursive needs --folder UUID');
-        const folder = flags.folder;
-        const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
-        if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
-        const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
-        const format: ListFormat | null =
-          flags.format ?? (outPath ? BY_EXTENSION[extname(outPath).toLowerCase()] ?? 'csv' : g.json ? null : ctx.io.stdout.isTTY ? 'table' : 'csv');
-        if (format === 'parquet' && !outPath) throw new MetaError('USAGE', 'Parquet is binary: give --out FILE.parquet');
-        const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && (outPath !== undefined || g.json !== true) });
-        progress.update({ phase: 'listing', done: 0, total: undefined }, true);
-        let rows = 0;
-        try {
-          const result = await withConnection<ListResult | FolderListResult>(ctx, command, (c) =>
-            folder !== undefined
-              ? runFolderList({
-                  store: c.client,
-                  folderUuid: folder,
-                  recursive: flags.recursive,
-                  schemaKeysOnly: flags.schemaKeysOnly,
-                  signal: ctx.io.signal,
-                  onItems: (n) => progress.update({ phase: 'listing', done: n, total: undefined }),
-                })
-              : runList({ store: c.client, datasetHash: dataset!, schemaKeysOnly: flags.schemaKeysOnly, signal: ctx.io.signal }),
-          );
-          const label = 'folderUuid' in result ? `items of folder "${result.folderName}"` : `data units of "${result.datasetTitle}"`;
-          const onProgress = (done: number, total: number): void => progress.update({ phase: 'writing', done, total }, done === total);
-          const writeOptions = { limit: flags.limit, onProgress, signal: ctx.io.signal };
-          if (outPath || !g.json) {
-            if (format === 'parquet') rows = await writeListParquet(result, outPath!, writeOptions);
-            else if (format === 'table') {
-              // On a terminal, a table wider than the screen is shown vertically.
-              const width = !outPath && ctx.io.stdout.isTTY === true ? ctx.io.stdout.columns : undefined;
-              const text = formatListTable(result, { ...writeOptions, width });
-              rows = Math.min(result.units.length, flags.limit ?? Number.MAX_SAFE_INTEGER);
-              progress.done();
-              if (outPath) {
-                const file = openTextFile(outPath);
-                await file.write(text);
-                await file.close();
-              } else ctx.io.stdout.write(text);
-            } else {
-              const write = format === 'jsonl' ? writeListJsonl : writeListCsv;
-              if (outPath) {
-                const file = openTextFile(outPath);
-                try {
-                  rows = await write(result, file, writeOptions);
-                } finally {
-                  await file.close();
-                }
-              } else {
-                progress.done();
-                rows = await write(result, ctx.io.stdout, { ...writeOptions, onProgress: undefined });
-              }
-            }
-          }
-          progress.done();
-          const units = flags.limit === undefined ? result.units : result.units.slice(0, flags.limit);
-          if (g.json && 'folderUuid' in result) {
-            ctx.printJson(
-              FolderListOutput.parse({
-                command: 'list',
-                folderUuid: result.folderUuid,
-                name: result.folderName,
-                recursive: result.recursive,
-                items: result.units.length,
-                rows: outPath ? rows : units.length,
-                columns: listColumns(result),
-                omittedKeys: [...result.omittedKeys],
-                format: outPath ? format : null,
-                out: outPath ?? null,
-                ...(!outPath && { records: units.map((u) => result.idColumns.record(u)) }),
-              }),
-            );
-          } else if (g.json && !('folderUuid' in result)) {
-            ctx.printJson(
-              ListOutput.parse({
-                command: 'list',
-                datasetHash: result.datasetHash,
-                title: result.datasetTitle,
-                units: result.units.length,
-                rows: outPath ? rows : units.length,
-                columns: listColumns(result),
-                unknownMetadata: result.unknownMetadata,
-                omittedKeys: [...result.omittedKeys],
-                format: outPath ? format : null,
-                out: outPath ?? null,
-                ...(!outPath && { records: units.map(listRecord) }),
-              }),
-            );
-          } else {
-            if (outPath) ctx.info(command, `wrote ${rows} of ${result.units.length} ${label} to ${flags.out} (${format})`);
-            if (result.unknownMetadata > 0) {
-              ctx.info(command, `warning: Encord returned no metadata for ${result.unknownMetadata} data units; their cells are empty (unknown, not "none")`);
-            }
-            if (result.omittedKeys.length > 0) ctx.info(command, `not in the schema, left out: ${result.omittedKeys.join(', ')}`);
-          }
-          return EXIT.OK;
-        } finally {
-          progress.done();
-        }
+    .action(async (flags: ListFlags, command: Command) => ctx.run(() => runListCommand(ctx, command, flags)));
+}
+
+/** Check the flags, fetch the listing, write it in its format, and say what was written. */
+async function runListCommand(ctx: CommandContext, command: Command, flags: ListFlags): Promise<ExitCode> {
+  const g = ctx.globals(command);
+  const config = jobConfigOf(ctx, command);
+  if (flags.dataset !== undefined && flags.folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
+  if (flags.recursive && flags.folder === undefined) throw new MetaError('USAGE', '--recursive needs --folder UUID');
+  const folder = flags.folder;
+  const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
+  if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
+  const outPath = flags.out ? resolve(ctx.io.cwd, flags.out) : undefined;
+  const format: ListFormat | null =
+    flags.format ?? (outPath ? BY_EXTENSION[extname(outPath).toLowerCase()] ?? 'csv' : g.json ? null : ctx.io.stdout.isTTY ? 'table' : 'csv');
+  if (format === 'parquet' && !outPath) throw new MetaError('USAGE', 'Parquet is binary: give --out FILE.parquet');
+  const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && (outPath !== undefined || g.json !== true) });
+  progress.update({ phase: 'listing', done: 0, total: undefined }, true);
+  try {
+    const result = await withConnection<ListResult | FolderListResult>(ctx, command, (c) =>
+      folder !== undefined
+        ? runFolderList({
+            store: c.client,
+            folderUuid: folder,
+            recursive: flags.recursive,
+            schemaKeysOnly: flags.schemaKeysOnly,
+            signal: ctx.io.signal,
+            onItems: (n) => progress.update({ phase: 'listing', done: n, total: undefined }),
+          })
+        : runList({ store: c.client, datasetHash: dataset!, schemaKeysOnly: flags.schemaKeysOnly, signal: ctx.io.signal }),
+    );
+    // Under --json with no --out the records go in the JSON only.
+    const rows = outPath || !g.json ? await writeListing(ctx, result, format, outPath, flags.limit, progress) : 0;
+    progress.done();
+    if (g.json) printListJson(ctx, result, flags.limit, rows, format, outPath);
+    else {
+      const label = 'folderUuid' in result ? `items of folder "${result.folderName}"` : `data units of "${result.datasetTitle}"`;
+      if (outPath) ctx.info(command, `wrote ${rows} of ${result.units.length} ${label} to ${flags.out} (${format})`);
+      if (result.unknownMetadata > 0) {
+        ctx.info(command, `warning: Encord returned no metadata for ${result.unknownMetadata} data units; their cells are empty (unknown, not "none")`);
+      }
+      if (result.omittedKeys.length > 0) ctx.info(command, `not in the schema, left out: ${result.omittedKeys.join(', ')}`);
+    }
+    return EXIT.OK;
+  } finally {
+    progress.done();
+  }
+}
+
+/** Write the listing to `outPath` (else stdout) in `format`; returns the rows written. */
+async function writeListing(
+  ctx: CommandContext,
+  result: ListResult | FolderListResult,
+  format: ListFormat | null,
+  outPath: string | undefined,
+  limit: number | undefined,
+  progress: ProgressLine,
+): Promise<number> {
+  const onProgress = (done: number, total: number): void => progress.update({ phase: 'writing', done, total }, done === total);
+  const writeOptions = { limit, onProgress, signal: ctx.io.signal };
+  if (format === 'parquet') return writeListParquet(result, outPath!, writeOptions);
+  if (format === 'table') {
+    // On a terminal, a table wider than the screen is shown vertically.
+    const width = !outPath && ctx.io.stdout.isTTY === true ? ctx.io.stdout.columns : undefined;
+    const text = formatListTable(result, { ...writeOptions, width });
+    const rows = Math.min(result.units.length, limit ?? Number.MAX_SAFE_INTEGER);
+    progress.done();
+    if (outPath) {
+      const file = openTextFile(outPath);
+      await file.write(text);
+      await file.close();
+    } else ctx.io.stdout.write(text);
+    return rows;
+  }
+  const write = format === 'jsonl' ? writeListJsonl : writeListCsv;
+  if (!outPath) {
+    progress.done();
+    return write(result, ctx.io.stdout, { ...writeOptions, onProgress: undefined });
+  }
+  const file = openTextFile(outPath);
+  try {
+    return await write(result, file, writeOptions);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The `--json` result: counts and columns, and the records themselves when they went to no file. */
+function printListJson(
+  ctx: CommandContext,
+  result: ListResult | FolderListResult,
+  limit: number | undefined,
+  rows: number,
+  format: ListFormat | null,
+  outPath: string | undefined,
+): void {
+  const units = limit === undefined ? result.units : result.units.slice(0, limit);
+  if ('folderUuid' in result) {
+    ctx.printJson(
+      FolderListOutput.parse({
+        command: 'list',
+        folderUuid: result.folderUuid,
+        name: result.folderName,
+        recursive: result.recursive,
+        items: result.units.length,
+        rows: outPath ? rows : units.length,
+        columns: listColumns(result),
+        omittedKeys: [...result.omittedKeys],
+        format: outPath ? format : null,
+        out: outPath ?? null,
+        ...(!outPath && { records: units.map((u) => result.idColumns.record(u)) }),
       }),
     );
+    return;
+  }
+  ctx.printJson(
+    ListOutput.parse({
+      command: 'list',
+      datasetHash: result.datasetHash,
+      title: result.datasetTitle,
+      units: result.units.length,
+      rows: outPath ? rows : units.length,
+      columns: listColumns(result),
+      unknownMetadata: result.unknownMetadata,
+      omittedKeys: [...result.omittedKeys],
+      format: outPath ? format : null,
+      out: outPath ?? null,
+      ...(!outPath && { records: units.map(listRecord) }),
+    }),
+  );
 }
