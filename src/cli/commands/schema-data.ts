@@ -11,7 +11,7 @@ import { describeSpec, loadSchemaFile } from '../../schema/index.js';
 import { formatFileCheck } from '../../schema-check/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { SchemaCheckOutput, SchemaInferOutput, schemaDocumentJson } from '../json-outputs.js';
 import { intOption } from '../options.js';
 import { addCoercionOptions, coercionFrom, shellQuote, type CoercionFlags } from '../coercion-flags.js';
@@ -86,91 +86,108 @@ export function registerSchemaCheck(schema: Command, ctx: CommandContext): void 
         '  encord-meta schema check samples/metadata.parquet --schema samples/schema.json\n' +
         '  encord-meta schema check export.csv --decimal-comma --date-format dd/mm/yyyy',
     )
-    .action(async (files: string[], flags: DataFlags & { schema?: string; samples?: number }, command: Command) =>
-      ctx.run(async () => {
-        const file = files.join(' ');
-        const g = ctx.globals(command);
-        const config = jobConfigOf(ctx, command);
-        const schemaFile = flags.schema ?? config.schema;
-        const given = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
-        const input = {
-          file: inputOf(files, ctx.io.cwd),
-          format: flags.format ?? config.format,
-          sheet: flags.sheet ?? config.sheet,
-          delimiter: flags.delimiter ?? config.delimiter,
-          encoding: flags.encoding ?? config.encoding,
-          ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
-          coercion: coercionFrom(flags, config),
-          // Read through the job config exactly as `import` reads the file.
-          mapping: config.columns,
-          keyColumn: config.keyColumn,
-          unknownColumns: config.unknownColumns,
-          maxSamples: flags.samples,
-          signal: ctx.io.signal,
-        };
-        const result = given
-          ? await runSchemaCheck({ ...input, schema: given })
-          : await withConnection(ctx, command, (c) => runSchemaCheck({ ...input, store: c.client }));
-        const fixes = checkFixes(result, files);
-        const check = result.check;
-        if (g.json) {
-          ctx.printJson(
-            SchemaCheckOutput.parse({
-              command: 'schema check',
-              file,
-              form: result.form,
-              rows: check.rows,
-              badRecords: result.badRecords,
-              ok: result.ok,
-              idColumns: [...result.idColumns],
-              missingKeys: [...result.missingKeys],
-              mismatched: [...result.mismatched],
-              keysNotInFile: [...check.keysNotInFile],
-              columns: check.columns.map((c) => ({
-                column: c.column,
-                type: c.spec ? describeSpec(c.spec) : null,
-                ok: c.ok,
-                failed: c.failed,
-                empty: c.empty,
-                samples: c.samples.map((s) => ({ ...s })),
-                outOfEnum: c.outOfEnum.map((v) => ({ ...v })),
-                embeddingSizes: c.embeddingSizes.map((v) => ({ ...v })),
-              })),
-              proposals: result.proposals.map((p) => ({ ...p })),
-              fixes,
-            }),
-          );
-          return result.ok ? EXIT.OK : EXIT.ROWS_FAILED;
-        }
-        const out = ctx.io.stdout;
-        const against = result.form === 'file' ? `schema file ${schemaFile}` : `the organisation schema (${result.form} form)`;
-        if (!g.quiet || !result.ok) {
-          out.write(`Checked against ${against}\n${formatFileCheck(check, file)}\n`);
-          if (result.idColumns.length > 0) out.write(`  identify data units (not checked): ${result.idColumns.join(', ')}\n`);
-          if (result.badRecords > 0) out.write(`  ${result.badRecords} unreadable records (the import reports them as failed rows)\n`);
-        }
-        if (result.ok) {
-          if (!g.quiet) out.write(`OK: every column has a key and every value fits its type. Import it with: encord-meta import ${quoteFiles(files)} --dataset HASH\n`);
-          return EXIT.OK;
-        }
-        out.write('\nProblems:\n');
-        if (result.missingKeys.length > 0) {
-          out.write(`  no key in the schema: ${result.missingKeys.join(', ')} (the import refuses these columns unless --unknown-columns skip or json; a \`list\` export reads them as json)\n`);
-        }
-        for (const column of result.mismatched) {
-          const c = check.columns.find((x) => x.column === column)!;
-          out.write(`  ${column}: ${c.failed} of ${c.ok + c.failed} values do not fit ${describeSpec(c.spec!)}\n`);
-        }
-        out.write('\nTo fix, either correct the file, or change the schema to match the data:\n');
-        for (const p of result.proposals) {
-          const alternative = p.type?.startsWith('enum(') ? ' (or string, if other values will come)' : '';
-          const what = p.readerOption !== undefined ? `read with ${p.readerOption}` : p.type ?? (result.missingKeys.includes(p.column) ? '(no short form)' : 'keep the key');
-          out.write(`  ${p.column}: ${what}${alternative} — ${p.evidence}\n`);
-        }
-        for (const fix of fixes) out.write(`  ${fix}\n`);
-        return EXIT.ROWS_FAILED;
-      }),
-    );
+    .action(async (files: string[], flags: CheckFlags, command: Command) => ctx.run(() => runSchemaCheckCommand(ctx, command, files, flags)));
+}
+
+type CheckFlags = DataFlags & { schema?: string; samples?: number };
+
+/** Check the files against a schema file or the org schema; exit 0 when they would import cleanly, else 3. */
+async function runSchemaCheckCommand(ctx: CommandContext, command: Command, files: readonly string[], flags: CheckFlags): Promise<ExitCode> {
+  const file = files.join(' ');
+  const g = ctx.globals(command);
+  const config = jobConfigOf(ctx, command);
+  const schemaFile = flags.schema ?? config.schema;
+  const given = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
+  const input = {
+    file: inputOf(files, ctx.io.cwd),
+    format: flags.format ?? config.format,
+    sheet: flags.sheet ?? config.sheet,
+    delimiter: flags.delimiter ?? config.delimiter,
+    encoding: flags.encoding ?? config.encoding,
+    ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
+    coercion: coercionFrom(flags, config),
+    // Read through the job config exactly as `import` reads the file.
+    mapping: config.columns,
+    keyColumn: config.keyColumn,
+    unknownColumns: config.unknownColumns,
+    maxSamples: flags.samples,
+    signal: ctx.io.signal,
+  };
+  const result = given
+    ? await runSchemaCheck({ ...input, schema: given })
+    : await withConnection(ctx, command, (c) => runSchemaCheck({ ...input, store: c.client }));
+  const fixes = checkFixes(result, files);
+  if (g.json) printCheckJson(ctx, result, file, fixes);
+  else printCheck(ctx, g.quiet === true, result, files, schemaFile, fixes);
+  return result.ok ? EXIT.OK : EXIT.ROWS_FAILED;
+}
+
+function printCheckJson(ctx: CommandContext, result: SchemaCheckResult, file: string, fixes: readonly string[]): void {
+  const check = result.check;
+  ctx.printJson(
+    SchemaCheckOutput.parse({
+      command: 'schema check',
+      file,
+      form: result.form,
+      rows: check.rows,
+      badRecords: result.badRecords,
+      ok: result.ok,
+      idColumns: [...result.idColumns],
+      missingKeys: [...result.missingKeys],
+      mismatched: [...result.mismatched],
+      keysNotInFile: [...check.keysNotInFile],
+      columns: check.columns.map((c) => ({
+        column: c.column,
+        type: c.spec ? describeSpec(c.spec) : null,
+        ok: c.ok,
+        failed: c.failed,
+        empty: c.empty,
+        samples: c.samples.map((s) => ({ ...s })),
+        outOfEnum: c.outOfEnum.map((v) => ({ ...v })),
+        embeddingSizes: c.embeddingSizes.map((v) => ({ ...v })),
+      })),
+      proposals: result.proposals.map((p) => ({ ...p })),
+      fixes,
+    }),
+  );
+}
+
+/** For people: the per-column table, then (on problems) what is wrong and the commands that fix it. */
+function printCheck(
+  ctx: CommandContext,
+  quiet: boolean,
+  result: SchemaCheckResult,
+  files: readonly string[],
+  schemaFile: string | undefined,
+  fixes: readonly string[],
+): void {
+  const check = result.check;
+  const out = ctx.io.stdout;
+  const against = result.form === 'file' ? `schema file ${schemaFile}` : `the organisation schema (${result.form} form)`;
+  if (!quiet || !result.ok) {
+    out.write(`Checked against ${against}\n${formatFileCheck(check, files.join(' '))}\n`);
+    if (result.idColumns.length > 0) out.write(`  identify data units (not checked): ${result.idColumns.join(', ')}\n`);
+    if (result.badRecords > 0) out.write(`  ${result.badRecords} unreadable records (the import reports them as failed rows)\n`);
+  }
+  if (result.ok) {
+    if (!quiet) out.write(`OK: every column has a key and every value fits its type. Import it with: encord-meta import ${quoteFiles(files)} --dataset HASH\n`);
+    return;
+  }
+  out.write('\nProblems:\n');
+  if (result.missingKeys.length > 0) {
+    out.write(`  no key in the schema: ${result.missingKeys.join(', ')} (the import refuses these columns unless --unknown-columns skip or json; a \`list\` export reads them as json)\n`);
+  }
+  for (const column of result.mismatched) {
+    const c = check.columns.find((x) => x.column === column)!;
+    out.write(`  ${column}: ${c.failed} of ${c.ok + c.failed} values do not fit ${describeSpec(c.spec!)}\n`);
+  }
+  out.write('\nTo fix, either correct the file, or change the schema to match the data:\n');
+  for (const p of result.proposals) {
+    const alternative = p.type?.startsWith('enum(') ? ' (or string, if other values will come)' : '';
+    const what = p.readerOption !== undefined ? `read with ${p.readerOption}` : p.type ?? (result.missingKeys.includes(p.column) ? '(no short form)' : 'keep the key');
+    out.write(`  ${p.column}: ${what}${alternative} — ${p.evidence}\n`);
+  }
+  for (const fix of fixes) out.write(`  ${fix}\n`);
 }
 
 export function registerSchemaInfer(schema: Command, ctx: CommandContext): void {
