@@ -12,10 +12,11 @@ import {
   runSchemaPush,
   runSchemaVerify,
   type SchemaPushPlan,
+  type SchemaPushResult,
 } from '../../pipeline/run-schema.js';
 import { formatSchemaDiff, isEmptyDiff, loadSchemaFile } from '../../schema/index.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { SchemaPullOutput, SchemaPushOutput, SchemaVerifyOutput, schemaDiffJson, schemaDocumentJson } from '../json-outputs.js';
 import { withConnection } from '../with-connection.js';
 import { registerSchemaCheck, registerSchemaInfer } from './schema-data.js';
@@ -50,6 +51,14 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
         '  encord-meta schema infer samples/metadata.csv > schema.json',
     );
 
+  registerSchemaPush(schema, ctx);
+  registerSchemaPull(schema, ctx);
+  registerSchemaVerify(schema, ctx);
+  registerSchemaCheck(schema, ctx);
+  registerSchemaInfer(schema, ctx);
+}
+
+function registerSchemaPush(schema: Command, ctx: CommandContext): void {
   schema
     .command('push')
     .summary('replace the org schema with FILE (diff shown, confirmation asked)')
@@ -74,86 +83,108 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
         "  encord-meta schema push --set 'weather=enum(sunny,cloudy,rain)' --set dark=boolean --yes\n" +
         '  encord-meta schema push new.json --allow-removals --yes          # new.json drops keys on purpose',
     )
-    .action(async (file: string | undefined, flags: { set?: string[]; remove?: string[]; allowRemovals?: boolean; yes?: boolean; dryRun?: boolean }, command: Command) =>
-      ctx.run(async () => {
-        const g = ctx.globals(command);
-        if (!file && !flags.set?.length && !flags.remove?.length) {
-          throw new MetaError('USAGE', 'give a schema FILE, or --set KEY=TYPE / --remove KEY to edit the current schema');
-        }
-        const set = parseSetArguments(flags.set ?? []);
-        const fromFile = file ? await loadSchemaFile(resolve(ctx.io.cwd, file)) : undefined;
-        const out = ctx.io.stdout;
-        let shown = false;
-        const show = (plan: SchemaPushPlan): void => {
-          if (shown || g.json) return;
-          shown = true;
-          const n = plan.current.schema.fields.size;
-          out.write(`Org schema: ${plan.current.form} form, ${n} ${n === 1 ? 'key' : 'keys'}${FORM_NOTE[plan.current.form]}\n`);
-          out.write(`Changes${file ? ` from ${file}` : ''}:\n${formatSchemaDiff(plan.diff)}\n`);
-          if (plan.keptTombstones.length > 0) out.write(`  kept deleted: ${plan.keptTombstones.join(', ')}\n`);
-        };
-        let warned = false;
-        const warn = (plan: SchemaPushPlan): void => {
-          // Before the diff and the question: the user decides knowing what will not be sent.
-          if (warned) return;
-          warned = true;
-          for (const w of plan.warnings) ctx.info(command, `encord-meta: warning: ${w}`);
-        };
-        const result = await withConnection(ctx, command, (connection) =>
-          runSchemaPush({
-            store: connection.client,
-            schema: fromFile,
-            set,
-            remove: flags.remove,
-            allowRemovals: flags.allowRemovals,
-            dryRun: flags.dryRun,
-            signal: ctx.io.signal,
-            onPlan: (plan) => {
-              warn(plan);
-              if (!g.quiet) show(plan);
-            },
-            confirm: async (plan) => {
-              if (flags.yes) return true;
-              show(plan);
-              if (!ctx.io.prompt) {
-                throw new MetaError(
-                  'USAGE_CONFIRM',
-                  'schema push replaces the whole organisation schema and stdin is not a terminal to ask; review the diff (--dry-run) and pass --yes to push. Nothing was pushed.',
-                );
-              }
-              const answer = await ctx.io.prompt('Replace the organisation metadata schema with this? [y/N] ');
-              return /^\s*y(es)?\s*$/i.test(answer);
-            },
-          }),
-        );
-        const { plan } = result;
-        if (g.json) {
-          ctx.printJson(
-            SchemaPushOutput.parse({
-              command: 'schema push',
-              outcome: result.outcome,
-              pushed: result.pushed,
-              previousForm: plan.current.form,
-              diff: schemaDiffJson(plan.diff),
-              keptTombstones: [...plan.keptTombstones],
-              schema: schemaDocumentJson(plan.next),
-            }),
-          );
-        } else if (!g.quiet || result.outcome === 'declined') {
-          show(plan);
-          const n = plan.next.fields.size;
-          const line = {
-            pushed: `Pushed: the organisation schema now has ${n} ${n === 1 ? 'key' : 'keys'}. Check a file against it: encord-meta schema check FILE`,
-            unchanged: 'Nothing to push: the organisation schema already says exactly this.',
-            'dry-run': isEmptyDiff(plan.diff) ? 'Dry run: nothing would change.' : 'Dry run: nothing was pushed (drop --dry-run to push).',
-            declined: 'Not pushed.',
-          }[result.outcome];
-          out.write(`${line}\n`);
-        }
-        return result.outcome === 'declined' ? EXIT.USAGE : EXIT.OK;
-      }),
-    );
+    .action(async (file: string | undefined, flags: PushFlags, command: Command) => ctx.run(() => runSchemaPushCommand(ctx, command, file, flags)));
+}
 
+interface PushFlags {
+  readonly set?: string[];
+  readonly remove?: string[];
+  readonly allowRemovals?: boolean;
+  readonly yes?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** Plan the push, show the diff (once) and its warnings, ask unless --yes, push, and say what happened. */
+async function runSchemaPushCommand(ctx: CommandContext, command: Command, file: string | undefined, flags: PushFlags): Promise<ExitCode> {
+  const g = ctx.globals(command);
+  if (!file && !flags.set?.length && !flags.remove?.length) {
+    throw new MetaError('USAGE', 'give a schema FILE, or --set KEY=TYPE / --remove KEY to edit the current schema');
+  }
+  const set = parseSetArguments(flags.set ?? []);
+  const fromFile = file ? await loadSchemaFile(resolve(ctx.io.cwd, file)) : undefined;
+  const out = ctx.io.stdout;
+  let shown = false;
+  const show = (plan: SchemaPushPlan): void => {
+    if (shown || g.json) return;
+    shown = true;
+    const n = plan.current.schema.fields.size;
+    out.write(`Org schema: ${plan.current.form} form, ${n} ${n === 1 ? 'key' : 'keys'}${FORM_NOTE[plan.current.form]}\n`);
+    out.write(`Changes${file ? ` from ${file}` : ''}:\n${formatSchemaDiff(plan.diff)}\n`);
+    if (plan.keptTombstones.length > 0) out.write(`  kept deleted: ${plan.keptTombstones.join(', ')}\n`);
+  };
+  let warned = false;
+  const warn = (plan: SchemaPushPlan): void => {
+    // Before the diff and the question: the user decides knowing what will not be sent.
+    if (warned) return;
+    warned = true;
+    for (const w of plan.warnings) ctx.info(command, `encord-meta: warning: ${w}`);
+  };
+  const result = await withConnection(ctx, command, (connection) =>
+    runSchemaPush({
+      store: connection.client,
+      schema: fromFile,
+      set,
+      remove: flags.remove,
+      allowRemovals: flags.allowRemovals,
+      dryRun: flags.dryRun,
+      signal: ctx.io.signal,
+      onPlan: (plan) => {
+        warn(plan);
+        if (!g.quiet) show(plan);
+      },
+      confirm: async (plan) => {
+        if (flags.yes) return true;
+        show(plan);
+        return askToPush(ctx);
+      },
+    }),
+  );
+  if (g.json) printPushJson(ctx, result);
+  else if (!g.quiet || result.outcome === 'declined') {
+    show(result.plan);
+    out.write(`${pushOutcomeLine(result)}\n`);
+  }
+  return result.outcome === 'declined' ? EXIT.USAGE : EXIT.OK;
+}
+
+async function askToPush(ctx: CommandContext): Promise<boolean> {
+  if (!ctx.io.prompt) {
+    throw new MetaError(
+      'USAGE_CONFIRM',
+      'schema push replaces the whole organisation schema and stdin is not a terminal to ask; review the diff (--dry-run) and pass --yes to push. Nothing was pushed.',
+    );
+  }
+  const answer = await ctx.io.prompt('Replace the organisation metadata schema with this? [y/N] ');
+  return /^\s*y(es)?\s*$/i.test(answer);
+}
+
+function printPushJson(ctx: CommandContext, result: SchemaPushResult): void {
+  const { plan } = result;
+  ctx.printJson(
+    SchemaPushOutput.parse({
+      command: 'schema push',
+      outcome: result.outcome,
+      pushed: result.pushed,
+      previousForm: plan.current.form,
+      diff: schemaDiffJson(plan.diff),
+      keptTombstones: [...plan.keptTombstones],
+      schema: schemaDocumentJson(plan.next),
+    }),
+  );
+}
+
+function pushOutcomeLine(result: SchemaPushResult): string {
+  const { plan } = result;
+  const n = plan.next.fields.size;
+  return {
+    pushed: `Pushed: the organisation schema now has ${n} ${n === 1 ? 'key' : 'keys'}. Check a file against it: encord-meta schema check FILE`,
+    unchanged: 'Nothing to push: the organisation schema already says exactly this.',
+    'dry-run': isEmptyDiff(plan.diff) ? 'Dry run: nothing would change.' : 'Dry run: nothing was pushed (drop --dry-run to push).',
+    declined: 'Not pushed.',
+  }[result.outcome];
+}
+
+function registerSchemaPull(schema: Command, ctx: CommandContext): void {
   schema
     .command('pull')
     .summary('print (or save) the org schema as a schema file')
@@ -179,6 +210,9 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
       }),
     );
 
+}
+
+function registerSchemaVerify(schema: Command, ctx: CommandContext): void {
   schema
     .command('verify')
     .summary('compare FILE with the org schema: exit 0 when equal, 3 with the diff')
@@ -206,7 +240,4 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
         return result.equal ? EXIT.OK : EXIT.ROWS_FAILED;
       }),
     );
-
-  registerSchemaCheck(schema, ctx);
-  registerSchemaInfer(schema, ctx);
 }
