@@ -17,7 +17,7 @@ import { folderUuidOption } from './folders.js';
 import { loadSchemaFile } from '../../schema/index.js';
 import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { FolderSetOutput, SetOutput } from '../json-outputs.js';
 import { defaultStateDir, intOption, datasetHashOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -132,87 +132,101 @@ export function registerSet(program: Command, ctx: CommandContext): void {
         '  encord-meta set --folder 9b2e…07 --recursive --all reviewed=yes --dry-run\n' +
         '\nExit codes: 0 written or already set, 3 some units failed, 2 bad value/key/target (nothing written), 1 fatal.',
     )
-    .action(async (assignments: string[], flags: SetFlags, command: Command) =>
-      ctx.run(async () => {
-        const g = ctx.globals(command);
-        const config = jobConfigOf(ctx, command);
-        const folder = flags.folder;
-        if (flags.dataset !== undefined && folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
-        const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
-        if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
-        if (folder === undefined && (flags.name !== undefined || flags.itemUuid !== undefined || flags.recursive)) {
-          throw new MetaError('USAGE', '--name, --item-uuid and --recursive go with --folder UUID (for a dataset: --index, --data-hash, --title)');
-        }
-        if (folder !== undefined && (flags.index !== undefined || flags.dataHash !== undefined || flags.title !== undefined)) {
-          throw new MetaError('USAGE', 'with --folder, name the items with --name, --item-uuid or --all (--index, --data-hash and --title are for datasets)');
-        }
-        // `--json {...}` reaches us as an operand (see the module comment).
-        const isJson = (a: string): boolean => /^\s*[{[]/.test(a);
-        const jsonArgs = [...assignments.filter(isJson), ...(typeof flags.json === 'string' ? [flags.json] : [])];
-        const pairs = assignments.filter((a) => !isJson(a));
-        if (jsonArgs.length > 1) throw new MetaError('USAGE', 'give --json once, with one JSON object');
-        const values = jsonArgs[0] !== undefined ? parseJsonValues(jsonArgs[0]) : undefined;
-        const jsonOutput = g.json === true && (jsonArgs.length === 0 || wantsJsonOutput(rawArgs(command)));
-        const targets: SetTarget[] = [];
-        const folderTargets: FolderSetTarget[] = [];
-        if (flags.index !== undefined) targets.push({ index: flags.index });
-        if (flags.dataHash !== undefined) targets.push({ dataHash: flags.dataHash });
-        if (flags.title !== undefined) targets.push({ title: flags.title });
-        if (flags.name !== undefined) folderTargets.push({ name: flags.name });
-        if (flags.itemUuid !== undefined) folderTargets.push({ itemUuid: flags.itemUuid });
-        if (flags.all) (folder === undefined ? targets : folderTargets).push({ all: true });
-        if (folder === undefined && targets.length !== 1) {
-          throw new MetaError('USAGE', 'say which data units to set with exactly one of --index N, --data-hash H, --title T or --all');
-        }
-        if (folder !== undefined && folderTargets.length !== 1) {
-          throw new MetaError('USAGE', 'say which items of the folder to set with exactly one of --name NAME, --item-uuid UUID or --all');
-        }
-        const schemaFile = flags.schema ?? config.schema;
-        const schema = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
-        const stateDir = resolve(ctx.io.cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
-        const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.all === true && flags.progress !== false && !g.quiet && !jsonOutput });
-        const common = {
-          assignments: pairs,
-          values,
-          unset: flags.unset,
-          schema,
-          coercion: coercionFrom(flags, config),
-          mode: flags.mode ?? config.mode,
-          unknownKeys: flags.allowUnknownKeys ? ('allow' as const) : ('error' as const),
-          dryRun: flags.dryRun,
-          journalPath: flags.journal ? resolve(ctx.io.cwd, flags.journal) : undefined,
-          stateDir,
-          batchSize: flags.batchSize ?? config.batchSize,
-          concurrency: flags.concurrency ?? config.concurrency,
-          signal: ctx.io.signal,
-          onProgress: (p: { phase: 'listing' | 'writing' | 'done'; done: number; total: number; written: number; unchanged: number; failed: number }) =>
-            progress.update(
-              { phase: p.phase, done: p.done, total: p.phase === 'listing' ? undefined : p.total, written: p.written, unchanged: p.unchanged, failed: p.failed },
-              p.phase === 'done',
-            ),
-        };
-        let result: SetResult | FolderSetResult;
-        try {
-          result = await withConnection<SetResult | FolderSetResult>(
-            ctx,
-            command,
-            (c) =>
-              folder !== undefined
-                ? runFolderSet({ store: c.client, folderUuid: folder, target: folderTargets[0]!, recursive: flags.recursive, ...common })
-                : runSet({ store: c.client, datasetHash: dataset!, target: targets[0]!, ...common }),
-            { concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) },
-          );
-        } finally {
-          progress.done();
-        }
-        if ('folderUuid' in result) {
-          if (jsonOutput) ctx.printJson(FolderSetOutput.parse({ command: 'set', ...result }));
-          else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatFolderSetResult(result));
-        } else if (jsonOutput) ctx.printJson(SetOutput.parse({ command: 'set', ...result }));
-        else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatSetResult(result));
-        return result.failed.length > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
-      }),
+    .action(async (assignments: string[], flags: SetFlags, command: Command) => ctx.run(() => runSetCommand(ctx, command, assignments, flags)));
+}
+
+/** Check what to set and on what, then set it on a dataset's data units or a folder's items. */
+async function runSetCommand(ctx: CommandContext, command: Command, assignments: readonly string[], flags: SetFlags): Promise<ExitCode> {
+  const g = ctx.globals(command);
+  const config = jobConfigOf(ctx, command);
+  const folder = flags.folder;
+  if (flags.dataset !== undefined && folder !== undefined) throw new MetaError('USAGE', 'give --dataset HASH or --folder UUID, not both');
+  const dataset = folder === undefined ? (flags.dataset ?? config.dataset) : undefined;
+  if (!dataset && !folder) throw new MetaError('USAGE', 'give --dataset HASH (or "dataset" in --config), or --folder UUID');
+  if (folder === undefined && (flags.name !== undefined || flags.itemUuid !== undefined || flags.recursive)) {
+    throw new MetaError('USAGE', '--name, --item-uuid and --recursive go with --folder UUID (for a dataset: --index, --data-hash, --title)');
+  }
+  if (folder !== undefined && (flags.index !== undefined || flags.dataHash !== undefined || flags.title !== undefined)) {
+    throw new MetaError('USAGE', 'with --folder, name the items with --name, --item-uuid or --all (--index, --data-hash and --title are for datasets)');
+  }
+  const { pairs, values, jsonGiven } = splitAssignments(assignments, flags);
+  const jsonOutput = g.json === true && (!jsonGiven || wantsJsonOutput(rawArgs(command)));
+  const target = setTarget(flags, folder);
+  const schemaFile = flags.schema ?? config.schema;
+  const schema = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
+  const stateDir = resolve(ctx.io.cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
+  const progress = new ProgressLine(ctx.io.stderr, { enabled: flags.all === true && flags.progress !== false && !g.quiet && !jsonOutput });
+  const common = {
+    assignments: pairs,
+    values,
+    unset: flags.unset,
+    schema,
+    coercion: coercionFrom(flags, config),
+    mode: flags.mode ?? config.mode,
+    unknownKeys: flags.allowUnknownKeys ? ('allow' as const) : ('error' as const),
+    dryRun: flags.dryRun,
+    journalPath: flags.journal ? resolve(ctx.io.cwd, flags.journal) : undefined,
+    stateDir,
+    batchSize: flags.batchSize ?? config.batchSize,
+    concurrency: flags.concurrency ?? config.concurrency,
+    signal: ctx.io.signal,
+    onProgress: (p: { phase: 'listing' | 'writing' | 'done'; done: number; total: number; written: number; unchanged: number; failed: number }) =>
+      progress.update(
+        { phase: p.phase, done: p.done, total: p.phase === 'listing' ? undefined : p.total, written: p.written, unchanged: p.unchanged, failed: p.failed },
+        p.phase === 'done',
+      ),
+  };
+  let result: SetResult | FolderSetResult;
+  try {
+    result = await withConnection<SetResult | FolderSetResult>(
+      ctx,
+      command,
+      (c) =>
+        target.folder !== undefined
+          ? runFolderSet({ store: c.client, folderUuid: target.folder, target: target.folderTarget, recursive: flags.recursive, ...common })
+          : runSet({ store: c.client, datasetHash: dataset!, target: target.target, ...common }),
+      { concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) },
     );
+  } finally {
+    progress.done();
+  }
+  if ('folderUuid' in result) {
+    if (jsonOutput) ctx.printJson(FolderSetOutput.parse({ command: 'set', ...result }));
+    else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatFolderSetResult(result));
+  } else if (jsonOutput) ctx.printJson(SetOutput.parse({ command: 'set', ...result }));
+  else if (!g.quiet || result.failed.length > 0) ctx.io.stdout.write(formatSetResult(result));
+  return result.failed.length > 0 ? EXIT.ROWS_FAILED : EXIT.OK;
+}
+
+/** KEY=VALUE pairs apart from the `--json` object, which arrives as an operand (see the module comment). */
+function splitAssignments(assignments: readonly string[], flags: SetFlags): { pairs: string[]; values: Record<string, JsonValue> | undefined; jsonGiven: boolean } {
+  const isJson = (a: string): boolean => /^\s*[{[]/.test(a);
+  const jsonArgs = [...assignments.filter(isJson), ...(typeof flags.json === 'string' ? [flags.json] : [])];
+  const pairs = assignments.filter((a) => !isJson(a));
+  if (jsonArgs.length > 1) throw new MetaError('USAGE', 'give --json once, with one JSON object');
+  const values = jsonArgs[0] !== undefined ? parseJsonValues(jsonArgs[0]) : undefined;
+  return { pairs, values, jsonGiven: jsonArgs.length > 0 };
+}
+
+/** The one data unit selector (dataset) or item selector (folder) the flags give: exactly one, else a usage error. */
+function setTarget(
+  flags: SetFlags,
+  folder: string | undefined,
+): { readonly folder: undefined; readonly target: SetTarget } | { readonly folder: string; readonly folderTarget: FolderSetTarget } {
+  const targets: SetTarget[] = [];
+  const folderTargets: FolderSetTarget[] = [];
+  if (flags.index !== undefined) targets.push({ index: flags.index });
+  if (flags.dataHash !== undefined) targets.push({ dataHash: flags.dataHash });
+  if (flags.title !== undefined) targets.push({ title: flags.title });
+  if (flags.name !== undefined) folderTargets.push({ name: flags.name });
+  if (flags.itemUuid !== undefined) folderTargets.push({ itemUuid: flags.itemUuid });
+  if (flags.all) (folder === undefined ? targets : folderTargets).push({ all: true });
+  if (folder === undefined) {
+    if (targets.length !== 1) throw new MetaError('USAGE', 'say which data units to set with exactly one of --index N, --data-hash H, --title T or --all');
+    return { folder: undefined, target: targets[0]! };
+  }
+  if (folderTargets.length !== 1) throw new MetaError('USAGE', 'say which items of the folder to set with exactly one of --name NAME, --item-uuid UUID or --all');
+  return { folder, folderTarget: folderTargets[0]! };
 }
 
 /** The human rendering of a set result. */
