@@ -69,12 +69,12 @@ async function readAuthorizedKeys(cwd: string, files: readonly string[]): Promis
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new MetaError('OPTIONS_INVALID', `Cannot read --authorize file ${path}: ${(error as Error).message}`, { cause: error });
+      throw new MetaError('USAGE_OPTION', `Cannot read --authorize file ${path}: ${(error as Error).message}`, { cause: error });
     }
     try {
       keys.push(...parsePublicKeys(text, path).map((k) => k.publicKeyHex));
     } catch (error) {
-      throw new MetaError('OPTIONS_INVALID', (error as Error).message, { cause: error });
+      throw new MetaError('USAGE_OPTION', (error as Error).message, { cause: error });
     }
   }
   return keys;
@@ -182,7 +182,7 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
           ...(flags.signatureMaxAge !== undefined ? { signatureMaxAgeSeconds: flags.signatureMaxAge } : {}),
         };
         if (flags.burst !== undefined && flags.rateLimit === undefined) {
-          throw new MetaError('OPTIONS_INVALID', '--burst needs --rate-limit');
+          throw new MetaError('USAGE_OPTION', '--burst needs --rate-limit');
         }
         const emulator = await startEmulator(options);
         try {
