@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { describeSpec, toSchemaDocument, type MetaSchema, type SchemaDiff } from '../schema/index.js';
+import { WRITE_MODES } from '../pipeline/option-sets.js';
 
 const json: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]),
@@ -146,7 +147,7 @@ export const SetOutput = z.object({
   command: z.literal('set'),
   datasetHash: z.string(),
   dryRun: z.boolean(),
-  mode: z.enum(['merge', 'replace']),
+  mode: z.enum(WRITE_MODES),
   update: z.object({ set: metadata, unset: z.array(z.string()) }),
   units: z.number().int().min(0),
   targets: z.number().int().min(0),
@@ -167,7 +168,7 @@ export const FolderSetOutput = z.object({
   folderUuid: z.string(),
   folderName: z.string(),
   dryRun: z.boolean(),
-  mode: z.enum(['merge', 'replace']),
+  mode: z.enum(WRITE_MODES),
   update: z.object({ set: metadata, unset: z.array(z.string()) }),
   items: z.number().int().min(0),
   written: z.number().int().min(0),

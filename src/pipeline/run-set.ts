@@ -16,7 +16,7 @@ import { lockDomainOf } from '../checkpoint/dataset-lock.js';
 import { RunCheckpoint, checkpointTarget } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual } from './merge.js';
-import { WRITE_MODES, type WriteMode } from './option-sets.js';
+import { CONCURRENCY, WRITE_MODES, type WriteMode } from './option-sets.js';
 import { check } from '../option-check.js';
 import { pullSchema } from './pull-schema.js';
 import { buildSetUpdate, parseAssignment } from './set-update.js';
@@ -214,7 +214,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
         store,
         datasetHash: options.datasetHash,
         mode,
-        concurrency: options.concurrency ?? 4,
+        concurrency: options.concurrency ?? CONCURRENCY.default,
         batchSize: options.batchSize ?? 500,
         journal,
         callbacks: {
@@ -463,7 +463,7 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
         store,
         datasetHash: '',
         mode,
-        concurrency: options.concurrency ?? 4,
+        concurrency: options.concurrency ?? CONCURRENCY.default,
         batchSize: options.batchSize ?? 500,
         journal,
         callbacks: {
