@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { describeSpec, toSchemaDocument, type MetaSchema, type SchemaDiff } from '../schema/index.js';
 import { WRITE_MODES } from '../pipeline/option-sets.js';
+import { LIST_FORMATS } from '../report/list-writers.js';
 
 const json: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]),
@@ -110,7 +111,7 @@ export const ListOutput = z.object({
   columns: z.array(z.string()),
   unknownMetadata: z.number().int().min(0),
   omittedKeys: z.array(z.string()),
-  format: z.enum(['table', 'csv', 'jsonl', 'parquet']).nullable(),
+  format: z.enum(LIST_FORMATS).nullable(),
   out: z.string().nullable(),
   /** The units themselves, when no --out file was given. */
   records: z.array(ListRecordJson).optional(),
@@ -136,7 +137,7 @@ export const FolderListOutput = z.object({
   rows: z.number().int().min(0),
   columns: z.array(z.string()),
   omittedKeys: z.array(z.string()),
-  format: z.enum(['table', 'csv', 'jsonl', 'parquet']).nullable(),
+  format: z.enum(LIST_FORMATS).nullable(),
   out: z.string().nullable(),
   records: z.array(FolderListRecordJson).optional(),
 });
