@@ -16,12 +16,15 @@ import { lockDomainOf } from '../checkpoint/dataset-lock.js';
 import { RunCheckpoint, checkpointTarget } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
 import { applyUpdate, changedKeys, jsonEqual } from './merge.js';
-import { CONCURRENCY, WRITE_MODES, type WriteMode } from './option-sets.js';
+import { BATCH_SIZE, CONCURRENCY, DIFF_LIMIT, WRITE_MODES, type WriteMode } from './option-sets.js';
 import { check } from '../option-check.js';
 import { pullSchema } from './pull-schema.js';
 import { buildSetUpdate, parseAssignment } from './set-update.js';
 import { Writer, type WriteTask } from './writer.js';
 import { readFolderUnits, type FolderUnit } from './run-list.js';
+
+/** `set --all` writes in smaller batches than an import (500): the range is Encord's all the same. */
+const SET_BATCH_SIZE = { ...BATCH_SIZE, default: 500 };
 
 export { buildSetUpdate, parseAssignment, type SetUpdateInput } from './set-update.js';
 
@@ -141,7 +144,9 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
   if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
   for (const text of options.assignments ?? []) parseAssignment(text);
-  const diffLimit = options.diffLimit ?? 20;
+  const diffLimit = check.inRange('diffLimit', options.diffLimit, DIFF_LIMIT);
+  const concurrency = check.inRange('concurrency', options.concurrency, CONCURRENCY);
+  const batchSize = check.inRange('batchSize', options.batchSize, SET_BATCH_SIZE);
   const store = options.store;
   const requestsBefore = store.stats.requests;
   const signal = options.signal ? { signal: options.signal } : {};
@@ -214,8 +219,8 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
         store,
         datasetHash: options.datasetHash,
         mode,
-        concurrency: options.concurrency ?? CONCURRENCY.default,
-        batchSize: options.batchSize ?? 500,
+        concurrency,
+        batchSize,
         journal,
         callbacks: {
           written: (task) => {
@@ -400,7 +405,9 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
   const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
   if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
   for (const text of options.assignments ?? []) parseAssignment(text);
-  const diffLimit = options.diffLimit ?? 20;
+  const diffLimit = check.inRange('diffLimit', options.diffLimit, DIFF_LIMIT);
+  const concurrency = check.inRange('concurrency', options.concurrency, CONCURRENCY);
+  const batchSize = check.inRange('batchSize', options.batchSize, SET_BATCH_SIZE);
   const store = options.store;
   const folders = folderStoreOf(store);
   const requestsBefore = store.stats.requests;
@@ -463,8 +470,8 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
         store,
         datasetHash: '',
         mode,
-        concurrency: options.concurrency ?? CONCURRENCY.default,
-        batchSize: options.batchSize ?? 500,
+        concurrency,
+        batchSize,
         journal,
         callbacks: {
           written: () => {
