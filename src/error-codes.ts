@@ -35,6 +35,7 @@ const stops = { thrown: 'fatal', stopsRun: true } as const;
 export const ERROR_CODES = {
   // ------------------------------------------------------------ usage and configuration (exit 2)
   USAGE: usage,
+  /** A bad option value or name, wherever it is checked (`option-check.ts`): library entry points, the client, the emulator, the sources. */
   USAGE_OPTION: usage,
   USAGE_ENV: usage,
   USAGE_KEY_COLUMN: usage,
@@ -48,8 +49,6 @@ export const ERROR_CODES = {
   /** `summary merge`: summaries of different runs, or shards missing or doubled. */
   USAGE_SUMMARY_MERGE: usage,
   INVALID_VALUE: usage,
-  OPTIONS_INVALID: usage,
-  INVALID_OPTIONS: usage,
   SCHEMA_INVALID: usage,
   SCHEMA_FILE_UNREADABLE: usage,
   SCHEMA_NOT_REPRESENTABLE: usage,
@@ -71,7 +70,6 @@ export const ERROR_CODES = {
   KEY_UNSUPPORTED_CIPHER: usage,
   // ------------------------------------------------------------ the data file
   SOURCE_NOT_FOUND: usage,
-  SOURCE_INVALID_OPTION: usage,
   SOURCE_UNKNOWN_FORMAT: usage,
   SOURCE_EMPTY: usage,
   SOURCE_BAD_HEADER: usage,

@@ -4,16 +4,13 @@
  * option with its job-config fallback.
  */
 import { Option, type Command } from 'commander';
-import { DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, type CoercionOptions } from '../coercion/coercion-options.js';
+import { DATE_FORMATS, DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, GEO_ORDERS, THOUSANDS_SEPARATORS, type CoercionOptions } from '../coercion/coercion-options.js';
 import type { JobConfig } from './job-config.js';
 
-export interface CoercionFlags {
-  decimalComma?: boolean;
-  thousands?: 'none' | ',' | '.' | ' ';
-  timezone?: string;
-  dateFormat?: 'iso' | 'dd/mm/yyyy' | 'mm/dd/yyyy';
+/** The flags as commander gives them: the coercion options' own types, `--thousands` for `thousandsSeparator`, word lists added to. */
+export interface CoercionFlags extends Pick<CoercionOptions, 'decimalComma' | 'timezone' | 'dateFormat' | 'geoOrder'> {
+  thousands?: CoercionOptions['thousandsSeparator'];
   nullValues?: string[];
-  geoOrder?: 'lat,lon' | 'lon,lat';
   trueValues?: string[];
   falseValues?: string[];
 }
@@ -28,10 +25,10 @@ function wordList(text: string, previous: string[] | undefined): string[] {
 export function addCoercionOptions(command: Command): Command {
   return command
     .option('--decimal-comma', 'numbers use a decimal comma (12,5)')
-    .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(['none', ',', '.', ' ']))
+    .addOption(new Option('--thousands <sep>', 'accept this thousands separator in numbers').choices(THOUSANDS_SEPARATORS))
     .option('--timezone <zone>', 'IANA zone for dates without an offset (default UTC)')
-    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']))
-    .addOption(new Option('--geo-order <order>', 'order of a bare pair "a,b" or a two-number list (GeoJSON and WKT are always lon,lat)').choices(['lat,lon', 'lon,lat']))
+    .addOption(new Option('--date-format <format>', 'how to read slash dates').choices(DATE_FORMATS))
+    .addOption(new Option('--geo-order <order>', 'order of a bare pair "a,b" or a two-number list (GeoJSON and WKT are always lon,lat)').choices(GEO_ORDERS))
     .option('--null-values <words>', 'cells holding one of these words are empty cells, e.g. NaN,NA,N/A (exact, case matters)', wordList)
     .option('--true-values <words>', 'more words read as true, e.g. WAHR,VRAI,ja (added to true/yes/y/1/on/t)', wordList)
     .option('--false-values <words>', 'more words read as false, e.g. FALSCH,FAUX,nein (added to false/no/n/0/off/f)', wordList);

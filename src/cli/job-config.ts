@@ -8,8 +8,11 @@ import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
 import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
 import { MetaError } from '../errors.js';
-import { isEncordHash } from '../mapping/key-resolver.js';
-import { CSV_ENCODING_NAMES } from '../pipeline/import-options.js';
+import { DATE_FORMATS, GEO_ORDERS, THOUSANDS_SEPARATORS } from '../coercion/coercion-options.js';
+import { DATASET_KEY_KINDS, UNKNOWN_COLUMN_POLICIES, isEncordHash } from '../mapping/mapping-options.js';
+import { BATCH_SIZE, CONCURRENCY, EMPTY_POLICIES, WRITE_MODES } from '../pipeline/option-sets.js';
+import { CSV_ENCODING_NAMES } from '../sources/csv/decode.js';
+import { SOURCE_FORMATS } from '../sources/sniff.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -24,35 +27,35 @@ export const JobConfigSchema = z
     bearerTokenEnv: z.string().min(1).optional(),
     dataset: z.string().min(1).refine(isEncordHash, 'expected a dataset hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6)').optional(),
     file: z.string().min(1).optional(),
-    format: z.enum(['csv', 'parquet', 'xlsx']).optional(),
+    format: z.enum(SOURCE_FORMATS).optional(),
     sheet: z.string().min(1).optional(),
     delimiter: z.string().min(1).max(1).optional(),
     encoding: z.enum(CSV_ENCODING_NAMES as [string, ...string[]]).optional(),
-    key: z.enum(['index', 'data_hash', 'title', 'item_uuid']).optional(),
+    key: z.enum(DATASET_KEY_KINDS).optional(),
     keyColumn: z.string().min(1).optional(),
     schema: z.string().min(1).optional(),
-    mode: z.enum(['merge', 'replace']).optional(),
-    empty: z.enum(['keep', 'delete', 'null']).optional(),
-    unknownColumns: z.enum(['error', 'skip', 'json', 'string']).optional(),
+    mode: z.enum(WRITE_MODES).optional(),
+    empty: z.enum(EMPTY_POLICIES).optional(),
+    unknownColumns: z.enum(UNKNOWN_COLUMN_POLICIES).optional(),
     report: z.string().min(1).optional(),
     summary: z.string().min(1).optional(),
     journal: z.string().min(1).optional(),
     stateDir: z.string().min(1).optional(),
-    concurrency: z.number().int().min(1).max(256).optional(),
-    batchSize: z.number().int().min(1).max(1000).optional(),
+    concurrency: z.number().int().min(CONCURRENCY.min).max(CONCURRENCY.max).optional(),
+    batchSize: z.number().int().min(BATCH_SIZE.min).max(BATCH_SIZE.max).optional(),
     rateLimit: z.number().positive().max(10_000).optional(),
     maxErrors: z.number().int().min(0).optional(),
     timeoutMs: z.number().int().min(100).optional(),
     coercion: z
       .object({
         decimalComma: z.boolean().optional(),
-        thousandsSeparator: z.enum(['none', ',', '.', ' ']).optional(),
+        thousandsSeparator: z.enum(THOUSANDS_SEPARATORS).optional(),
         timezone: z.string().min(1).optional(),
-        dateFormat: z.enum(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']).optional(),
+        dateFormat: z.enum(DATE_FORMATS).optional(),
         trueValues: z.array(z.string()).optional(),
         falseValues: z.array(z.string()).optional(),
         nullValues: z.array(z.string()).optional(),
-        geoOrder: z.enum(['lat,lon', 'lon,lat']).optional(),
+        geoOrder: z.enum(GEO_ORDERS).optional(),
       })
       .strict()
       .optional(),

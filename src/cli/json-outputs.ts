@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { describeSpec, toSchemaDocument, type MetaSchema, type SchemaDiff } from '../schema/index.js';
+import { WRITE_MODES } from '../pipeline/option-sets.js';
+import { LIST_FORMATS } from '../report/list-writers.js';
 
 const json: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]),
@@ -109,7 +111,7 @@ export const ListOutput = z.object({
   columns: z.array(z.string()),
   unknownMetadata: z.number().int().min(0),
   omittedKeys: z.array(z.string()),
-  format: z.enum(['table', 'csv', 'jsonl', 'parquet']).nullable(),
+  format: z.enum(LIST_FORMATS).nullable(),
   out: z.string().nullable(),
   /** The units themselves, when no --out file was given. */
   records: z.array(ListRecordJson).optional(),
@@ -135,7 +137,7 @@ export const FolderListOutput = z.object({
   rows: z.number().int().min(0),
   columns: z.array(z.string()),
   omittedKeys: z.array(z.string()),
-  format: z.enum(['table', 'csv', 'jsonl', 'parquet']).nullable(),
+  format: z.enum(LIST_FORMATS).nullable(),
   out: z.string().nullable(),
   records: z.array(FolderListRecordJson).optional(),
 });
@@ -146,7 +148,7 @@ export const SetOutput = z.object({
   command: z.literal('set'),
   datasetHash: z.string(),
   dryRun: z.boolean(),
-  mode: z.enum(['merge', 'replace']),
+  mode: z.enum(WRITE_MODES),
   update: z.object({ set: metadata, unset: z.array(z.string()) }),
   units: z.number().int().min(0),
   targets: z.number().int().min(0),
@@ -167,7 +169,7 @@ export const FolderSetOutput = z.object({
   folderUuid: z.string(),
   folderName: z.string(),
   dryRun: z.boolean(),
-  mode: z.enum(['merge', 'replace']),
+  mode: z.enum(WRITE_MODES),
   update: z.object({ set: metadata, unset: z.array(z.string()) }),
   items: z.number().int().min(0),
   written: z.number().int().min(0),

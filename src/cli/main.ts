@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /** The bin: wires the real process to `runCli` and installs the only signal handlers. */
 import { runCli } from './run-cli.js';
-import { createInterface } from 'node:readline/promises';
 
 const controller = new AbortController();
 let signals = 0;
@@ -26,6 +25,8 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const prompt = process.stdin.isTTY
   ? async (question: string): Promise<string> => {
+      // Loaded when a command asks, not at start-up: most runs never prompt.
+      const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(question);

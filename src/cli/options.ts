@@ -2,7 +2,9 @@
 import { InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isEncordHash } from '../mapping/key-resolver.js';
+// The light table module, not key-resolver.js: that one loads the dataset index, the schema tools and zod,
+// which `import --help` must not pay for.
+import { isEncordHash } from '../mapping/mapping-options.js';
 
 export function intOption(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -12,6 +14,11 @@ export function intOption(name: string, min: number, max: number): (value: strin
     }
     return n;
   };
+}
+
+/** An integer flag over a range written once in its layer (`BATCH_SIZE`, `CONCURRENCY`…). */
+export function rangeOption(name: string, range: { readonly min: number; readonly max: number }): (value: string) => number {
+  return intOption(name, range.min, range.max);
 }
 
 export function positiveNumber(name: string): (value: string) => number {

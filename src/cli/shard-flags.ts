@@ -5,7 +5,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { MetaError } from '../errors.js';
-import { MAX_SHARDS, SHARD_COUNT_ENV, SHARD_INDEX_ENV, parseShard, shardFromEnv, type Shard } from '../pipeline/shard.js';
+import type { Shard } from '../checkpoint/shard-names.js';
+import { MAX_SHARDS, SHARD_COUNT_ENV, SHARD_INDEX_ENV, parseShard, shardFromEnv } from '../pipeline/shard-spec.js';
 import { intOption } from './options.js';
 
 export interface ShardFlags {

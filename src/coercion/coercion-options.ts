@@ -4,6 +4,7 @@
  * that fails fast before any row is read.
  */
 import { MetaError } from '../errors.js';
+import { BAD_OPTION, check, shown } from '../option-check.js';
 import { timeZoneFor } from './time-zone.js';
 
 export const THOUSANDS_SEPARATORS = ['none', ',', '.', ' '] as const;
@@ -76,47 +77,34 @@ export interface ResolvedCoercionOptions {
   readonly nullValues: ReadonlySet<string>;
 }
 
-/** Error code of a bad option value. */
-export const COERCION_OPTIONS_INVALID = 'OPTIONS_INVALID';
-
 /**
- * Validate and fill in defaults. Throws a `MetaError` (`OPTIONS_INVALID`) shaped like
- * ``Expected `timezone` to be an IANA zone such as Europe/Paris, got `Mars/Base` (string)``.
+ * Validate and fill in defaults. Throws a `MetaError` (`USAGE_OPTION`) shaped like
+ * ``Expected `timezone` to be an IANA zone such as Europe/Paris, got `"Mars/Base"` (string)``.
  */
 export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedCoercionOptions {
-  const decimalComma = options.decimalComma ?? false;
-  if (typeof decimalComma !== 'boolean') bad('decimalComma', 'a boolean', decimalComma);
-
-  const thousandsSeparator = options.thousandsSeparator ?? 'none';
-  if (!THOUSANDS_SEPARATORS.includes(thousandsSeparator)) {
-    bad('thousandsSeparator', `one of ${THOUSANDS_SEPARATORS.map((s) => `'${s}'`).join(', ')}`, thousandsSeparator);
-  }
+  const decimalComma = check.boolean('decimalComma', options.decimalComma, false);
+  const thousandsSeparator = check.oneOf('thousandsSeparator', options.thousandsSeparator, THOUSANDS_SEPARATORS, 'none');
   const decimalSeparator = decimalComma ? ',' : '.';
   if (thousandsSeparator === decimalSeparator) {
-    bad(
-      'thousandsSeparator',
-      `to differ from the decimal separator ('${decimalSeparator}'${decimalComma ? ' with `decimalComma`' : ''})`,
-      thousandsSeparator,
-      true,
+    throw new MetaError(
+      BAD_OPTION,
+      `Expected \`thousandsSeparator\` to differ from the decimal separator ("${decimalSeparator}"${decimalComma ? ' with `decimalComma`' : ''}), got ${shown(thousandsSeparator)}`,
     );
   }
 
   const requested = options.timezone ?? 'UTC';
   const zone = typeof requested === 'string' ? timeZoneFor(requested) : null;
-  if (zone === null) bad('timezone', 'an IANA zone such as Europe/Paris', requested);
+  if (zone === null) check.fail('timezone', 'an IANA zone such as Europe/Paris', requested);
 
-  const dateFormat = options.dateFormat ?? 'iso';
-  if (!DATE_FORMATS.includes(dateFormat)) bad('dateFormat', `one of ${DATE_FORMATS.join(', ')}`, dateFormat);
-
-  const geoOrder = options.geoOrder ?? 'lat,lon';
-  if (!GEO_ORDERS.includes(geoOrder)) bad('geoOrder', `one of ${GEO_ORDERS.join(', ')}`, geoOrder);
+  const dateFormat = check.oneOf('dateFormat', options.dateFormat, DATE_FORMATS, 'iso');
+  const geoOrder = check.oneOf('geoOrder', options.geoOrder, GEO_ORDERS, 'lat,lon');
 
   const trueValues = wordSet('trueValues', options.trueValues ?? DEFAULT_TRUE_VALUES);
   const falseValues = wordSet('falseValues', options.falseValues ?? DEFAULT_FALSE_VALUES);
   for (const word of trueValues) {
     if (falseValues.has(word)) {
       throw new MetaError(
-        COERCION_OPTIONS_INVALID,
+        BAD_OPTION,
         `Expected \`trueValues\` and \`falseValues\` to have no word in common, got \`${word}\` in both`,
       );
     }
@@ -124,9 +112,9 @@ export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedC
 
   const nullValues = new Set<string>();
   if (options.nullValues !== undefined) {
-    if (!Array.isArray(options.nullValues)) bad('nullValues', 'a list of words', options.nullValues);
+    if (!Array.isArray(options.nullValues)) check.fail('nullValues', 'a list of words', options.nullValues);
     for (const word of options.nullValues as unknown[]) {
-      if (typeof word !== 'string' || word.trim() === '') bad('nullValues', 'a list of non-empty words', word);
+      if (typeof word !== 'string' || word.trim() === '') check.fail('nullValues', 'a list of non-empty words', word);
       nullValues.add((word as string).trim());
     }
   }
@@ -144,20 +132,13 @@ export function resolveCoercionOptions(options: CoercionOptions = {}): ResolvedC
 }
 
 function wordSet(name: string, words: unknown): ReadonlySet<string> {
-  if (!Array.isArray(words) || words.length === 0) bad(name, 'a non-empty list of words', words);
+  if (!Array.isArray(words) || words.length === 0) check.fail(name, 'a non-empty list of words', words);
   const set = new Set<string>();
   for (const word of words as unknown[]) {
-    if (typeof word !== 'string' || word.trim() === '') bad(name, 'a list of non-empty words', word);
+    if (typeof word !== 'string' || word.trim() === '') check.fail(name, 'a list of non-empty words', word);
     set.add((word as string).trim().toLowerCase());
   }
   return set;
-}
-
-function bad(name: string, expected: string, got: unknown, raw = false): never {
-  const shown = typeof got === 'string' ? got : Array.isArray(got) ? JSON.stringify(got) : String(got);
-  const what = Array.isArray(got) ? 'array' : got === null ? 'null' : typeof got;
-  const verb = raw ? expected : `to be ${expected}`;
-  throw new MetaError(COERCION_OPTIONS_INVALID, `Expected \`${name}\` ${verb}, got \`${shown}\` (${what})`);
 }
 
 /**

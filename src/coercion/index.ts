@@ -1,7 +1,6 @@
 /** The coercion layer's public surface. */
 export { COERCION_ERROR_CODES, type CoercionErrorCode } from './coercion-codes.js';
 export {
-  COERCION_OPTIONS_INVALID,
   DATE_FORMATS,
   DEFAULT_FALSE_VALUES,
   DEFAULT_TRUE_VALUES,

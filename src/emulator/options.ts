@@ -4,7 +4,7 @@
  * `` Expected `port` to be an integer from 0 to 65535, got `-1` (number) ``.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MetaError } from '../errors.js';
+import { check } from '../option-check.js';
 import type { Metadata, WireTypedSchema } from '../encord/protocol/types.js';
 import type { FaultRule } from './faults.js';
 import { ROUTE_CLASSES, type RouteClass } from './routes.js';
@@ -234,21 +234,12 @@ export type EmulatorSettingsPatch = Pick<
   | 'folderSearch'
 >;
 
-function describe(value: unknown): string {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
-}
-
 function fail(name: string, expected: string, value: unknown): never {
-  throw new MetaError('OPTIONS_INVALID', `Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
+  check.fail(name, expected, value);
 }
 
 function integer(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return check.integer(name, value, min, max, fallback);
 }
 
 function positive(name: string, value: unknown, fallback: number): number {
@@ -258,9 +249,7 @@ function positive(name: string, value: unknown, fallback: number): number {
 }
 
 function oneOf<T extends string | number>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) fail(name, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
-  return value as T;
+  return check.oneOf(name, value, allowed, fallback);
 }
 
 function resolveBucket(name: string, b: BucketOptions): { rate: number; burst: number } {

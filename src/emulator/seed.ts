@@ -100,7 +100,7 @@ function legacyMetadata(rng: Rng, kind: MediaKind): Metadata | null {
 
 function checkUuid(value: string, what: string): string {
   if (!UUID_RE.test(value)) {
-    throw new MetaError('OPTIONS_INVALID', `Expected ${what} to be a lowercase hyphenated uuid, got \`${value}\``);
+    throw new MetaError('USAGE_OPTION', `Expected ${what} to be a lowercase hyphenated uuid, got \`${value}\``);
   }
   return value;
 }
@@ -130,9 +130,9 @@ function addExplicitRow(store: StateStore, dataset: DatasetRecord, seed: RowSeed
   const where = `dataset ${dataset.hash} row ${i}`;
   const dataType = seed.dataType ?? 'IMAGE';
   const kind = kindForDataType(dataType);
-  if (kind === undefined) throw new MetaError('OPTIONS_INVALID', `Unknown data type \`${dataType}\` (${where})`);
+  if (kind === undefined) throw new MetaError('USAGE_OPTION', `Unknown data type \`${dataType}\` (${where})`);
   const createdAt = seed.createdAt === undefined ? store.now() : Date.parse(seed.createdAt);
-  if (Number.isNaN(createdAt)) throw new MetaError('OPTIONS_INVALID', `Invalid createdAt \`${seed.createdAt}\` (${where})`);
+  if (Number.isNaN(createdAt)) throw new MetaError('USAGE_OPTION', `Invalid createdAt \`${seed.createdAt}\` (${where})`);
   const dataHash = seed.dataHash === undefined ? rng.uuid() : checkUuid(seed.dataHash, `data hash (${where})`);
   const title = seed.title ?? `item-${pad(i, 4)}.${kind.ext === '' ? 'jpg' : kind.ext}`;
   const metadata = seed.metadata === undefined ? undefined : (structuredClone(seed.metadata) as Metadata);

@@ -63,7 +63,7 @@ function itemView(item: ItemRecord): ItemView {
 
 function checkMetadataArg(metadata: unknown): Metadata {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new MetaError('OPTIONS_INVALID', 'Expected metadata to be a JSON object');
+    throw new MetaError('USAGE_OPTION', 'Expected metadata to be a JSON object');
   }
   return structuredClone(metadata) as Metadata;
 }

@@ -71,7 +71,7 @@ export class BearerTokenAuth implements EncordAuth {
     // Visible ASCII only: anything else would be rejected by the HTTP layer or split the header.
     if (!/^[\x21-\x7e]+$/.test(trimmed)) {
       throw new EncordConfigError(
-        'INVALID_OPTIONS',
+        'USAGE_OPTION',
         'The bearer token contains spaces, control or non-ASCII characters; pass the token text only',
       );
     }

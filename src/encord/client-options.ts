@@ -7,6 +7,8 @@ import type { EncordAuth } from './auth.js';
 import type { ClientEvent } from './client-events.js';
 import { EncordConfigError } from './errors.js';
 import { realSleep, type Sleep } from './retry.js';
+import { MAX_BULK_CHUNK } from './protocol/limits.js';
+import { BAD_OPTION, optionCheck, optionMessage } from '../option-check.js';
 
 export const DEFAULT_DOMAIN = 'https://api.encord.com';
 /** Short names accepted for `domain`. */
@@ -16,7 +18,7 @@ export const DOMAIN_ALIASES = {
 } as const;
 
 /** Most items the SDK puts in one patch-bulk / get-bulk request (`STORAGE_BUNDLE_CREATE_LIMIT`). */
-export const MAX_BULK_CHUNK = 1000;
+export { MAX_BULK_CHUNK };
 
 export interface EncordClientOptions {
   /** Credentials: from `loadCredentials()`, `sshKeyAuth()` or `bearerTokenAuth()`. */
@@ -150,10 +152,10 @@ function proxyDisplay(name: string, value: string): string {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
     // Do not echo the value: it may hold a password.
-    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be a proxy URL such as http://proxy.example.com:3128`);
+    throw new EncordConfigError(BAD_OPTION, `Expected ${name} to be a proxy URL such as http://proxy.example.com:3128`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EncordConfigError('INVALID_OPTIONS', `Expected ${name} to be an http:// or https:// proxy URL, got a ${url.protocol} URL`);
+    throw new EncordConfigError(BAD_OPTION, `Expected ${name} to be an http:// or https:// proxy URL, got a ${url.protocol} URL`);
   }
   return url.origin;
 }
@@ -179,44 +181,27 @@ export function resolveProxy(
   return { url, display, source: chosen.name === 'proxy' ? 'the proxy option' : chosen.name };
 }
 
-function shown(value: unknown): string {
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'function') text = '[function]';
-  else if (typeof value === 'object' && value !== null) text = type === 'array' ? '[…]' : '{…}';
-  else text = String(value);
-  return `\`${text}\` (${type})`;
-}
+/** The client's bad options are `EncordConfigError`s, with the one bad-option code and message of `option-check.ts`. */
+const checks = optionCheck((message) => new EncordConfigError(BAD_OPTION, message));
 
 function invalid(name: string, expected: string, value: unknown): EncordConfigError {
-  return new EncordConfigError('INVALID_OPTIONS', `Expected \`${name}\` to be ${expected}, got ${shown(value)}`);
+  return new EncordConfigError(BAD_OPTION, optionMessage(name, expected, value));
 }
 
 function integer(name: string, value: unknown, def: number, min: number, max: number): number {
-  if (value === undefined) return def;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return checks.integer(name, value, min, max, def);
 }
 
 function number(name: string, value: unknown, def: number, min: number, max: number): number {
-  if (value === undefined) return def;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalid(name, `a number from ${min} to ${max}`, value);
-  }
-  return value;
+  return checks.number(name, value, min, max, def);
 }
 
 function fn<T>(name: string, value: unknown, def: T): T {
-  if (value === undefined) return def;
-  if (typeof value !== 'function') throw invalid(name, 'a function', value);
-  return value as T;
+  return checks.fn(name, value, def);
 }
 
 /**
- * Normalise a domain: an alias (`us`), or a URL reduced to its origin. Throws `INVALID_OPTIONS` for
+ * Normalise a domain: an alias (`us`), or a URL reduced to its origin. Throws `USAGE_OPTION` for
  * anything else, and for URLs with credentials in them.
  */
 export function resolveDomain(domain: string | undefined): string {
@@ -241,7 +226,7 @@ export function resolveDomain(domain: string | undefined): string {
   }
   if (url.username !== '' || url.password !== '') {
     // Do not echo the value: it holds a password.
-    throw new EncordConfigError('INVALID_OPTIONS', 'Expected `domain` to be a URL without user name or password');
+    throw new EncordConfigError(BAD_OPTION, 'Expected `domain` to be a URL without user name or password');
   }
   return url.origin;
 }
@@ -260,7 +245,7 @@ export function packageVersion(): string {
   return cachedVersion;
 }
 
-/** Validate options and fill in defaults. Throws `EncordConfigError` (`INVALID_OPTIONS`) on the first problem. */
+/** Validate options and fill in defaults. Throws `EncordConfigError` (`USAGE_OPTION`) on the first problem. */
 export function resolveClientOptions(options: EncordClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   const auth = options.auth as unknown;

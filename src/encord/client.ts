@@ -80,7 +80,7 @@ export class EncordClient implements MetadataStore, FolderStore {
   readonly options: ResolvedClientOptions;
   readonly #requester: Requester;
 
-  /** Validates `options` (throws `EncordConfigError` `INVALID_OPTIONS`); sends nothing until a call. */
+  /** Validates `options` (throws `EncordConfigError` `USAGE_OPTION`); sends nothing until a call. */
   constructor(options: EncordClientOptions) {
     this.options = resolveClientOptions(options);
     this.#requester = new Requester(this.options);

@@ -50,7 +50,7 @@ export const ENCORD_ERROR_CODES = {
   KEY_UNSUPPORTED_CIPHER: { retryable: false, summary: 'the key is encrypted with an unsupported cipher or KDF' },
   CREDENTIALS_MISSING: { retryable: false, summary: 'no SSH key or bearer token was configured' },
   CREDENTIALS_CONFLICT: { retryable: false, summary: 'both an SSH key and a bearer token were given' },
-  INVALID_OPTIONS: { retryable: false, summary: 'an option of the client is invalid' },
+  USAGE_OPTION: { retryable: false, summary: 'an option of the client is invalid' },
 } as const satisfies Partial<Record<ErrorCode, { retryable: boolean; summary: string }>>;
 
 export type EncordErrorCode = keyof typeof ENCORD_ERROR_CODES;

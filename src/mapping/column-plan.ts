@@ -10,6 +10,7 @@ import { FOLDER_LIST_MARKER_COLUMNS, listExportKind } from '../formula-cells.js'
 import { getOwn } from '../own.js';
 import { reservedKeyProblem } from '../schema/index.js';
 import { ID_COLUMNS } from './key-resolver.js';
+import type { UnknownColumnPolicy } from './mapping-options.js';
 
 /** Column mapping of a job config. */
 export interface ColumnMapping {
@@ -35,8 +36,7 @@ export interface ColumnMapping {
  * value exactly (a string "5" stays a string). See `pipeline/unknown-cell.ts`.
  * @default `json` for a file that starts with `list`'s id columns (a dataset or folder listing, or its failure report), else `error`
  */
-export const UNKNOWN_COLUMN_POLICIES = ['error', 'skip', 'json', 'string'] as const;
-export type UnknownColumnPolicy = (typeof UNKNOWN_COLUMN_POLICIES)[number];
+export { UNKNOWN_COLUMN_POLICIES, type UnknownColumnPolicy } from './mapping-options.js';
 /** How the cells of a column with no key in the schema are read. */
 export type UnknownKeyPolicy = Extract<UnknownColumnPolicy, 'json' | 'string'>;
 

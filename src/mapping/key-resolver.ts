@@ -8,9 +8,9 @@ import type { Cell } from '../sources/source.js';
 import { MetaError } from '../errors.js';
 import { DatasetIndex } from './dataset-index.js';
 
-/** `name` and `path` name storage items of a folder (`--folder`); the others, data units of a dataset. */
-export const KEY_KINDS = ['index', 'data_hash', 'title', 'item_uuid', 'name', 'path'] as const;
-export type KeyKind = (typeof KEY_KINDS)[number];
+import { isEncordHash, type KeyKind } from './mapping-options.js';
+
+export { KEY_KINDS, isEncordHash, type KeyKind } from './mapping-options.js';
 
 /** Column names that identify a unit (and are never imported as metadata unless mapped explicitly). */
 export const ID_COLUMNS: Readonly<Record<string, KeyKind | 'info'>> = {
@@ -163,17 +163,6 @@ function resolveItemUuid(kind: KeyKind, text: string): Resolution {
 }
 
 const ITEM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * Whether `text` is shaped like an Encord hash: data hashes, dataset hashes and storage item uuids are uuids
- * (`8-4-4-4-12` hexadecimal, any case; the 32 digits without dashes are taken too). A key cell that matches
- * a unit as written always resolves; this only decides between `KEY_INVALID` and `KEY_NOT_FOUND`.
- */
-export function isEncordHash(text: string): boolean {
-  return ENCORD_HASH.test(text);
-}
-
-const ENCORD_HASH = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
 
 /** The write target of a unit: its storage item when it has one (shared by every unit it backs). */
 export function targetOf(unit: DataUnit): string {

@@ -3,17 +3,19 @@
  */
 import { checkOptionNames } from './option-names.js';
 import type { MetadataStore } from '../encord/metadata-store.js';
+import { BAD_OPTION, check } from '../option-check.js';
 import { MetaError } from '../errors.js';
 import { CSV_ENCODING_NAMES, canonicalEncoding } from '../sources/csv/decode.js';
 
 /** Names `--encoding` accepts (aliases included). */
 export { CSV_ENCODING_NAMES };
 import { resolveCoercionOptions, type CoercionOptions, type ResolvedCoercionOptions } from '../coercion/index.js';
-import { UNKNOWN_COLUMN_POLICIES, type ColumnMapping, type UnknownColumnPolicy } from '../mapping/column-plan.js';
-import type { KeyKind } from '../mapping/key-resolver.js';
+import type { ColumnMapping } from '../mapping/column-plan.js';
+import { FOLDER_KEY_KINDS, KEY_KINDS, UNKNOWN_COLUMN_POLICIES, type KeyKind, type UnknownColumnPolicy } from '../mapping/mapping-options.js';
 import type { MetaSchema } from '../schema/index.js';
-import type { WriteMode } from './merge.js';
-import type { EmptyPolicy } from './row-preparer.js';
+import type { CsvSourceOptions } from '../sources/csv/csv-source.js';
+import type { SourceFormat } from '../sources/sniff.js';
+import { BATCH_SIZE, CONCURRENCY, DIFF_LIMIT, EMPTY_POLICIES, WRITE_MODES, type EmptyPolicy, type WriteMode } from './option-sets.js';
 import type { ImportProgress, KeyPlan } from './import-result.js';
 import { checkShard, type Shard } from './shard.js';
 
@@ -25,7 +27,7 @@ export interface ImportOptions {
    */
   readonly file: string | readonly string[];
   /** `csv`, `parquet` or `xlsx`; @default from the file extension, else the bytes */
-  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  readonly format?: SourceFormat | undefined;
   /** .xlsx: the worksheet to read, by its tab name; @default the first */
   readonly sheet?: string | undefined;
   /** CSV delimiter; @default detected from the header line */
@@ -36,7 +38,7 @@ export interface ImportOptions {
    */
   readonly encoding?: string | undefined;
   /** CSV header cells without a name (other than pandas' index column, always left out): refuse, or leave them out. @default 'error' */
-  readonly unnamedColumns?: 'error' | 'skip' | undefined;
+  readonly unnamedColumns?: CsvSourceOptions['unnamedColumns'];
   /**
    * The dataset whose data units the rows name. Exactly one of `datasetHash` and `folderUuid`, or neither
    * with `key: 'item_uuid'` (storage items by uuid: nothing is listed, items are read and written in batches).
@@ -108,35 +110,18 @@ export interface ResolvedImportOptions
 
 /** Exactly one target: a dataset, a folder, or storage items by uuid (`key: 'item_uuid'` and neither). */
 function checkTarget(options: ImportOptions): void {
-  if (options.datasetHash && options.folderUuid) throw new MetaError('USAGE_OPTION', 'Give either `datasetHash` (--dataset) or `folderUuid` (--folder), not both');
+  if (options.datasetHash && options.folderUuid) throw new MetaError(BAD_OPTION, 'Give either `datasetHash` (--dataset) or `folderUuid` (--folder), not both');
   if (!options.datasetHash && !options.folderUuid && options.key !== 'item_uuid') {
-    throw new MetaError('USAGE_OPTION', 'Expected `datasetHash` (--dataset HASH) or `folderUuid` (--folder UUID), got nothing (only --key item_uuid works without either)');
+    throw new MetaError(BAD_OPTION, 'Expected `datasetHash` (--dataset HASH) or `folderUuid` (--folder UUID), got nothing (only --key item_uuid works without either)');
   }
-  if (options.recursive && !options.folderUuid) throw new MetaError('USAGE_OPTION', '`recursive` (--recursive) needs `folderUuid` (--folder UUID)');
-  const folderKeys: readonly string[] = ['name', 'path', 'item_uuid'];
-  if (options.folderUuid && options.key !== undefined && !folderKeys.includes(options.key)) {
-    throw new MetaError('USAGE_OPTION', `Expected \`key\` to be name, path or item_uuid for a folder, got \`${options.key}\``);
+  if (options.recursive && !options.folderUuid) throw new MetaError(BAD_OPTION, '`recursive` (--recursive) needs `folderUuid` (--folder UUID)');
+  if (options.folderUuid && options.key !== undefined && !(FOLDER_KEY_KINDS as readonly string[]).includes(options.key)) {
+    check.fail('key', `${FOLDER_KEY_KINDS.join(', ')} for a folder`, options.key);
   }
-  if (options.folderUuid && options.key === undefined) throw new MetaError('USAGE_OPTION', 'Say how rows name the folder\'s items: --key name, path or item_uuid');
+  if (options.folderUuid && options.key === undefined) throw new MetaError(BAD_OPTION, `Say how rows name the folder's items: --key ${FOLDER_KEY_KINDS.join(', ')}`);
   if (!options.folderUuid && (options.key === 'name' || options.key === 'path')) {
-    throw new MetaError('USAGE_OPTION', `--key ${options.key} names storage items of a folder: give --folder UUID`);
+    throw new MetaError(BAD_OPTION, `--key ${options.key} names storage items of a folder: give --folder UUID`);
   }
-}
-
-function intIn(name: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new MetaError('USAGE_OPTION', `Expected \`${name}\` to be an integer from ${min} to ${max}, got \`${String(value)}\` (${typeof value})`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new MetaError('USAGE_OPTION', `Expected \`${name}\` to be one of ${allowed.join(', ')}, got \`${String(value)}\` (${typeof value})`);
-  }
-  return value as T;
 }
 
 const IMPORT_OPTION_NAMES = [
@@ -147,29 +132,28 @@ const IMPORT_OPTION_NAMES = [
 
 export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
   checkOptionNames('runImport', options, IMPORT_OPTION_NAMES);
-  if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) {
-    throw new MetaError('USAGE_OPTION', `Expected \`sheet\` to be a sheet name, got \`${String(options.sheet)}\` (${typeof options.sheet})`);
-  }
+  if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) check.fail('sheet', 'a sheet name', options.sheet);
   if (!options.file || (typeof options.file !== 'string' && (!Array.isArray(options.file) || options.file.length === 0 || !options.file.every((f) => typeof f === 'string' && f !== '')))) {
-    throw new MetaError('USAGE_OPTION', 'Expected `file` to be a path or a non-empty list of paths, got nothing');
+    throw new MetaError(BAD_OPTION, 'Expected `file` to be a path or a non-empty list of paths, got nothing');
   }
+  if (options.key !== undefined) check.oneOf('key', options.key, KEY_KINDS, 'index');
   checkTarget(options);
   if (options.encoding !== undefined && canonicalEncoding(options.encoding) === undefined) {
-    throw new MetaError('USAGE_OPTION', `Expected \`encoding\` to be one of ${CSV_ENCODING_NAMES.join(', ')}, got ${JSON.stringify(options.encoding)}`);
+    check.fail('encoding', `one of ${CSV_ENCODING_NAMES.join(', ')}`, options.encoding);
   }
-  if (options.maxErrors !== undefined) intIn('maxErrors', options.maxErrors, 0, Number.MAX_SAFE_INTEGER, 0);
+  check.integer('maxErrors', options.maxErrors, 0, Number.MAX_SAFE_INTEGER, 0);
   return {
     ...options,
     shard: options.shard === undefined ? undefined : checkShard(options.shard),
     coercion: resolveCoercionOptions(options.coercion ?? {}),
-    mode: oneOf('mode', options.mode, ['merge', 'replace'], 'merge'),
-    empty: oneOf('empty', options.empty, ['keep', 'delete', 'null'], 'keep'),
-    unknownColumns: options.unknownColumns === undefined ? undefined : oneOf('unknownColumns', options.unknownColumns, UNKNOWN_COLUMN_POLICIES, 'error'),
-    dryRun: options.dryRun ?? false,
-    diffLimit: intIn('diffLimit', options.diffLimit, 0, 100_000, 20),
-    concurrency: intIn('concurrency', options.concurrency, 1, 256, 4),
-    batchSize: intIn('batchSize', options.batchSize, 1, 1000, 1000),
-    bulk: options.bulk ?? true,
-    now: options.now ?? Date.now,
+    mode: check.oneOf('mode', options.mode, WRITE_MODES, 'merge'),
+    empty: check.oneOf('empty', options.empty, EMPTY_POLICIES, 'keep'),
+    unknownColumns: options.unknownColumns === undefined ? undefined : check.oneOf('unknownColumns', options.unknownColumns, UNKNOWN_COLUMN_POLICIES, 'error'),
+    dryRun: check.boolean('dryRun', options.dryRun, false),
+    diffLimit: check.inRange('diffLimit', options.diffLimit, DIFF_LIMIT),
+    concurrency: check.inRange('concurrency', options.concurrency, CONCURRENCY),
+    batchSize: check.inRange('batchSize', options.batchSize, BATCH_SIZE),
+    bulk: check.boolean('bulk', options.bulk, true),
+    now: check.fn('now', options.now, Date.now),
   };
 }

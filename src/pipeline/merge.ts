@@ -9,6 +9,7 @@ import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { getOwn, hasOwn, setOwn } from '../own.js';
 import { entriesFingerprint, type Fingerprint64, type FingerprintSpec } from '../mapping/fingerprint.js';
 import { RESERVED_METADATA_KEYS, isReservedMetadataKey } from '../schema/index.js';
+import type { WriteMode } from './option-sets.js';
 
 /** Marker for "remove this key" (`--empty delete`). */
 export const DELETE: unique symbol = Symbol('delete');
@@ -20,8 +21,7 @@ export interface UpdateEntry {
   readonly type: string;
 }
 
-export const WRITE_MODES = ['merge', 'replace'] as const;
-export type WriteMode = (typeof WRITE_MODES)[number];
+export { WRITE_MODES, type WriteMode } from './option-sets.js';
 
 /**
  * `current` with `update` applied. Reserved keys are never changed by an update, whatever the mode (an

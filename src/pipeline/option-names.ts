@@ -4,6 +4,7 @@
  * confusing failure later ("cannot read undo journal undefined").
  */
 import { MetaError } from '../errors.js';
+import { BAD_OPTION } from '../option-check.js';
 import { closest } from '../schema/did-you-mean.js';
 
 export function checkOptionNames(entry: string, options: object, known: readonly string[]): void {
@@ -13,5 +14,5 @@ export function checkOptionNames(entry: string, options: object, known: readonly
     const near = closest(k, known) ?? known.find((n) => n.toLowerCase().startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(n.toLowerCase())) ?? null;
     return near ? `\`${k}\` (did you mean \`${near}\`?)` : `\`${k}\``;
   });
-  throw new MetaError('USAGE_OPTION', `${entry}: unknown option ${described.join(', ')}; it takes ${known.map((k) => `\`${k}\``).join(', ')}`);
+  throw new MetaError(BAD_OPTION, `${entry}: unknown option ${described.join(', ')}; it takes ${known.map((k) => `\`${k}\``).join(', ')}`);
 }

@@ -12,8 +12,9 @@ import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
 import { coerceUnknownCell, unchangedSinceListed, type UnknownCellError } from './unknown-cell.js';
 
-export const EMPTY_POLICIES = ['keep', 'delete', 'null'] as const;
-export type EmptyPolicy = (typeof EMPTY_POLICIES)[number];
+import type { EmptyPolicy } from './option-sets.js';
+
+export { EMPTY_POLICIES, type EmptyPolicy } from './option-sets.js';
 
 export type PreparedRow =
   | { readonly ok: true; readonly units: readonly DataUnit[]; readonly update: readonly UpdateEntry[] }

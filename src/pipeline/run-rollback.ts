@@ -22,6 +22,7 @@ import type { MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { stopsRun } from '../error-codes.js';
+import { BAD_OPTION } from '../option-check.js';
 import { writeFilePrivate } from '../private-files.js';
 import { csvLine, neutraliseFormula } from '../report/csv-writer.js';
 import { readUndoJournal, UndoJournal, type JournalEntry } from '../report/undo-journal.js';
@@ -339,7 +340,7 @@ class RollbackRun {
 export async function runRollback(options: RollbackOptions): Promise<RollbackResult> {
   checkOptionNames('runRollback', options, ROLLBACK_OPTION_NAMES);
   if (typeof options.journalPath !== 'string' || options.journalPath === '') {
-    throw new MetaError('USAGE_OPTION', 'runRollback: `journalPath` (the undo journal printed at the end of an import or set) is required');
+    throw new MetaError(BAD_OPTION, 'runRollback: `journalPath` (the undo journal printed at the end of an import or set) is required');
   }
   const now = options.now ?? Date.now;
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');

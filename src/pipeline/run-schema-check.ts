@@ -13,7 +13,8 @@ import { describeSpec, SCHEMA_LIMITS, type FieldSpec, type MetaSchema } from '..
 import { checkFileAgainstSchema, inferSchema, type CheckField, type FileCheck, type InferredSchema, type RowLike } from '../schema-check/index.js';
 import { openInputs, type CsvDelimiter } from '../sources/index.js';
 import type { CsvEncoding } from '../sources/csv/decode.js';
-import type { TabularSource } from '../sources/source.js';
+import type { RefuseOrSkip, TabularSource } from '../sources/source.js';
+import type { SourceFormat } from '../sources/sniff.js';
 import { pullSchema, type SchemaForm } from './pull-schema.js';
 
 type Signal = { readonly signal?: AbortSignal | undefined };
@@ -21,14 +22,14 @@ type Signal = { readonly signal?: AbortSignal | undefined };
 export interface DataFileOptions extends Signal {
   /** One data file, or several read as one input (a list, a glob, a directory; see `ImportOptions.file`). */
   readonly file: string | readonly string[];
-  readonly format?: 'csv' | 'parquet' | 'xlsx' | undefined;
+  readonly format?: SourceFormat | undefined;
   /** .xlsx: the worksheet to read, by name; @default the first */
   readonly sheet?: string | undefined;
   readonly delimiter?: string | undefined;
   /** CSV text encoding (see `ImportOptions.encoding`). @default UTF-8, or what a byte-order mark says */
   readonly encoding?: string | undefined;
   /** See `ImportOptions.unnamedColumns`. */
-  readonly unnamedColumns?: 'error' | 'skip' | undefined;
+  readonly unnamedColumns?: RefuseOrSkip | undefined;
   readonly coercion?: CoercionOptions | undefined;
 }
 

@@ -10,16 +10,21 @@ import { join } from 'node:path';
 import { folderStoreOf, type DataUnit, type MetadataStore } from '../encord/metadata-store.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
-import { isEncordHash } from '../mapping/key-resolver.js';
+import { isEncordHash } from '../mapping/mapping-options.js';
 import type { CoercionOptions } from '../coercion/index.js';
 import { lockDomainOf } from '../checkpoint/dataset-lock.js';
 import { RunCheckpoint, checkpointTarget } from '../checkpoint/run-checkpoint.js';
 import type { MetaSchema } from '../schema/index.js';
-import { applyUpdate, changedKeys, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
+import { applyUpdate, changedKeys, jsonEqual, type UpdateEntry } from './merge.js';
+import { BATCH_SIZE, CONCURRENCY, DIFF_LIMIT, WRITE_MODES, type WriteMode } from './option-sets.js';
+import { check } from '../option-check.js';
 import { pullSchema } from './pull-schema.js';
 import { buildSetUpdate, parseAssignment } from './set-update.js';
 import { Writer, type WriteTask } from './writer.js';
 import { readFolderUnits, type FolderUnit } from './run-list.js';
+
+/** `set --all` writes in smaller batches than an import (500): the range is Encord's all the same. */
+const SET_BATCH_SIZE = { ...BATCH_SIZE, default: 500 };
 
 export { buildSetUpdate, parseAssignment, type SetUpdateInput } from './set-update.js';
 
@@ -124,14 +129,26 @@ function checkTarget(target: SetTarget): void {
   }
 }
 
-/** The write mode of a `set`, once the request is known to set something (usage errors otherwise). */
-function checkSetRequest(options: Pick<SetOptions, 'mode' | 'assignments' | 'values' | 'unset'>): WriteMode {
-  const mode: WriteMode = options.mode ?? 'merge';
-  if (mode !== 'merge' && mode !== 'replace') throw new MetaError('USAGE', `Expected \`mode\` to be merge or replace, got \`${String(mode)}\``);
+/** How a `set` writes, checked before any request. */
+interface SetSettings {
+  readonly mode: WriteMode;
+  readonly diffLimit: number;
+  readonly concurrency: number;
+  readonly batchSize: number;
+}
+
+/** The settings of a `set`, once the request is known to set something (usage errors otherwise). */
+function checkSetRequest(options: Pick<SetOptions, 'mode' | 'assignments' | 'values' | 'unset' | 'diffLimit' | 'concurrency' | 'batchSize'>): SetSettings {
+  const mode: WriteMode = check.oneOf('mode', options.mode, WRITE_MODES, 'merge');
   const nothing = (options.assignments?.length ?? 0) + Object.keys(options.values ?? {}).length + (options.unset?.length ?? 0) === 0;
   if (nothing) throw new MetaError('USAGE', 'Nothing to set: give KEY=VALUE arguments, --json \'{...}\' or --unset KEY');
   for (const text of options.assignments ?? []) parseAssignment(text);
-  return mode;
+  return {
+    mode,
+    diffLimit: check.inRange('diffLimit', options.diffLimit, DIFF_LIMIT),
+    concurrency: check.inRange('concurrency', options.concurrency, CONCURRENCY),
+    batchSize: check.inRange('batchSize', options.batchSize, SET_BATCH_SIZE),
+  };
 }
 
 const SET_OPTION_NAMES = [
@@ -145,8 +162,8 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   const startedAt = now();
   if (!options.datasetHash) throw new MetaError('USAGE', 'Expected `datasetHash` (--dataset HASH), got nothing');
   checkTarget(options.target);
-  const mode = checkSetRequest(options);
-  const diffLimit = options.diffLimit ?? 20;
+  const settings = checkSetRequest(options);
+  const { mode, diffLimit } = settings;
   const store = options.store;
   const requestsBefore = store.stats.requests;
   const signal = options.signal ? { signal: options.signal } : {};
@@ -174,7 +191,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   await writeSetTasks({
     store,
     options,
-    mode,
+    settings,
     datasetHash: options.datasetHash,
     checkpoint,
     source: `set ${describeTarget(options.target)}`,
@@ -265,8 +282,8 @@ function planDatasetSet(
 /** The write tail every `set` shares (dataset or folder): lock, journal, the import's writer, interruption. */
 interface SetWriteRun {
   readonly store: MetadataStore;
-  readonly options: Pick<SetOptions, 'dryRun' | 'signal' | 'concurrency' | 'batchSize'>;
-  readonly mode: WriteMode;
+  readonly options: Pick<SetOptions, 'dryRun' | 'signal'>;
+  readonly settings: SetSettings;
   readonly datasetHash: string;
   readonly checkpoint: RunCheckpoint;
   /** What the journal header says ran. */
@@ -307,9 +324,9 @@ async function writeSetTasks(run: SetWriteRun): Promise<void> {
     const writer = new Writer({
       store: run.store,
       datasetHash: run.datasetHash,
-      mode: run.mode,
-      concurrency: options.concurrency ?? 4,
-      batchSize: options.batchSize ?? 500,
+      mode: run.settings.mode,
+      concurrency: run.settings.concurrency,
+      batchSize: run.settings.batchSize,
       journal,
       callbacks: {
         written: (task) => {
@@ -498,8 +515,8 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
   const now = options.now ?? Date.now;
   const startedAt = now();
   if (!options.folderUuid) throw new MetaError('USAGE', 'Expected `folderUuid` (--folder UUID), got nothing');
-  const mode = checkSetRequest(options);
-  const diffLimit = options.diffLimit ?? 20;
+  const settings = checkSetRequest(options);
+  const { mode, diffLimit } = settings;
   const store = options.store;
   const folders = folderStoreOf(store);
   const requestsBefore = store.stats.requests;
@@ -531,7 +548,7 @@ export async function runFolderSet(options: FolderSetOptions): Promise<FolderSet
   await writeSetTasks({
     store,
     options,
-    mode,
+    settings,
     datasetHash: '',
     checkpoint,
     source: `set --folder ${folder.uuid} ${describeFolderTarget(options.target)}`,

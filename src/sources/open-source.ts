@@ -1,4 +1,5 @@
 import { MetaError } from '../errors.js';
+import { check } from '../option-check.js';
 import { CsvSource, type CsvSourceOptions } from './csv/csv-source.js';
 import { ParquetSource, type ParquetSourceOptions } from './parquet/parquet-source.js';
 import { checkReadableFile } from './file-check.js';
@@ -25,13 +26,7 @@ export interface OpenSourceOptions {
 /** Decide the format of `path`: the given one, else the extension, else the magic bytes, else CSV. */
 export async function resolveFormat(path: string, format: SourceFormat | 'auto' = 'auto'): Promise<SourceFormat> {
   if (format !== 'auto') {
-    if (!(SOURCE_FORMATS as readonly string[]).includes(format)) {
-      throw new MetaError(
-        'SOURCE_INVALID_OPTION',
-        `Expected \`format\` to be one of ${['auto', ...SOURCE_FORMATS].map((f) => `"${f}"`).join(', ')}, got \`${String(format)}\` (${typeof format})`,
-      );
-    }
-    return format;
+    return check.oneOf('format', format, SOURCE_FORMATS, 'csv');
   }
   const byName = formatFromPath(path);
   if (byName !== undefined) return byName;

@@ -13,6 +13,13 @@
  */
 export type Cell = string | number | bigint | boolean | null | readonly Cell[];
 
+/**
+ * What a source does with a column it cannot name (a CSV header cell left empty) or read faithfully (a
+ * Parquet type with no exact cell): refuse the file (`error`), or leave the column out (`skip`).
+ */
+export const REFUSE_OR_SKIP = ['error', 'skip'] as const;
+export type RefuseOrSkip = (typeof REFUSE_OR_SKIP)[number];
+
 export interface RawRow {
   /** 0-based record number among data rows (the header is not counted). */
   readonly index: number;
@@ -90,7 +97,6 @@ export interface TabularSource {
  */
 export const SOURCE_ERROR_CODES = {
   SOURCE_NOT_FOUND: 'the file does not exist, or is not a readable file; or a glob or directory names no data file',
-  SOURCE_INVALID_OPTION: 'a source option is out of range',
   SOURCE_UNKNOWN_FORMAT: 'the format is neither given nor recognisable from the name or the bytes',
   SOURCE_EMPTY: 'CSV: the file has no header row',
   SOURCE_BAD_HEADER: 'CSV: the header record is malformed (e.g. a quote never closed)',

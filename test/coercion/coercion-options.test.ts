@@ -16,13 +16,13 @@ describe('resolveCoercionOptions', () => {
   });
 
   it.each<[string, CoercionOptions, string]>([
-    ['unknown zone', { timezone: 'Mars/Base' }, 'Expected `timezone` to be an IANA zone such as Europe/Paris, got `Mars/Base` (string)'],
-    ['non-boolean decimalComma', { decimalComma: 'yes' as unknown as boolean }, 'Expected `decimalComma` to be a boolean, got `yes` (string)'],
-    ['bad separator', { thousandsSeparator: '_' as never }, "Expected `thousandsSeparator` to be one of 'none', ',', '.', ' ', got `_` (string)"],
-    ['thousands = decimal comma', { decimalComma: true, thousandsSeparator: ',' }, "Expected `thousandsSeparator` to differ from the decimal separator (',' with `decimalComma`), got `,` (string)"],
-    ['thousands = decimal point', { thousandsSeparator: '.' }, "to differ from the decimal separator ('.')"],
-    ['bad date format', { dateFormat: 'yyyy/dd/mm' as never }, 'Expected `dateFormat` to be one of iso, dd/mm/yyyy, mm/dd/yyyy, got `yyyy/dd/mm` (string)'],
-    ['bad geo order', { geoOrder: 'x,y' as never }, 'Expected `geoOrder` to be one of lat,lon, lon,lat'],
+    ['unknown zone', { timezone: 'Mars/Base' }, 'Expected `timezone` to be an IANA zone such as Europe/Paris, got `"Mars/Base"` (string)'],
+    ['non-boolean decimalComma', { decimalComma: 'yes' as unknown as boolean }, 'Expected `decimalComma` to be a boolean, got `"yes"` (string)'],
+    ['bad separator', { thousandsSeparator: '_' as never }, 'Expected `thousandsSeparator` to be one of "none", ",", ".", " ", got `"_"` (string)'],
+    ['thousands = decimal comma', { decimalComma: true, thousandsSeparator: ',' }, 'Expected `thousandsSeparator` to differ from the decimal separator ("," with `decimalComma`), got `","` (string)'],
+    ['thousands = decimal point', { thousandsSeparator: '.' }, 'to differ from the decimal separator (".")'],
+    ['bad date format', { dateFormat: 'yyyy/dd/mm' as never }, 'Expected `dateFormat` to be one of "iso", "dd/mm/yyyy", "mm/dd/yyyy", got `"yyyy/dd/mm"` (string)'],
+    ['bad geo order', { geoOrder: 'x,y' as never }, 'Expected `geoOrder` to be one of "lat,lon", "lon,lat"'],
     ['empty word list', { trueValues: [] }, 'Expected `trueValues` to be a non-empty list of words, got `[]` (array)'],
     ['blank word', { falseValues: ['no', ' '] }, 'Expected `falseValues` to be a list of non-empty words'],
     ['word in both lists', { trueValues: ['yes', 'Y'], falseValues: ['y', 'n'] }, 'Expected `trueValues` and `falseValues` to have no word in common, got `y` in both'],
@@ -32,7 +32,7 @@ describe('resolveCoercionOptions', () => {
       resolveCoercionOptions(options);
     } catch (error) {
       expect(error).toBeInstanceOf(MetaError);
-      expect((error as MetaError).code).toBe('OPTIONS_INVALID');
+      expect((error as MetaError).code).toBe('USAGE_OPTION');
     }
   });
 });

@@ -10,10 +10,10 @@ function failure(options: Record<string, unknown>): string {
     resolveClientOptions({ auth, ...options } as unknown as EncordClientOptions);
   } catch (e) {
     expect(e).toBeInstanceOf(EncordConfigError);
-    expect((e as EncordConfigError).code).toBe('INVALID_OPTIONS');
+    expect((e as EncordConfigError).code).toBe('USAGE_OPTION');
     return (e as Error).message;
   }
-  throw new Error('expected INVALID_OPTIONS');
+  throw new Error('expected USAGE_OPTION');
 }
 
 describe('resolveClientOptions', () => {

@@ -197,7 +197,7 @@ describe('files and sources', () => {
     expect(c.auth.v2Headers('GET', '/x', Buffer.alloc(0), 0)).toEqual({ authorization: 'Bearer tok-123' });
     expect(JSON.stringify(c.auth) + inspect(c.auth)).not.toContain('tok-123');
     expect((await codeOfAsync(loadCredentials({ bearerToken: 't', sshKeyPath: keyFile, env: {} }))).code).toBe('CREDENTIALS_CONFLICT');
-    expect(codeOf(() => new BearerTokenAuth('a b'))).toBe('INVALID_OPTIONS');
+    expect(codeOf(() => new BearerTokenAuth('a b'))).toBe('USAGE_OPTION');
     expect(new BearerTokenAuth('Bearer abc').v1Authorization()).toBe('Bearer abc');
   });
 });

@@ -31,7 +31,7 @@ describe('openSource', () => {
     expect(source.columns).toEqual(['id\tname\tnote']);
     await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'parquet' }), 'SOURCE_CORRUPT');
     await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'xlsx' }), 'SOURCE_CORRUPT');
-    await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'ods' as 'csv' }), 'SOURCE_INVALID_OPTION');
+    await rejectCode(openSource(join(CSV_FIXTURES, 'tab.tsv'), { format: 'ods' as 'csv' }), 'USAGE_OPTION');
   });
 });
 

@@ -8,6 +8,19 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parsePublicKeys } from '../../encord/protocol/public-key.js';
 import { MetaError } from '../../errors.js';
 import { loadFaultsFile, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import {
+  TYPE_VALIDATION_MODES,
+  UNKNOWN_DATASET_MODES,
+  UNKNOWN_KEY_MODES,
+  UNKNOWN_STORAGE_STATUSES,
+  V1_ERROR_STATUS_MODES,
+  WRITE_MODES,
+  type MetadataWriteMode,
+  type TypeValidation,
+  type UnknownDatasetMode,
+  type UnknownSchemaKeys,
+  type V1ErrorStatusMode,
+} from '../../emulator/options.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
@@ -28,12 +41,13 @@ interface EmulatorFlags {
   latency?: number;
   jitter?: number;
   faults?: string;
-  writeMode?: 'replace' | 'merge';
-  unknownKeys?: 'accept' | 'reject';
-  typeValidation?: 'off' | 'strict';
-  unknownDataset?: 'not-found' | 'authorisation';
-  v1ErrorStatus?: 'mirror' | 'always-200';
-  unknownStorageStatus?: '403' | '404';
+  writeMode?: MetadataWriteMode;
+  unknownKeys?: UnknownSchemaKeys;
+  typeValidation?: TypeValidation;
+  unknownDataset?: UnknownDatasetMode;
+  v1ErrorStatus?: V1ErrorStatusMode;
+  /** The status as typed; a number of `UNKNOWN_STORAGE_STATUSES`. */
+  unknownStorageStatus?: string;
   signatureMaxAge?: number;
 }
 
@@ -69,12 +83,12 @@ async function readAuthorizedKeys(cwd: string, files: readonly string[]): Promis
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new MetaError('OPTIONS_INVALID', `Cannot read --authorize file ${path}: ${(error as Error).message}`, { cause: error });
+      throw new MetaError('USAGE_OPTION', `Cannot read --authorize file ${path}: ${(error as Error).message}`, { cause: error });
     }
     try {
       keys.push(...parsePublicKeys(text, path).map((k) => k.publicKeyHex));
     } catch (error) {
-      throw new MetaError('OPTIONS_INVALID', (error as Error).message, { cause: error });
+      throw new MetaError('USAGE_OPTION', (error as Error).message, { cause: error });
     }
   }
   return keys;
@@ -124,12 +138,12 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--latency <ms>', 'delay every response').argParser(integer('--latency', 0, 3_600_000)))
     .addOption(new Option('--jitter <ms>', 'extra random delay up to this').argParser(integer('--jitter', 0, 3_600_000)))
     .option('--faults <file>', 'fault injection rules (JSON)')
-    .addOption(new Option('--write-mode <mode>', 'how metadata writes combine with stored values').choices(['replace', 'merge']))
-    .addOption(new Option('--unknown-keys <mode>', 'keys not in the org schema').choices(['accept', 'reject']))
-    .addOption(new Option('--type-validation <mode>', 'check values against schema types').choices(['off', 'strict']))
-    .addOption(new Option('--unknown-dataset <mode>', 'v1 answer for an unknown dataset').choices(['not-found', 'authorisation']))
-    .addOption(new Option('--v1-error-status <mode>', 'HTTP status of v1 error envelopes').choices(['mirror', 'always-200']))
-    .addOption(new Option('--unknown-storage-status <status>', 'HTTP status for unknown items/folders').choices(['403', '404']))
+    .addOption(new Option('--write-mode <mode>', 'how metadata writes combine with stored values').choices(WRITE_MODES))
+    .addOption(new Option('--unknown-keys <mode>', 'keys not in the org schema').choices(UNKNOWN_KEY_MODES))
+    .addOption(new Option('--type-validation <mode>', 'check values against schema types').choices(TYPE_VALIDATION_MODES))
+    .addOption(new Option('--unknown-dataset <mode>', 'v1 answer for an unknown dataset').choices(UNKNOWN_DATASET_MODES))
+    .addOption(new Option('--v1-error-status <mode>', 'HTTP status of v1 error envelopes').choices(V1_ERROR_STATUS_MODES))
+    .addOption(new Option('--unknown-storage-status <status>', 'HTTP status for unknown items/folders').choices(UNKNOWN_STORAGE_STATUSES.map(String)))
     .addOption(
       new Option('--signature-max-age <s>', 'oldest accepted v2 signature `created`, in seconds').argParser(
         integer('--signature-max-age', 0, 10_000_000),
@@ -150,7 +164,7 @@ export function registerEmulator(program: Command, ctx: CommandContext): void {
 async function runEmulator(ctx: CommandContext, command: Command, flags: EmulatorFlags): Promise<ExitCode> {
   const options = await emulatorOptions(ctx.io.cwd, flags);
   if (flags.burst !== undefined && flags.rateLimit === undefined) {
-    throw new MetaError('OPTIONS_INVALID', '--burst needs --rate-limit');
+    throw new MetaError('USAGE_OPTION', '--burst needs --rate-limit');
   }
   const emulator = await startEmulator(options);
   try {
@@ -194,7 +208,7 @@ async function emulatorOptions(cwd: string, flags: EmulatorFlags): Promise<Emula
     ...(flags.typeValidation !== undefined ? { typeValidation: flags.typeValidation } : {}),
     ...(flags.unknownDataset !== undefined ? { unknownDataset: flags.unknownDataset } : {}),
     ...(flags.v1ErrorStatus !== undefined ? { v1ErrorStatus: flags.v1ErrorStatus } : {}),
-    ...(flags.unknownStorageStatus !== undefined ? { unknownStorageStatus: flags.unknownStorageStatus === '404' ? 404 : 403 } : {}),
+    ...(flags.unknownStorageStatus !== undefined ? { unknownStorageStatus: UNKNOWN_STORAGE_STATUSES.find((s) => String(s) === flags.unknownStorageStatus)! } : {}),
     ...(flags.signatureMaxAge !== undefined ? { signatureMaxAgeSeconds: flags.signatureMaxAge } : {}),
   };
 }

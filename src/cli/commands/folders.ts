@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { EncordClient } from '../../encord/client.js';
 import { isFatalError } from '../../encord/errors.js';
 import type { StorageFolderInfo } from '../../encord/metadata-store.js';
-import { isEncordHash } from '../../mapping/key-resolver.js';
+import { isEncordHash } from '../../mapping/mapping-options.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 

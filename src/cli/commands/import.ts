@@ -1,11 +1,11 @@
 /** `encord-meta import FILE... --dataset HASH`: the main job. */
-import { folderLockKey } from '../../checkpoint/dataset-lock.js';
 import { rmSync } from 'node:fs';
-import { createPrivateWriteStream, writeFilePrivate } from '../../private-files.js';
-import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CSV_ENCODING_NAMES } from '../../sources/csv/decode.js';
+import { SOURCE_FORMATS } from '../../sources/sniff.js';
+import { KEY_KINDS, UNKNOWN_COLUMN_POLICIES } from '../../mapping/mapping-options.js';
+import { BATCH_SIZE, CONCURRENCY, DIFF_LIMIT, EMPTY_POLICIES, WRITE_MODES } from '../../pipeline/option-sets.js';
 import type { ImportOptions } from '../../pipeline/import-options.js';
 import type { ImportResult } from '../../pipeline/import-result.js';
 import type { Shard } from '../../pipeline/shard.js';
@@ -14,41 +14,54 @@ import type { Connection } from '../connect.js';
 import type { CommandContext, GlobalOptions } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { JobConfig } from '../job-config.js';
-import { ProgressLine } from '../progress.js';
-import { formatImportResult } from '../format-import.js';
-import { intOption, positiveNumber, defaultStateDir, datasetHashOption } from '../options.js';
+import { intOption, positiveNumber, defaultStateDir, datasetHashOption, rangeOption } from '../options.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
 import { addShardOptions, shardFrom, type ShardFlags } from '../shard-flags.js';
-import { shardPath } from '../../checkpoint/shard-names.js';
 
-interface ImportFlags extends CoercionFlags, ShardFlags {
+/** The flags as commander gives them: `runImport`'s own options where a flag is one, plus what only the CLI has. */
+interface ImportFlags
+  extends CoercionFlags,
+    ShardFlags,
+    Pick<
+      ImportOptions,
+      'key' | 'keyColumn' | 'recursive' | 'format' | 'sheet' | 'delimiter' | 'encoding' | 'mode' | 'empty' | 'unknownColumns' | 'dryRun' | 'concurrency' | 'batchSize' | 'maxErrors' | 'bulk'
+    > {
+  /** `datasetHash` */
   dataset?: string;
-  key?: 'index' | 'data_hash' | 'title' | 'item_uuid' | 'name' | 'path';
+  /** `folderUuid` */
   folder?: string;
-  recursive?: boolean;
-  keyColumn?: string;
-  format?: 'csv' | 'parquet' | 'xlsx';
-  sheet?: string;
-  delimiter?: string;
-  encoding?: string;
+  /** `unnamedColumns: 'skip'` */
   skipUnnamedColumns?: boolean;
+  /** A schema file (`schema` is the schema read from it). */
   schema?: string;
-  mode?: 'merge' | 'replace';
-  empty?: 'keep' | 'delete' | 'null';
-  unknownColumns?: 'error' | 'skip' | 'json' | 'string';
-  dryRun?: boolean;
+  /** `diffLimit` */
   diffs?: number;
+  /** `reportPath` (shard-suffixed) */
   report?: string;
   summary?: string;
+  /** `journalPath` (shard-suffixed) */
   journal?: string;
   stateDir?: string;
-  concurrency?: number;
-  batchSize?: number;
+  /** The client's `maxRequestsPerSecond`. */
   rateLimit?: number;
-  maxErrors?: number;
-  bulk?: boolean;
   progress?: boolean;
 }
+
+/** What a run loads when it starts, not at start-up: `import --help` builds its flags from the small option tables alone (test/cli/startup-modules.test.ts keeps it that way). */
+async function loadRunModules() {
+  const [{ runImport }, { loadSchemaFile }, connect, { folderLockKey }, { shardPath }, { ProgressLine }, { formatImportResult }, privateFiles] = await Promise.all([
+    import('../../pipeline/run-import.js'),
+    import('../../schema/index.js'),
+    import('../connect.js'),
+    import('../../checkpoint/dataset-lock.js'),
+    import('../../checkpoint/shard-names.js'),
+    import('../progress.js'),
+    import('../format-import.js'),
+    import('../../private-files.js'),
+  ]);
+  return { runImport, loadSchemaFile, ...connect, folderLockKey, shardPath, ProgressLine, formatImportResult, ...privateFiles };
+}
+type RunModules = Awaited<ReturnType<typeof loadRunModules>>;
 
 export function registerImport(program: Command, ctx: CommandContext): void {
   const command = program
@@ -64,31 +77,31 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('-d, --dataset <hash>', 'dataset hash', datasetHashOption())
     .option('--folder <uuid>', 'storage folder whose items the rows name (--key name, path or item_uuid) instead of a dataset')
     .option('--recursive', 'with --folder: also the items of every folder below it (--key path: paths relative to the folder)')
-    .addOption(new Option('--key <kind>', 'how rows name data units or items (default: from the column names; item_uuid alone needs no --dataset)').choices(['index', 'data_hash', 'title', 'item_uuid', 'name', 'path']))
+    .addOption(new Option('--key <kind>', 'how rows name data units or items (default: from the column names; item_uuid alone needs no --dataset)').choices(KEY_KINDS))
     .option('--key-column <name>', 'column holding the key (default: a column named index, data_hash, title or item_uuid)')
-    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(SOURCE_FORMATS))
     .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
     .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')
     .addOption(new Option('--encoding <name>', 'CSV text encoding (default: UTF-8; UTF-16 when the file starts with its byte-order mark)').choices(CSV_ENCODING_NAMES))
     .option('--schema <file>', 'coerce against this schema file instead of the org schema')
-    .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(['merge', 'replace']))
-    .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(['keep', 'delete', 'null']))
+    .addOption(new Option('--mode <mode>', 'merge: keep keys the file does not mention; replace: the file is the whole metadata').choices(WRITE_MODES))
+    .addOption(new Option('--empty <policy>', 'an empty cell keeps the key, deletes it, or sets null').choices(EMPTY_POLICIES))
     .addOption(
       new Option(
         '--unknown-columns <policy>',
         'a column missing from the schema is an error, skipped, read as `list` writes cells (json: JSON arrays, objects, numbers, booleans as values, other text as strings), or read as text (string) (default: json for a `list` export, else error)',
-      ).choices(['error', 'skip', 'json', 'string']),
+      ).choices(UNKNOWN_COLUMN_POLICIES),
     );
   addCoercionOptions(command)
     .option('--dry-run', 'plan, coerce and show diffs; write nothing but the failure report')
-    .option('--diffs <n>', 'diffs a dry run shows', intOption('--diffs', 0, 100_000))
+    .option('--diffs <n>', 'diffs a dry run shows', rangeOption('--diffs', DIFF_LIMIT))
     .option('--report <file>', 'failure report CSV (default: <state-dir>/reports/<dataset>-<time>.csv)')
     .option('--summary <file>', 'write the run summary as JSON')
     .option('--journal <file>', 'undo journal (default: <state-dir>/journals/<dataset>-<time>.jsonl)')
     .option('--state-dir <dir>', 'locks, journals and reports (default: ~/.encord-meta)')
-    .option('--concurrency <n>', 'writes in flight (default 4)', intOption('--concurrency', 1, 256))
-    .option('--batch-size <n>', 'items per bulk request (default and max 1000)', intOption('--batch-size', 1, 1000))
+    .option('--concurrency <n>', `writes in flight (default ${CONCURRENCY.default})`, rangeOption('--concurrency', CONCURRENCY))
+    .option('--batch-size <n>', `items per bulk request (default and max ${BATCH_SIZE.max})`, rangeOption('--batch-size', BATCH_SIZE))
     .option('--rate-limit <n>', 'most requests per second (default 250; starts at 2 and grows until a 429, then holds just under it)', positiveNumber('--rate-limit'))
     .option('--max-errors <n>', 'stop reading once more rows than this have failed', intOption('--max-errors', 0, Number.MAX_SAFE_INTEGER))
     .option('--no-bulk', 'write every row with the per-row save (slower; for debugging)')
@@ -129,7 +142,7 @@ interface ImportTarget {
   readonly reportPath: string;
 }
 
-function importTarget(ctx: CommandContext, config: JobConfig, files: readonly string[], flags: ImportFlags): ImportTarget {
+function importTarget(m: RunModules, ctx: CommandContext, config: JobConfig, files: readonly string[], flags: ImportFlags): ImportTarget {
   const cwd = ctx.io.cwd;
   const given = files.length > 0 ? files : config.file !== undefined ? [config.file] : [];
   const folder = flags.folder;
@@ -138,42 +151,38 @@ function importTarget(ctx: CommandContext, config: JobConfig, files: readonly st
   if (!given[0]) throw usage('give the FILE to import (or "file" in --config)');
   if (given.length > 1 && given.includes('-')) throw usage('"-" (standard input) cannot be combined with other files');
   if (!dataset && !folder && keyKind !== 'item_uuid') throw usage('give --dataset HASH (or "dataset" in --config), --folder UUID, or --key item_uuid');
-  const targetName = dataset ?? (folder ? folderLockKey(folder) : 'items');
+  const targetName = dataset ?? (folder ? m.folderLockKey(folder) : 'items');
   // Sharded: every path this run writes says its shard, so N workers given one command line never share a file.
   const shard = shardFrom(flags, ctx.io.env);
   const stateDir = resolve(cwd, flags.stateDir ?? config.stateDir ?? defaultStateDir(ctx.io.env));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dryRun = flags.dryRun === true;
-  const reportPath = shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
+  const reportPath = m.shardPath(resolve(cwd, flags.report ?? config.report ?? join(stateDir, 'reports', `${targetName}-${stamp}${dryRun ? '-dry-run' : ''}.csv`)), shard);
   return { given, dataset, folder, keyKind, shard, stateDir, dryRun, reportPath };
 }
 
 /** Load what the command needs lazily, connect, run the import with a progress line, and say how it went. */
 async function runImportCommand(ctx: CommandContext, command: Command, files: readonly string[], flags: ImportFlags): Promise<ExitCode> {
   const g = ctx.globals(command);
-  // The pipeline, the Encord client and the schema tools load here, not at start-up (`import --help`).
-  const [{ runImport }, { loadSchemaFile }, { connect, explain, jobConfigOf }] = await Promise.all([
-    import('../../pipeline/run-import.js'),
-    import('../../schema/index.js'),
-    import('../connect.js'),
-  ]);
+  const m = await loadRunModules();
+  const { runImport, loadSchemaFile, connect, explain, jobConfigOf } = m;
   const config = jobConfigOf(ctx, command);
   const cwd = ctx.io.cwd;
-  const target = importTarget(ctx, config, files, flags);
+  const target = importTarget(m, ctx, config, files, flags);
   const schemaFile = flags.schema ?? config.schema;
   const schema = schemaFile ? await loadSchemaFile(resolve(cwd, schemaFile)) : undefined;
   // Standard input is copied to a private file for the two passes and removed when the run ends:
   // the failure report keeps the rows that need another try.
-  const spooled = target.given[0] === '-' ? await spoolStdin(ctx, target.stateDir) : undefined;
+  const spooled = target.given[0] === '-' ? await spoolStdin(ctx, target.stateDir, m) : undefined;
   const path = spooled ?? target.given[0]!;
 
   let connection: Connection | undefined;
-  const progressLine = new ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
+  const progressLine = new m.ProgressLine(ctx.io.stderr, { enabled: flags.progress !== false && !g.quiet && !g.json });
   let result: ImportResult;
   try {
-    connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? 4)) });
+    connection = await connect(ctx, command, { rateLimit: flags.rateLimit, concurrency: Math.max(8, 2 * (flags.concurrency ?? config.concurrency ?? CONCURRENCY.default)) });
     result = await runImport({
-      ...importOptions(cwd, flags, config, target, path, schema),
+      ...importOptions(m, cwd, flags, config, target, path, schema),
       store: connection.client,
       onKeyPlan: (p) => {
         if (g.quiet || g.json) return;
@@ -198,11 +207,12 @@ async function runImportCommand(ctx: CommandContext, command: Command, files: re
     await connection?.client.close();
     if (spooled) rmSync(spooled, { force: true });
   }
-  return finishImport(ctx, g, result, flags.summary ?? config.summary, target.shard);
+  return finishImport(m, ctx, g, result, flags.summary ?? config.summary, target.shard);
 }
 
 /** `runImport`'s options from the flags over the job config, but the client and the callbacks. */
 function importOptions(
+  m: RunModules,
   cwd: string,
   flags: ImportFlags,
   config: JobConfig,
@@ -232,7 +242,7 @@ function importOptions(
     dryRun: target.dryRun,
     diffLimit: flags.diffs,
     reportPath: target.reportPath,
-    journalPath: flags.journal ?? config.journal ? shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
+    journalPath: flags.journal ?? config.journal ? m.shardPath(resolve(cwd, (flags.journal ?? config.journal)!), shard) : undefined,
     shard,
     stateDir: target.stateDir,
     concurrency: flags.concurrency ?? config.concurrency,
@@ -243,13 +253,13 @@ function importOptions(
 }
 
 /** Write the summary file, print the result, and map it to an exit code. */
-function finishImport(ctx: CommandContext, g: GlobalOptions, result: ImportResult, summaryPath: string | undefined, shard: Shard | undefined): ExitCode {
+function finishImport(m: RunModules, ctx: CommandContext, g: GlobalOptions, result: ImportResult, summaryPath: string | undefined, shard: Shard | undefined): ExitCode {
   if (summaryPath) {
-    const full = shardPath(resolve(ctx.io.cwd, summaryPath), shard);
-    writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
+    const full = m.shardPath(resolve(ctx.io.cwd, summaryPath), shard);
+    m.writeFilePrivate(full, `${JSON.stringify(result.summary, null, 2)}\n`);
   }
   if (g.json) ctx.printJson(result);
-  else if (!g.quiet) ctx.io.stdout.write(formatImportResult(result));
+  else if (!g.quiet) ctx.io.stdout.write(m.formatImportResult(result));
   else if (result.summary.failed > 0) ctx.io.stderr.write(`${result.summary.failed} rows failed; report: ${result.summary.reportPath ?? '(none)'}\n`);
   if (result.summary.unreachable !== null) {
     // Outage (issue 11): not a data problem. Exit 1; the report lists the rows not attempted.
@@ -264,10 +274,11 @@ function finishImport(ctx: CommandContext, g: GlobalOptions, result: ImportResul
  * The import reads its file twice (plan, then write), so piped input is first copied to a private file
  * (0600) in the state directory, byte for byte; the caller removes it when the run ends.
  */
-async function spoolStdin(ctx: CommandContext, stateDir: string): Promise<string> {
+async function spoolStdin(ctx: CommandContext, stateDir: string, m: RunModules): Promise<string> {
   if (!ctx.io.stdin) throw usage('"-" reads standard input, which this caller does not provide');
   const path = join(stateDir, 'stdin', `stdin-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.csv`);
-  await pipeline(ctx.io.stdin, createPrivateWriteStream(path));
+  const { pipeline } = await import('node:stream/promises');
+  await pipeline(ctx.io.stdin, m.createPrivateWriteStream(path));
   return path;
 }
 

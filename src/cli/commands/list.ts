@@ -16,6 +16,7 @@ import {
   writeListCsv,
   writeListJsonl,
   writeListParquet,
+  LIST_FORMATS,
   type ListFormat,
 } from '../../report/list-writers.js';
 import { jobConfigOf } from '../connect.js';
@@ -58,7 +59,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
     .option('-d, --dataset <hash>', 'dataset hash (or "dataset" in --config)', datasetHashOption())
     .option('--folder <uuid>', 'list a storage folder\'s items instead of a dataset (encord-meta folders shows the uuids)', folderUuidOption())
     .option('--recursive', 'with --folder: the items of every subfolder too, with their path')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'parquet']))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(LIST_FORMATS))
     .option('-o, --out <file>', 'write to FILE instead of stdout (required for parquet)')
     .option('--limit <n>', 'only the first N data units', intOption('--limit', 0, Number.MAX_SAFE_INTEGER))
     .option('--schema-keys-only', 'only keys of the org schema as columns (leave out keys outside the schema)')

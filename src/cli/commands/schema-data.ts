@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { runSchemaCheck, runSchemaInfer, type SchemaCheckResult } from '../../pipeline/run-schema-check.js';
-import { CSV_ENCODING_NAMES } from '../../pipeline/import-options.js';
+import { CSV_ENCODING_NAMES } from '../../sources/csv/decode.js';
+import { SOURCE_FORMATS, type SourceFormat } from '../../sources/sniff.js';
 import { describeSpec, loadSchemaFile } from '../../schema/index.js';
 import { formatFileCheck } from '../../schema-check/index.js';
 import { jobConfigOf } from '../connect.js';
@@ -19,7 +20,7 @@ import { withConnection } from '../with-connection.js';
 import { writeSchemaDocument } from '../schema-output.js';
 
 interface DataFlags extends CoercionFlags {
-  format?: 'csv' | 'parquet' | 'xlsx';
+  format?: SourceFormat;
   sheet?: string;
   delimiter?: string;
   encoding?: string;
@@ -29,7 +30,7 @@ interface DataFlags extends CoercionFlags {
 function addDataFileOptions(command: Command): Command {
   return addCoercionOptions(
     command
-      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'parquet', 'xlsx']))
+      .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(SOURCE_FORMATS))
       .option('--sheet <name>', '.xlsx: the worksheet to read (default: the first)')
       .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; and tab)')
       .option('--skip-unnamed-columns', 'leave out CSV columns whose header cell is empty (a first one, pandas\' row index, always is)')

@@ -19,7 +19,8 @@ import { jobConfigOf } from '../connect.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { FolderSetOutput, SetOutput } from '../json-outputs.js';
-import { defaultStateDir, intOption, datasetHashOption } from '../options.js';
+import { defaultStateDir, intOption, datasetHashOption, rangeOption } from '../options.js';
+import { BATCH_SIZE, CONCURRENCY, WRITE_MODES, type WriteMode } from '../../pipeline/option-sets.js';
 import { ProgressLine } from '../progress.js';
 import { addCoercionOptions, coercionFrom, type CoercionFlags } from '../coercion-flags.js';
 import { withConnection } from '../with-connection.js';
@@ -35,7 +36,7 @@ interface SetFlags extends CoercionFlags {
   title?: string;
   all?: boolean;
   unset?: string[];
-  mode?: 'merge' | 'replace';
+  mode?: WriteMode;
   schema?: string;
   allowUnknownKeys?: boolean;
   dryRun?: boolean;
@@ -110,14 +111,14 @@ export function registerSet(program: Command, ctx: CommandContext): void {
       .option('--all', 'every data unit of the dataset (bulk writes)')
       .option('--json <object>', 'typed values as a JSON object, e.g. \'{"dark": true, "gps": {"latitude": 48.85, "longitude": 2.35}}\'')
       .option('--unset <key>', 'remove a key (repeatable)', collect)
-      .addOption(new Option('--mode <mode>', 'merge: keep other keys (default); replace: these keys become the whole metadata').choices(['merge', 'replace']))
+      .addOption(new Option('--mode <mode>', 'merge: keep other keys (default); replace: these keys become the whole metadata').choices(WRITE_MODES))
       .option('--schema <file>', 'coerce against this schema file instead of the org schema')
       .option('--allow-unknown-keys', 'write keys the schema does not have (as text, or the JSON value as given)')
       .option('--dry-run', 'show what would change; write nothing')
       .option('--journal <file>', 'undo journal (default: <state-dir>/journals/<dataset>-<time>-set.jsonl)')
       .option('--state-dir <dir>', 'locks and journals (default: ~/.encord-meta)')
-      .option('--batch-size <n>', 'items per bulk request with --all (default 500)', intOption('--batch-size', 1, 1000))
-      .option('--concurrency <n>', 'writes in flight (default 4)', intOption('--concurrency', 1, 256))
+      .option('--batch-size <n>', 'items per bulk request with --all (default 500)', rangeOption('--batch-size', BATCH_SIZE))
+      .option('--concurrency <n>', `writes in flight (default ${CONCURRENCY.default})`, rangeOption('--concurrency', CONCURRENCY))
       .option('--no-progress', 'no progress output'),
   )
     .addHelpText(

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { MetaError } from '../../errors.js';
+import { check } from '../../option-check.js';
 import { escapeInvalidUtf8, firstInvalidUtf8 } from './byte-check.js';
 import { Transcoder, type CsvEncoding } from './decode.js';
 
@@ -94,7 +95,7 @@ export class CsvRecordSplitter {
   constructor(private readonly options: CsvSplitterOptions) {
     this.skipFirst = options.skipFirstRecord === true;
     if (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 0x7f || '"\r\n'.includes(options.delimiter)) {
-      throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`delimiter\` to be one ASCII character other than a quote or line end, got ${JSON.stringify(options.delimiter)}`);
+      check.fail('delimiter', 'one ASCII character other than a quote or line end', options.delimiter);
     }
     this.delim = options.delimiter.charCodeAt(0);
     this.transcoder = new Transcoder(options.encoding ?? 'utf-8');

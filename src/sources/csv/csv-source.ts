@@ -1,9 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { MetaError } from '../../errors.js';
+import { check, oneOfText } from '../../option-check.js';
 import { checkUniqueColumns, recordBuilder } from '../columns.js';
 import { CSV_DELIMITERS, detectDelimiter, readHead, type CsvDelimiter } from '../sniff.js';
 import { checkReadableFile } from '../file-check.js';
-import type { SourceItem, TabularSource } from '../source.js';
+import { REFUSE_OR_SKIP, type RefuseOrSkip, type SourceItem, type TabularSource } from '../source.js';
 import { CsvRecordSplitter, type CsvEvent } from './csv-records.js';
 import { checkEncoding, resolveEncoding } from './encoding-check.js';
 import { CSV_ENCODING_NAMES, Transcoder, canonicalEncoding, type CsvEncoding } from './decode.js';
@@ -39,7 +40,7 @@ export interface CsvSourceOptions {
    * (`SOURCE_EMPTY_COLUMN_NAME`, naming this option) unless `skip`, which names it `_unnamed_<n>`.
    * @default 'error'
    */
-  readonly unnamedColumns?: 'error' | 'skip' | undefined;
+  readonly unnamedColumns?: RefuseOrSkip | undefined;
 }
 
 /** What pandas' `to_csv` (default `index=True`) writes as the first header cell: nothing. */
@@ -51,36 +52,25 @@ export interface ResolvedCsvSourceOptions {
   readonly chunkSize: number;
   /** `undefined`: not given (UTF-8 unless a byte-order mark says otherwise). */
   readonly encoding: CsvEncoding | undefined;
-  readonly unnamedColumns: 'error' | 'skip';
+  readonly unnamedColumns: RefuseOrSkip;
 }
 
 /** Validate `CsvSourceOptions` and fill in the defaults. */
 export function resolveCsvOptions(options: CsvSourceOptions = {}): ResolvedCsvSourceOptions {
-  const { delimiter, maxRecordSize = 64 * 1024 * 1024, chunkSize = 256 * 1024 } = options;
+  const { delimiter } = options;
   let encoding: CsvEncoding | undefined;
   if (options.encoding !== undefined) {
     encoding = typeof options.encoding === 'string' ? canonicalEncoding(options.encoding) : undefined;
-    if (encoding === undefined) throw optionError('encoding', `one of ${CSV_ENCODING_NAMES.map((n) => JSON.stringify(n)).join(', ')}`, options.encoding);
+    if (encoding === undefined) check.fail('encoding', oneOfText(CSV_ENCODING_NAMES), options.encoding);
   }
-  if (delimiter !== undefined && !(CSV_DELIMITERS as readonly string[]).includes(delimiter)) {
-    throw optionError('delimiter', 'one of ",", ";", "\\t"', delimiter);
-  }
-  if (!Number.isSafeInteger(maxRecordSize) || maxRecordSize < 1024) {
-    throw optionError('maxRecordSize', 'an integer of at least 1024', maxRecordSize);
-  }
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 64 * 1024 * 1024) {
-    throw optionError('chunkSize', 'an integer from 1 to 67108864', chunkSize);
-  }
-  const unnamedColumns = options.unnamedColumns ?? 'error';
-  if (unnamedColumns !== 'error' && unnamedColumns !== 'skip') throw optionError('unnamedColumns', '"error" or "skip"', unnamedColumns);
-  return { delimiter, maxRecordSize, chunkSize, encoding, unnamedColumns };
-}
-
-function optionError(option: string, expected: string, got: unknown): MetaError {
-  return new MetaError(
-    'SOURCE_INVALID_OPTION',
-    `Expected \`${option}\` to be ${expected}, got \`${typeof got === 'string' ? JSON.stringify(got) : String(got)}\` (${typeof got})`,
-  );
+  if (delimiter !== undefined) check.oneOf('delimiter', delimiter, CSV_DELIMITERS, ',');
+  return {
+    delimiter,
+    maxRecordSize: check.integer('maxRecordSize', options.maxRecordSize, 1024, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
+    chunkSize: check.integer('chunkSize', options.chunkSize, 1, 64 * 1024 * 1024, 256 * 1024),
+    encoding,
+    unnamedColumns: check.oneOf('unnamedColumns', options.unnamedColumns, REFUSE_OR_SKIP, 'error'),
+  };
 }
 
 /**
@@ -132,7 +122,7 @@ export class CsvSource implements TabularSource {
     if (hint !== null) {
       const sep = hint[1]!;
       if (!(CSV_DELIMITERS as readonly string[]).includes(sep)) {
-        throw new MetaError('SOURCE_INVALID_OPTION', `${this.name} line 1: the "sep=${sep}" line names a delimiter this tool does not read (use , ; or tab)`);
+        throw new MetaError('SOURCE_BAD_HEADER', `${this.name} line 1: the "sep=${sep}" line names a delimiter this tool does not read (use , ; or tab)`);
       }
       this.sepLine = true;
       this.detected = this.options.delimiter ?? (sep as CsvDelimiter);

@@ -1,7 +1,8 @@
 import { MetaError } from '../../errors.js';
+import { check } from '../../option-check.js';
 import { checkUniqueColumns, recordBuilder } from '../columns.js';
 import { checkReadableFile } from '../file-check.js';
-import type { Cell, SourceItem, TabularSource } from '../source.js';
+import { REFUSE_OR_SKIP, type Cell, type RefuseOrSkip, type SourceItem, type TabularSource } from '../source.js';
 import { describeParquet, readParquetChunks, type DuckReadOptions, type ParquetColumn } from './duckdb-parquet.js';
 import { cellConverter, unsupportedParts, type ToCell } from './parquet-cells.js';
 
@@ -12,7 +13,7 @@ export interface ParquetSourceOptions {
    * `'skip'` leaves them out of `columns` and lists them in `skippedColumns`.
    * @default 'error'
    */
-  readonly unsupported?: 'error' | 'skip' | undefined;
+  readonly unsupported?: RefuseOrSkip | undefined;
   /**
    * Read BYTE_ARRAY columns that lack the UTF8 annotation (what some older Hive/Impala/Spark writers
    * produce for strings) as text instead of treating them as BLOB.
@@ -27,22 +28,16 @@ export interface ParquetSourceOptions {
 }
 
 export interface ResolvedParquetSourceOptions extends DuckReadOptions {
-  readonly unsupported: 'error' | 'skip';
+  readonly unsupported: RefuseOrSkip;
 }
 
 /** Validate `ParquetSourceOptions` and fill in the defaults. */
 export function resolveParquetOptions(options: ParquetSourceOptions = {}): ResolvedParquetSourceOptions {
-  const { unsupported = 'error', binaryAsString = false, threads = 2 } = options;
-  if (unsupported !== 'error' && unsupported !== 'skip') {
-    throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`unsupported\` to be "error" or "skip", got \`${String(unsupported)}\` (${typeof unsupported})`);
-  }
-  if (typeof binaryAsString !== 'boolean') {
-    throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`binaryAsString\` to be a boolean, got \`${String(binaryAsString)}\` (${typeof binaryAsString})`);
-  }
-  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 64) {
-    throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`threads\` to be an integer from 1 to 64, got \`${String(threads)}\` (${typeof threads})`);
-  }
-  return { unsupported, binaryAsString, threads };
+  return {
+    unsupported: check.oneOf('unsupported', options.unsupported, REFUSE_OR_SKIP, 'error'),
+    binaryAsString: check.boolean('binaryAsString', options.binaryAsString, false),
+    threads: check.integer('threads', options.threads, 1, 64, 2),
+  };
 }
 
 /**

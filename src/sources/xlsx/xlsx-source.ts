@@ -1,4 +1,5 @@
 import { MetaError } from '../../errors.js';
+import { check } from '../../option-check.js';
 import { checkUniqueColumns, recordBuilder } from '../columns.js';
 import { checkReadableFile } from '../file-check.js';
 import { readHead } from '../sniff.js';
@@ -37,9 +38,7 @@ export class XlsxSource implements TabularSource {
     options: XlsxSourceOptions = {},
   ) {
     this.name = path;
-    if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) {
-      throw new MetaError('SOURCE_INVALID_OPTION', `Expected \`sheet\` to be a sheet name, got \`${String(options.sheet)}\` (${typeof options.sheet})`);
-    }
+    if (options.sheet !== undefined && (typeof options.sheet !== 'string' || options.sheet === '')) check.fail('sheet', 'a sheet name', options.sheet);
     this.sheetName = options.sheet;
   }
 
