@@ -44,6 +44,11 @@ export interface RateLimiterOptions {
   readonly minRate: number;
   /** Requests that may go back to back before pacing applies. @default 1 */
   readonly burst?: number;
+  /**
+   * Requests at the very start that are not paced at all (the one after them starts the pacing): a tiny run
+   * (one `set`, one `list` page) does not wait out slow start. Spent once; never refilled. @default 0
+   */
+  readonly startBurst?: number;
   /** Multiplier applied on a 429 when no success rate could be measured yet. @default 0.5 */
   readonly decreaseFactor?: number;
   /** Smallest step (requests per second) of a recovery. @default max(0.1, maxRate / 200) */
@@ -74,6 +79,8 @@ export class AdaptiveRateLimiter {
   /** GCRA theoretical arrival time of the next request. */
   #tat = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Unpaced requests left of `startBurst`. */
+  #startBurstLeft: number;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   #last429At = Number.NEGATIVE_INFINITY;
   /** The rate when the current episode of 429s began: where a recovery heads first. */
@@ -108,6 +115,7 @@ export class AdaptiveRateLimiter {
     }
     this.#o = {
       burst: 1,
+      startBurst: 0,
       decreaseFactor: 0.5,
       increaseStep: Math.max(0.1, options.maxRate / 200),
       decreaseCooldownMs: 1000,
@@ -119,6 +127,7 @@ export class AdaptiveRateLimiter {
       ...options,
     };
     this.#rate = Math.min(options.maxRate, Math.max(options.minRate, this.#o.startRate));
+    this.#startBurstLeft = Math.max(0, Math.floor(this.#o.startBurst));
     this.#ceiling = options.maxRate;
     this.#phase = this.#rate < options.maxRate ? 'slow-start' : 'steady';
   }
@@ -145,6 +154,10 @@ export class AdaptiveRateLimiter {
       if (now < this.#pausedUntil) {
         await this.#o.sleep(this.#pausedUntil - now, signal);
         continue;
+      }
+      if (this.#startBurstLeft > 0) {
+        this.#startBurstLeft -= 1;
+        return;
       }
       const interval = 1000 / this.#rate;
       const at = Math.max(now, this.#tat - (this.#o.burst - 1) * interval);
@@ -322,14 +335,18 @@ export class AdaptiveRateLimiter {
     }
   }
 
-  /** Stop handing out slots for `delayMs` from now (extends, never shortens, a running pause). */
-  pause(delayMs: number): void {
+  /**
+   * Stop handing out slots for `delayMs` from now (extends, never shortens, a running pause). Returns whether
+   * the pause was extended.
+   */
+  pause(delayMs: number): boolean {
     const until = this.#o.now() + delayMs;
-    if (until <= this.#pausedUntil) return;
+    if (until <= this.#pausedUntil) return false;
     this.#pausedUntil = until;
     // Restart pacing at the end of the pause, so waiters do not all fire at once when it ends.
     this.#tat = Math.max(this.#tat, until);
     this.#o.onPause?.({ untilMs: until, delayMs });
+    return true;
   }
 
   /** `announce: false` (slow start's per-answer growth) reports only each doubling. */
