@@ -22,6 +22,8 @@
  * After `quietMs` without a 429 the rate climbs back: fast toward where it was when the episode began if
  * the server had admitted far less than was sent (a storm should not cost the rest of the night), else
  * slowly (+1 %/s), probing a steady limit without tripping it often.
+ * Pacing keeps its schedule when timers wake late (up to `lateToleranceMs`), and `startBurst` requests may
+ * go at once before any pacing (the requester gives one to its read classes, so tiny runs do not wait).
  * A `Retry-After` on a 429 delays the request that got it (the retry policy); `pause()` — used for a 503
  * with `Retry-After`, i.e. an overloaded server — stops every caller, including those already waiting.
  *
