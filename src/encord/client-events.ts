@@ -49,8 +49,8 @@ export type RateClass = 'v1' | 'v2-read' | 'v2-write';
 /** The adaptive rate limit changed. */
 export interface RateEvent {
   readonly type: 'rate';
-  /** Which limiter: v1 calls, v2 reads or v2 writes (each class is paced on its own). */
-  readonly rateClass: RateClass;
+  /** Which limiter: v1 calls, v2 reads or v2 writes (each paced on its own), or `all` under a given ceiling. */
+  readonly rateClass: RateClass | 'all';
   readonly previousRate: number;
   readonly rate: number;
   readonly reason: 'rate-limited' | 'recovered';

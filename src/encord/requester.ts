@@ -175,20 +175,26 @@ export class Requester {
       retryBeyond: (error, elapsedMs) =>
         (error.code === 'RATE_LIMITED' && elapsedMs < options.rateLimitRetryBudgetMs) || isOutageFailure(error),
     };
-    const limiter = (rateClass: RateClass): AdaptiveRateLimiter =>
+    const limiter = (rateClass: RateClass | 'all'): AdaptiveRateLimiter =>
       new AdaptiveRateLimiter({
         maxRate: options.maxRequestsPerSecond,
         startRate: options.startRequestsPerSecond,
         minRate: options.minRequestsPerSecond,
         // Reads (and v1 calls, whose first are the dataset's listing) go back to back at the very start, so
-        // a one-unit `set` or `list` does not wait out slow start; a write class gets no such burst: N
-        // workers starting together would spend a low write limit in their first second.
-        startBurst: rateClass === 'v2-write' ? 0 : START_BURST,
+        // a one-unit `set` or `list` does not wait out slow start; the write class gets no such burst (N
+        // workers starting together would spend a low write limit in their first second), nor does a ceiling
+        // the user gave (it is a promise about every second).
+        startBurst: rateClass === 'v1' || rateClass === 'v2-read' ? START_BURST : 0,
         now: options.now,
         sleep: options.sleep,
         onRateChange: (c) => this.#emit({ type: 'rate', rateClass, ...c }),
       });
-    this.#limiters = { v1: limiter('v1'), 'v2-read': limiter('v2-read'), 'v2-write': limiter('v2-write') };
+    if (options.rateLimitPerClass) {
+      this.#limiters = { v1: limiter('v1'), 'v2-read': limiter('v2-read'), 'v2-write': limiter('v2-write') };
+    } else {
+      const all = limiter('all');
+      this.#limiters = { v1: all, 'v2-read': all, 'v2-write': all };
+    }
   }
 
   /** The limiter of the class used last (the rate a caller watching one kind of traffic wants). */
@@ -247,7 +253,7 @@ export class Requester {
   /** Every class waits: an overloaded server (503 + Retry-After) is not overloaded for one kind of call. */
   #pauseAll(delayMs: number): void {
     let extended = false;
-    for (const limiter of Object.values(this.#limiters)) extended = limiter.pause(delayMs) || extended;
+    for (const limiter of new Set(Object.values(this.#limiters))) extended = limiter.pause(delayMs) || extended;
     if (extended) this.#emit({ type: 'pause', untilMs: this.#o.now() + delayMs, delayMs });
   }
 
