@@ -131,7 +131,7 @@ export async function benchRateLimit(input: {
   const perRow = input.variant === 'per-row';
   // Enough rows that the import is still writing when the window closes, at up to ~2.5 R writes/s.
   const rows = perRow
-    ? Math.max(5_000, Math.ceil(input.r * (input.warmup + input.window)))
+    ? Math.max(5_000, Math.ceil(input.r * 1.5 * (input.warmup + input.window)))
     : Math.max(20_000, Math.ceil(input.r * 1.5 * (input.warmup + input.window) * 5));
   const csv = await ensureBigCsv(join(input.workDir, `big-${rows}.csv`), rows);
   const limited = { requestsPerSecond: input.r };
