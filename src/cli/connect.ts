@@ -62,7 +62,7 @@ export async function connect(
       if (event.type === 'retry' && verbose) {
         ctx.info(command, `retry ${event.retryNumber} of ${event.operation} after ${event.code}${event.status ? ` (HTTP ${event.status})` : ''} in ${event.delayMs} ms [trace ${event.traceId}]`);
       } else if (event.type === 'rate' && (verbose || event.reason === 'rate-limited')) {
-        if (verbose) ctx.info(command, `rate ${event.reason}: ${event.previousRate.toFixed(1)} → ${event.rate.toFixed(1)} requests/s`);
+        if (verbose) ctx.info(command, `rate ${event.reason}: ${event.previousRate.toFixed(1)} → ${event.rate.toFixed(1)} requests/s (${event.rateClass})`);
       } else if (event.type === 'pause' && verbose) {
         ctx.info(command, `Encord asked to wait ${event.delayMs} ms (Retry-After); pausing all requests`);
       }

@@ -43,9 +43,14 @@ export interface RetryEvent {
   readonly traceId: string;
 }
 
+/** What one limiter paces: v1 calls, v2 reads, v2 writes (the emulator's route classes; see requester.ts). */
+export type RateClass = 'v1' | 'v2-read' | 'v2-write';
+
 /** The adaptive rate limit changed. */
 export interface RateEvent {
   readonly type: 'rate';
+  /** Which limiter: v1 calls, v2 reads or v2 writes (each paced on its own), or `all` under a given ceiling. */
+  readonly rateClass: RateClass | 'all';
   readonly previousRate: number;
   readonly rate: number;
   readonly reason: 'rate-limited' | 'recovered';

@@ -33,7 +33,9 @@ export interface EncordClientOptions {
   readonly concurrency?: number | undefined;
   /**
    * Ceiling of the adaptive rate, requests per second. The rate starts at 2 and doubles about every 0.7 s
-   * until the first 429 (slow start), so the ceiling only bounds a server that never says 429. @default 250
+   * until the first 429 (slow start), so the ceiling only bounds a server that never says 429. Given, it
+   * bounds every request of the client together (one limiter); by default each rate class (v1 calls, v2
+   * reads, v2 writes) has its own limiter with this ceiling. @default 250
    */
   readonly maxRequestsPerSecond?: number | undefined;
   /**
@@ -94,6 +96,8 @@ export interface ResolvedClientOptions {
   readonly maxRequestsPerSecond: number;
   readonly startRequestsPerSecond: number;
   readonly minRequestsPerSecond: number;
+  /** One limiter per rate class (v1, v2 reads, v2 writes), or one for every request (a given ceiling). */
+  readonly rateLimitPerClass: boolean;
   readonly maxRetries: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
@@ -294,6 +298,9 @@ export function resolveClientOptions(options: EncordClientOptions): ResolvedClie
     maxRequestsPerSecond,
     startRequestsPerSecond,
     minRequestsPerSecond,
+    // A ceiling the user gave bounds the client as a whole (`--rate-limit N`: at most N requests/s in all);
+    // the default one is only a bound, and each rate class adapts on its own.
+    rateLimitPerClass: options.maxRequestsPerSecond === undefined,
     maxRetries: integer('maxRetries', options.maxRetries, 5, 0, 100),
     retryBaseDelayMs,
     retryMaxDelayMs: Math.max(retryMaxDelayMs, 0),

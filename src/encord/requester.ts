@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientStats } from './client-stats.js';
-import type { ClientEvent } from './client-events.js';
+import type { ClientEvent, RateClass } from './client-events.js';
 import type { ResolvedClientOptions } from './client-options.js';
 import { redact } from '../errors.js';
 import { EncordApiError, type RequestContext } from './errors.js';
@@ -120,6 +120,23 @@ class Slots {
   }
 }
 
+/**
+ * Rate classes, each paced by its own limiter. The emulator limits per credential and route class (v1 calls,
+ * v2 reads, v2 writes); Encord's own classes are not documented (protocol §6.3). One limiter over every
+ * route measured the mix: while writes waited out their limit the reads went on, so the rate it settled at
+ * held the writes at 93-94 % of a write limit of 5/s. If a server has one bucket for everything, the
+ * classes share it like independent workers do (each settles under what it is let through).
+ */
+export type { RateClass };
+
+/** Unpaced requests at the start of a read class (see the constructor). */
+const START_BURST = 4;
+
+/** A v2 call's class: GETs and get-bulk (a POST that only reads) are reads; everything else writes. */
+export function v2RateClass(method: string, path: string): RateClass {
+  return method === 'GET' || /(^|\/)get-bulk$/.test(path.replace(/\/+$/, '')) ? 'v2-read' : 'v2-write';
+}
+
 /** The answer of a call and the context it ran in (for messages about what the answer contained). */
 export interface ApiResult {
   readonly value: unknown;
@@ -128,7 +145,9 @@ export interface ApiResult {
 
 export class Requester {
   readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
-  readonly limiter: AdaptiveRateLimiter;
+  /** One adaptive limiter per rate class: a 429 on writes says nothing about the rate reads may go at. */
+  readonly #limiters: Readonly<Record<RateClass, AdaptiveRateLimiter>>;
+  #lastClass: RateClass = 'v2-read';
   readonly #o: ResolvedClientOptions;
   readonly #transport: HttpTransport;
   readonly #slots: Slots;
@@ -156,15 +175,36 @@ export class Requester {
       retryBeyond: (error, elapsedMs) =>
         (error.code === 'RATE_LIMITED' && elapsedMs < options.rateLimitRetryBudgetMs) || isOutageFailure(error),
     };
-    this.limiter = new AdaptiveRateLimiter({
-      maxRate: options.maxRequestsPerSecond,
-      startRate: options.startRequestsPerSecond,
-      minRate: options.minRequestsPerSecond,
-      now: options.now,
-      sleep: options.sleep,
-      onRateChange: (c) => this.#emit({ type: 'rate', ...c }),
-      onPause: (p) => this.#emit({ type: 'pause', ...p }),
-    });
+    const limiter = (rateClass: RateClass | 'all'): AdaptiveRateLimiter =>
+      new AdaptiveRateLimiter({
+        maxRate: options.maxRequestsPerSecond,
+        startRate: options.startRequestsPerSecond,
+        minRate: options.minRequestsPerSecond,
+        // Reads (and v1 calls, whose first are the dataset's listing) go back to back at the very start, so
+        // a one-unit `set` or `list` does not wait out slow start; the write class gets no such burst (N
+        // workers starting together would spend a low write limit in their first second), nor does a ceiling
+        // the user gave (it is a promise about every second).
+        startBurst: rateClass === 'v1' || rateClass === 'v2-read' ? START_BURST : 0,
+        now: options.now,
+        sleep: options.sleep,
+        onRateChange: (c) => this.#emit({ type: 'rate', rateClass, ...c }),
+      });
+    if (options.rateLimitPerClass) {
+      this.#limiters = { v1: limiter('v1'), 'v2-read': limiter('v2-read'), 'v2-write': limiter('v2-write') };
+    } else {
+      const all = limiter('all');
+      this.#limiters = { v1: all, 'v2-read': all, 'v2-write': all };
+    }
+  }
+
+  /** The limiter of the class used last (the rate a caller watching one kind of traffic wants). */
+  get limiter(): AdaptiveRateLimiter {
+    return this.#limiters[this.#lastClass];
+  }
+
+  /** The limiter of one rate class. */
+  limiterOf(rateClass: RateClass): AdaptiveRateLimiter {
+    return this.#limiters[rateClass];
   }
 
   /** A v1 call; resolves with the envelope's `response`. */
@@ -177,7 +217,7 @@ export class Requester {
     } catch (error) {
       return Promise.reject(unencodable(error, 'POST', path, operation));
     }
-    return this.#execute('v1', 'POST', path, operation, signal, (_now, trace) => ({
+    return this.#execute('v1', 'v1', 'POST', path, operation, signal, (_now, trace) => ({
       method: 'POST',
       target: path,
       body,
@@ -198,7 +238,7 @@ export class Requester {
     } catch (error) {
       return Promise.reject(unencodable(error, call.method, path, operation));
     }
-    return this.#execute('v2', call.method, path, operation, signal, (now, trace) => ({
+    return this.#execute('v2', v2RateClass(call.method, call.path), call.method, path, operation, signal, (now, trace) => ({
       method: call.method,
       target,
       body,
@@ -208,6 +248,13 @@ export class Requester {
 
   async close(): Promise<void> {
     await this.#transport.close();
+  }
+
+  /** Every class waits: an overloaded server (503 + Retry-After) is not overloaded for one kind of call. */
+  #pauseAll(delayMs: number): void {
+    let extended = false;
+    for (const limiter of new Set(Object.values(this.#limiters))) extended = limiter.pause(delayMs) || extended;
+    if (extended) this.#emit({ type: 'pause', untilMs: this.#o.now() + delayMs, delayMs });
   }
 
   #emit(event: ClientEvent): void {
@@ -220,6 +267,7 @@ export class Requester {
 
   #execute(
     api: 'v1' | 'v2',
+    rateClass: RateClass,
     method: string,
     path: string,
     operation: string,
@@ -235,6 +283,8 @@ export class Requester {
     // Every wait of this call listens on its own child signal: the caller's shared signal gets one listener.
     const child = childSignal(outer);
     const signal = child.signal;
+    const limiter = this.#limiters[rateClass];
+    this.#lastClass = rateClass;
 
     return withRetry(
       async (attempt) => {
@@ -245,7 +295,7 @@ export class Requester {
         }
         try {
           try {
-            await this.limiter.acquire(signal);
+            await limiter.acquire(signal);
           } catch (error) {
             throw aborted(error);
           }
@@ -260,7 +310,7 @@ export class Requester {
             status = res.status;
             if (!(status === 502 || status === 503 || status === 504)) this.#downSince = undefined;
             const value = interpret(res, context, this.#o.now(), this.#o.auth.identity, scrub);
-            this.limiter.onSuccess();
+            limiter.onSuccess();
             this.#emitRequest(api, context, attempt, status, undefined, started);
             return { value, context };
           } catch (caught) {
@@ -269,13 +319,13 @@ export class Requester {
             const wait = e?.retryAfterMs === undefined ? undefined : Math.min(e.retryAfterMs, this.#o.maxRetryAfterMs);
             if (e?.code === 'RATE_LIMITED') {
               this.stats.rateLimited += 1;
-              this.limiter.onRateLimited(wait);
+              limiter.onRateLimited(wait);
             } else if (wait !== undefined && wait > 0) {
               // e.g. 503 + Retry-After: the server asked everyone to wait, not just this request.
-              this.limiter.pause(wait);
+              this.#pauseAll(wait);
             } else if (e?.status !== undefined && e.status < 500) {
               // The server answered promptly (a 4xx about this request): it is not overloaded.
-              this.limiter.onSuccess();
+              limiter.onSuccess();
             }
             this.#emitRequest(api, context, attempt, e?.status ?? status, e?.code ?? 'BAD_RESPONSE', started);
             throw error;

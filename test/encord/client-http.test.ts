@@ -194,6 +194,44 @@ describe('retries and pacing', () => {
     expect(a!.headers['x-cloud-trace-context']).toBe(b!.headers['x-cloud-trace-context']);
   });
 
+  it('a 429 on a write lowers the write rate only: reads are paced by their own limiter', async () => {
+    // Issue 11, bulk R = 5: one limiter over every route settled on the read/write mix, and the writes ran at
+    // 93-94 % of a write limit.
+    const { client, events } = makeClient({ maxRequestsPerSecond: undefined, startRequestsPerSecond: 250 });
+    server.use(json(429, { message: 'slow' }, { 'retry-after': '1' }), json(200, { results: [wireItem(U(1), { v: 1 })] }), json(200, { results: [wireItem(U(1), { v: 1 })] }));
+    await client.patchItems(new Map([[U(1), { v: 1 }]]));
+    expect(client.currentRate).toBe(125); // halved: nothing measured yet
+    const limited = events.flatMap((e) => (e.type === 'rate' && e.reason === 'rate-limited' ? [e.rateClass] : []));
+    expect(limited).toEqual(['v2-write']);
+    await client.getItems([U(1)]);
+    expect(client.currentRate).toBe(250);
+  });
+
+  it('a ceiling the user gave (--rate-limit) bounds every request together: one limiter, a 429 on a write slows reads too', async () => {
+    const { client, events } = makeClient({ maxRequestsPerSecond: 40, startRequestsPerSecond: 40 });
+    server.use(json(429, { message: 'slow' }, { 'retry-after': '1' }), json(200, { results: [wireItem(U(1), { v: 1 })] }), json(200, { results: [wireItem(U(1), { v: 1 })] }));
+    await client.patchItems(new Map([[U(1), { v: 1 }]]));
+    await client.getItems([U(1)]);
+    expect(client.currentRate).toBe(20);
+    const limited = events.flatMap((e) => (e.type === 'rate' && e.reason === 'rate-limited' ? [e.rateClass] : []));
+    expect(limited).toEqual(['all']);
+  });
+
+  it('a tiny run does not wait out slow start: the first reads of a class and the first write go at once', async () => {
+    const { client, time } = makeClient({ maxRequestsPerSecond: undefined, startRequestsPerSecond: undefined });
+    server.use((req, res) => {
+      const body = JSON.parse(req.body.toString()) as { itemUuids?: string[]; itemPatches?: Record<string, { clientMetadata: unknown }> };
+      const results = body.itemUuids?.map((u) => wireItem(u, {})) ?? Object.entries(body.itemPatches ?? {}).map(([u, p]) => wireItem(u, p.clientMetadata));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+    });
+    for (let i = 0; i < 5; i++) await client.getItems([U(1)]);
+    await client.patchItems(new Map([[U(1), { v: 1 }]]));
+    expect(time.sleeps).toEqual([]);
+    await client.getItems([U(1)]); // past the burst: paced (slow start, grown a little by the answers)
+    expect(time.sleeps).toHaveLength(1);
+    expect(time.sleeps[0]).toBeGreaterThan(0);
+  });
+
   it('caps Retry-After and falls back to jittered backoff without it', async () => {
     const { client, retries } = makeClient({ maxRetryAfterMs: 5000, retryBaseDelayMs: 100 });
     server.use(json(429, { message: 'slow' }, { 'retry-after': '3600' }), json(429, { message: 'slow' }), json(200, { token: 't' }));
