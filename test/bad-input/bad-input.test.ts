@@ -31,11 +31,11 @@ import {
   CORPUS_DIR,
   CORPUS_SCHEMA,
   CORPUS_UNITS,
-  makeLargeCases,
   readManifest,
   readOtherManifest,
   sameJson,
   type CorpusCase,
+  unpackLargeCases,
 } from '../../scripts/fixtures/make-bad-corpus.js';
 
 /** A 0600 copy of the TEST-ONLY key (a key file readable by others is refused; the committed one is 0644). */
@@ -45,7 +45,7 @@ const WRITE_ROUTES = ['v1:datarow:POST', 'v2:patch-bulk', 'v2:item:PATCH'] as co
 
 const committed = readManifest();
 const largeDir = mkdtempSync(join(tmpdir(), 'encord-meta-bad-large-'));
-const large = makeLargeCases(largeDir);
+const large = unpackLargeCases(largeDir);
 const work = mkdtempSync(join(tmpdir(), 'encord-meta-bad-'));
 afterAll(() => {
   rmSync(largeDir, { recursive: true, force: true });
@@ -181,7 +181,7 @@ describe('bad-input corpus', () => {
     check(c, await importCase(c, CORPUS_DIR));
   });
 
-  it.each(large.map((c) => [c.file, c] as const))('%s (made at test time)', async (_name, c) => {
+  it.each(large.map((c) => [c.file, c] as const))('%s (committed gzipped)', async (_name, c) => {
     check(c, await importCase(c, largeDir));
   }, 60_000);
 });

@@ -85,12 +85,14 @@ describe('rollback and a running import', () => {
     const journal = await importCities('First', join(dir, 'state-first'));
     // A slow second import (as in the report: rollback started seconds into it).
     emulator.configure({ latency: { ms: 60 } });
+    const writesBefore = emulator.counters()['v2:patch-bulk']?.requests ?? 0;
     const importing = run(['import', citiesFile('second.csv', 'Second'), '--dataset', DATASET, '--state-dir', join(dir, 'state-a'), '--batch-size', '25', '--concurrency', '1'], envFor(url));
-    let settled = false;
-    void importing.finally(() => (settled = true));
-    const lockPath = machineLockPath(url, DATASET);
-    while (!existsSync(lockPath) && !settled) await new Promise((r) => setTimeout(r, 2));
-    expect(settled).toBe(false);
+    // Its first write is answered: it holds the dataset lock, with 23 more batches to go.
+    await Promise.race([
+      emulator.whenRequests((c) => (c['v2:patch-bulk']?.requests ?? 0) > writesBefore),
+      importing.then((r) => Promise.reject(new Error(`the import ended before its first write: ${r.code} ${r.err}`))),
+    ]);
+    expect(existsSync(machineLockPath(url, DATASET))).toBe(true);
 
     const other = envFor(url); // another HOME
     const refused = await run(['rollback', journal, '--state-dir', join(dir, 'state-b')], other);

@@ -1,6 +1,6 @@
 /** `--state DIR`: restarts keep the data, flushes are atomic, and SIGKILL never corrupts the file. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, watch, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,21 @@ import { call, pyJson, v1Body } from './helpers.js';
 const DS = '0f0f0f0f-5555-4555-8555-000000000001';
 const SHARED = 'aaaaaaaa-5555-4555-8555-000000000001';
 const H = (n: number): string => `dddddddd-5555-4555-8555-${String(n).padStart(12, '0')}`;
+
+/**
+ * Resolves on the first change in `dir` that `accept` takes (inotify: an event, not a clock); rejects if
+ * `otherwise` settles first. Start it before the action that makes the change.
+ */
+function whenDirChanges(dir: string, accept: (event: { eventType: string; filename: string | null }) => boolean, otherwise?: Promise<unknown>): Promise<void> {
+  const stop = new AbortController();
+  const seen = (async () => {
+    for await (const event of watch(dir, { signal: stop.signal })) if (accept(event)) return;
+  })().catch((error: unknown) => {
+    if (!stop.signal.aborted) throw error;
+  });
+  const done = otherwise === undefined ? seen : Promise.race([seen, otherwise.then(() => Promise.reject(new Error(`gave up waiting for a change in ${dir}`)))]);
+  return done.finally(() => stop.abort());
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -70,8 +85,10 @@ describe('state directory', () => {
   it('debounced flushes write a complete file; flush() forces one', async () => {
     const emu = await startEmulator({ stateDir: dir, flushDelayMs: 20, datasets: [{ hash: DS, rows: [{ dataHash: H(1) }] }] });
     try {
+      // Nobody calls flush(): the debounced one renames a complete file into place.
+      const flushed = whenDirChanges(dir, (e) => e.eventType === 'rename' && e.filename === STATE_FILE);
       emu.state.setRowMetadata(DS, H(1), { x: 1 });
-      await new Promise((r) => setTimeout(r, 100));
+      await flushed;
       const text = await readFile(join(dir, STATE_FILE), 'utf8');
       expect(text.trim().split('\n').at(-1)).toMatch(/"t":"end"/);
       expect(text).toContain('{"x":1}');
@@ -107,13 +124,18 @@ describe('state directory', () => {
       const items = await call(url, `/v2/public/storage/folders/${datasets[0]!.folderUuid}/items?pageSize=50`);
       const uuids = (items.json.results as Array<{ uuid: string }>).map((r) => r.uuid);
       // Keep writing (each write schedules a full flush of 20k rows) and kill mid-way.
+      let rounds = 0;
+      const exited = new Promise((r) => child.once('exit', r));
+      // Killed while a flush is writing its temp file, once a few writes have been answered.
+      const midFlush = whenDirChanges(dir, (e) => rounds >= 3 && e.eventType === 'change' && e.filename?.startsWith(`${STATE_FILE}.tmp`) === true, exited);
       const writes = (async () => {
         for (let i = 0; ; i += 1) {
           const patches = Object.fromEntries(uuids.map((u) => [u, { clientMetadata: { round: i } }]));
           await call(url, '/v2/public/storage/items/patch-bulk', { method: 'PATCH', body: pyJson({ itemPatches: patches }) });
+          rounds += 1;
         }
       })().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 400));
+      await midFlush;
       child.kill('SIGKILL');
       await writes;
     } finally {

@@ -23,17 +23,16 @@ async function makeClient(options: Partial<EncordClientOptions> = {}): Promise<E
   return createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 2, retryMaxDelayMs: 10, maxRetryAfterMs: 1500, maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000, ...options });
 }
 
+const SEED_ROWS = [
+  { dataHash: ROW(1), title: 'b.jpg', backingItemUuid: ITEM(1), metadata: { keep: 1 } },
+  { dataHash: ROW(2), title: 'a.jpg', backingItemUuid: ITEM(2), metadata: {} },
+  { dataHash: ROW(3), title: 'legacy.jpg', backingItemUuid: null, metadata: { old: true } },
+];
+
 beforeEach(async () => {
   emulator = await startEmulator({
     datasets: [
-      {
-        hash: DS,
-        rows: [
-          { dataHash: ROW(1), title: 'b.jpg', backingItemUuid: ITEM(1), metadata: { keep: 1 } },
-          { dataHash: ROW(2), title: 'a.jpg', backingItemUuid: ITEM(2), metadata: {} },
-          { dataHash: ROW(3), title: 'legacy.jpg', backingItemUuid: null, metadata: { old: true } },
-        ],
-      },
+      { hash: DS, rows: SEED_ROWS },
     ],
   });
   client = await makeClient();
@@ -169,10 +168,29 @@ describe('rate limits and faults', () => {
   });
 
   it('a delay past the client timeout is retried; the late write is harmless', async () => {
-    const { out } = await patchOnce({ route: 'v2:patch-bulk', nth: 1, action: { type: 'delay', ms: 600 } }, { timeoutMs: 200 });
+    // An emulator whose fault delays are held until the test lets them go (no clock in the test).
+    const held: Array<() => void> = [];
+    await client.close();
+    await emulator.close();
+    emulator = await startEmulator({
+      datasets: [{ hash: DS, rows: SEED_ROWS }],
+      sleep: (_ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          held.push(resolve);
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        }),
+    });
+    client = await makeClient({ timeoutMs: 200 });
+    emulator.faults.set([{ route: 'v2:patch-bulk', nth: 1, action: { type: 'delay', ms: 600 } }]);
+    const out = await client.patchItems(new Map([[ITEM(2), { v: 'new' }]]));
     expect(out[0]!.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 700));
+    expect(client.stats.retries).toBe(1);
+    // The first request is still held, its client long gone: let it write now.
+    expect(held).toHaveLength(1);
+    held[0]!();
+    await new Promise((r) => setImmediate(r));
     expect(emulator.state.rowMetadata(DS, ROW(2))).toEqual({ v: 'new' });
+    expect(emulator.state.rowMetadata(DS, ROW(1))).toEqual({ keep: 1 });
   });
 
   it('a partial patch-bulk answer fails the missing item only', async () => {

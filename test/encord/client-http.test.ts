@@ -301,13 +301,12 @@ describe('retries and pacing', () => {
 
   it('aborts an in-flight call', async () => {
     const { client } = makeClient();
-    server.use(() => {
-      /* never answer */
-    });
     const ac = new AbortController();
+    // Stopped once the request is at the server (in flight), which never answers.
+    server.use(() => ac.abort(new Error('user stop')));
     const p = client.getBearerToken({ signal: ac.signal });
-    setTimeout(() => ac.abort(new Error('user stop')), 30);
     expect((await rejection(p)).code).toBe('ABORTED');
+    expect(server.requests).toHaveLength(1);
   });
 });
 

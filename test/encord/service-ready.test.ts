@@ -115,9 +115,21 @@ describe('smaller points (issue 11 point 8)', () => {
   });
 
   it('many calls in flight on one shared signal add one abort listener to it, not one per call', async () => {
+    // The emulator holds every request until the test has looked: 4 in flight (the client's 4 connections), 36 waiting.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    let fourHeld: () => void = () => {};
+    const allHeld = new Promise<void>((r) => (fourHeld = r));
     const { client } = await setup(
       [{ hash: DS, rows: Array.from({ length: 40 }, (_, i) => ({ dataHash: ROW(i + 1), backingItemUuid: null, title: `l${i}.jpg` })) }],
-      { latency: { ms: 40 } },
+      {
+        latency: { ms: 40 },
+        sleep: async () => {
+          if (++held === 4) fourHeld();
+          await gate;
+        },
+      },
       { concurrency: 4 },
     );
     const shared = new AbortController();
@@ -127,9 +139,11 @@ describe('smaller points (issue 11 point 8)', () => {
     try {
       const calls = Array.from({ length: 40 }, (_, i) => client.saveMetadata(DS, ROW(i + 1), { n: i }, { signal: shared.signal }));
       const items = client.getItems([], { signal: shared.signal });
-      await new Promise((r) => setTimeout(r, 20));
+      await allHeld;
       expect(getEventListeners(shared.signal, 'abort').length).toBeLessThanOrEqual(1);
+      release();
       await Promise.all([...calls, items]);
+      expect(held).toBe(40);
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', onWarning);

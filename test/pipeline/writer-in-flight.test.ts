@@ -6,7 +6,7 @@
  * writes are held at a gate the test opens; no timing.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { MetadataStore } from '../../src/encord/metadata-store.js';
 import { runImport } from '../../src/pipeline/run-import.js';
 import { DATASET, startHarness, type Harness, type HarnessRow } from './harness.js';
@@ -28,11 +28,21 @@ function gated(store: MetadataStore) {
   const state = { reads: 0, writesPending: 0, maxWritesPending: 0, open: false };
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
+  /** Waiters on the counts, checked after every change (no polling, no clock). */
+  const waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  const changed = (): void => {
+    for (const w of [...waiters]) {
+      if (!w.ready()) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
   const wrapped = new Proxy(store, {
     get(target, prop) {
       if (prop === 'getItems') {
         return (...args: Parameters<MetadataStore['getItems']>) => {
           state.reads += 1;
+          changed();
           return target.getItems(...args);
         };
       }
@@ -40,6 +50,7 @@ function gated(store: MetadataStore) {
         return async (...args: Parameters<MetadataStore['patchItems']>) => {
           state.writesPending += 1;
           state.maxWritesPending = Math.max(state.maxWritesPending, state.writesPending);
+          changed();
           try {
             if (!state.open) await gate;
             return await target.patchItems(...args);
@@ -55,6 +66,7 @@ function gated(store: MetadataStore) {
   return {
     store: wrapped,
     state,
+    until: (ready: () => boolean): Promise<void> => (ready() ? Promise.resolve() : new Promise<void>((resolve) => void waiters.push({ ready, resolve }))),
     open: () => {
       state.open = true;
       release();
@@ -70,11 +82,11 @@ describe('bulk writes in flight (--concurrency N)', () => {
     const run = runImport({ datasetHash: DATASET, store: g.store, stateDir: join(h.dir, 'state'), file, key: 'index', batchSize: 1, concurrency: 2 });
     try {
       // Two writes wait at the gate; the pipeline must have read the next two batches already.
-      await vi.waitFor(() => {
-        expect(g.state.writesPending).toBe(2);
-        expect(g.state.reads).toBeGreaterThanOrEqual(4);
-      }, { timeout: 5000, interval: 10 });
-      expect(g.state.writesPending).toBe(2); // the reads ahead do not start a 3rd write
+      await Promise.race([
+        g.until(() => g.state.writesPending === 2 && g.state.reads >= 4),
+        run.then((r) => Promise.reject(new Error(`the import ended with writes held: ${JSON.stringify(r.summary)}`))),
+      ]);
+      expect(g.state.writesPending).toBe(2); // the reads ahead do not start a 3rd write (maxWritesPending, below, covers the rest of the run)
     } finally {
       g.open();
     }
