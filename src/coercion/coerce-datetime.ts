@@ -54,6 +54,7 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
     return fail('INVALID_DATETIME', EXPECTED, describeCell(cell));
   }
 
+  if (isCanonical(text)) return value(text); // what formatIso would write for it: the text itself
   let m = YMD.exec(text) ?? YMD_SLASH.exec(text);
   if (m !== null) return build(options, cell, +m[1]!, +m[2]!, +m[3]!, m[4], m[5], m[6], m[7], m[8]);
   m = COMPACT.exec(text);
@@ -78,6 +79,35 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
     return build(options, cell, +twelve![4]!, month, day, String(hour24), twelve![6], twelve![7], twelve![8], twelve![10]);
   }
   return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), missingValueHint(text));
+}
+
+/**
+ * Whether `text` is already the canonical form, `YYYY-MM-DDTHH:mm:ss.sssZ`, naming a real instant (year
+ * 0001–9999, a day of its month, 00:00:00–23:59:59): then the general path would parse it as UTC and
+ * write back the same text, so it is the value as it stands (machine-written files are all like this).
+ */
+function isCanonical(t: string): boolean {
+  if (t.length !== 24 || t.charCodeAt(23) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return false;
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return false;
+  const year = digitsAt(t, 0, 4);
+  const month = digitsAt(t, 5, 2);
+  const day = digitsAt(t, 8, 2);
+  const hour = digitsAt(t, 11, 2);
+  const minute = digitsAt(t, 14, 2);
+  const second = digitsAt(t, 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digitsAt(t, 20, 3) >= 0;
+}
+
+/** The value of `n` ASCII digits at `at`, or -1. */
+function digitsAt(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i += 1) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** Described only on failure: quoting every cell would cost more than parsing it. */
