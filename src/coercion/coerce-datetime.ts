@@ -54,7 +54,8 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
     return fail('INVALID_DATETIME', EXPECTED, describeCell(cell));
   }
 
-  if (isCanonical(text)) return value(text); // what formatIso would write for it: the text itself
+  const canonical = canonicalUtc(text);
+  if (canonical !== undefined) return value(canonical);
   let m = YMD.exec(text) ?? YMD_SLASH.exec(text);
   if (m !== null) return build(options, cell, +m[1]!, +m[2]!, +m[3]!, m[4], m[5], m[6], m[7], m[8]);
   m = COMPACT.exec(text);
@@ -82,21 +83,31 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
 }
 
 /**
- * Whether `text` is already the canonical form, `YYYY-MM-DDTHH:mm:ss.sssZ`, naming a real instant (year
- * 0001–9999, a day of its month, 00:00:00–23:59:59): then the general path would parse it as UTC and
- * write back the same text, so it is the value as it stands (machine-written files are all like this).
+ * `YYYY-MM-DDTHH:mm:ss.<fraction>Z` naming a real instant (year 0001–9999, a day of its month,
+ * 00:00:00–23:59:59), as the general path writes it: the fraction truncated or padded to milliseconds,
+ * so the canonical form is returned as it stands. Machine-written text is like this (a Parquet TIMESTAMP
+ * cell has six fraction digits); it is read here without the regexes, the calendar and the Date.
+ * `undefined` for anything else (the general path decides).
  */
-function isCanonical(t: string): boolean {
-  if (t.length !== 24 || t.charCodeAt(23) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return false;
-  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return false;
+function canonicalUtc(t: string): string | undefined {
+  const n = t.length;
+  if (n < 22 || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return undefined;
   const year = digitsAt(t, 0, 4);
   const month = digitsAt(t, 5, 2);
   const day = digitsAt(t, 8, 2);
   const hour = digitsAt(t, 11, 2);
   const minute = digitsAt(t, 14, 2);
   const second = digitsAt(t, 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digitsAt(t, 20, 3) >= 0;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  for (let i = 20; i < n - 1; i += 1) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const digits = n - 21;
+  if (digits === 3) return t;
+  return `${t.slice(0, 20)}${digits > 3 ? t.slice(20, 23) : t.slice(20, n - 1).padEnd(3, '0')}Z`;
 }
 
 /** The value of `n` ASCII digits at `at`, or -1. */
