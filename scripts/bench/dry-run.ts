@@ -10,7 +10,8 @@
  * `planning` phase to `done`, which is everything a dry run does per row (both of its passes over the file)
  * and excludes the dataset listing and process start-up; the end-to-end wall time is printed too.
  *
- * Last lines: `RESULT dry-run-<format> rows=… dry_rows_per_s=… bare_rows_per_s=… ratio=… target=0.5 met=…`.
+ * Last lines: `RESULT dry-run-<format> rows=… dry_rows_per_s=… bare_rows_per_s=… ratio=… target=0.6 met=…`.
+ * The target is issue 10's: a dry run at ≥ 60 % of the bare reader's rows/s, in one run.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,8 @@ import { ensureBigXlsx } from './lib/make-xlsx.js';
 const BARE = fileURLToPath(new URL('./lib/bare-read.ts', import.meta.url));
 const USAGE = 'npx tsx scripts/bench/dry-run.ts [--rows 1000000] [--formats csv,parquet,xlsx] [--work-dir DIR]';
 type Format = 'csv' | 'parquet' | 'xlsx';
+/** Issue 10: the dry run at ≥ 60 % of the bare reader's rows/s. */
+const TARGET = 0.6;
 
 export interface DryRunFigures {
   readonly format: string;
@@ -86,7 +89,7 @@ export async function benchDryRun(input: { rows: number; formats: readonly Forma
         listingSeconds: (planning - (run.phases['listing'] ?? 0)) / 1000,
         dryPeakRssKb: run.maxRssKb,
         bareMs: b.ms,
-        met: ratio >= 0.5,
+        met: ratio >= TARGET,
       };
       log(`${format}: memory by phase (MB) ${JSON.stringify(run.memory)}`);
       out.push(fig);
@@ -104,7 +107,7 @@ export function printDryRun(figs: readonly DryRunFigures[]): void {
       dry_rows_per_s: Math.round(f.dryRowsPerSecond),
       bare_rows_per_s: Math.round(f.bareRowsPerSecond),
       ratio: fixed(f.ratio, 3),
-      target: 0.5,
+      target: TARGET,
       met: f.met ? 'yes' : 'NO',
       dry_planning_s: fixed(f.dryPlanningSeconds, 2),
       dry_wall_s: fixed(f.dryWallSeconds, 2),

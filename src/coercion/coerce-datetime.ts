@@ -54,6 +54,8 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
     return fail('INVALID_DATETIME', EXPECTED, describeCell(cell));
   }
 
+  const canonical = canonicalUtc(text);
+  if (canonical !== undefined) return value(canonical);
   let m = YMD.exec(text) ?? YMD_SLASH.exec(text);
   if (m !== null) return build(options, cell, +m[1]!, +m[2]!, +m[3]!, m[4], m[5], m[6], m[7], m[8]);
   m = COMPACT.exec(text);
@@ -78,6 +80,45 @@ export function coerceDatetime(cell: Cell, options: ResolvedCoercionOptions): Co
     return build(options, cell, +twelve![4]!, month, day, String(hour24), twelve![6], twelve![7], twelve![8], twelve![10]);
   }
   return fail('INVALID_DATETIME', EXPECTED, gotOf(cell), missingValueHint(text));
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.<fraction>Z` naming a real instant (year 0001–9999, a day of its month,
+ * 00:00:00–23:59:59), as the general path writes it: the fraction truncated or padded to milliseconds,
+ * so the canonical form is returned as it stands. Machine-written text is like this (a Parquet TIMESTAMP
+ * cell has six fraction digits); it is read here without the regexes, the calendar and the Date.
+ * `undefined` for anything else (the general path decides).
+ */
+function canonicalUtc(t: string): string | undefined {
+  const n = t.length;
+  if (n < 22 || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return undefined;
+  const year = digitsAt(t, 0, 4);
+  const month = digitsAt(t, 5, 2);
+  const day = digitsAt(t, 8, 2);
+  const hour = digitsAt(t, 11, 2);
+  const minute = digitsAt(t, 14, 2);
+  const second = digitsAt(t, 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  for (let i = 20; i < n - 1; i += 1) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const digits = n - 21;
+  if (digits === 3) return t;
+  return `${t.slice(0, 20)}${digits > 3 ? t.slice(20, 23) : t.slice(20, n - 1).padEnd(3, '0')}Z`;
+}
+
+/** The value of `n` ASCII digits at `at`, or -1. */
+function digitsAt(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i += 1) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** Described only on failure: quoting every cell would cost more than parsing it. */

@@ -34,16 +34,20 @@ export function numpyToJson(text: string): string | null {
   return `[${out.join(',')}]`;
 }
 
+/** What an embedding cell should be; built only for an error (it is text work on every row otherwise). */
+function expectedOf(spec: SpecOf<'embedding'>): string {
+  return spec.size === null ? 'a JSON array of numbers' : `a JSON array of ${spec.size} numbers`;
+}
+
 /** Coerce a cell to an embedding of `spec.size` numbers (any size from 1 when the size is unknown). */
 export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceResult {
-  const expected = spec.size === null ? 'a JSON array of numbers' : `a JSON array of ${spec.size} numbers`;
   let items: readonly unknown[];
   let fromText: boolean;
   if (typeof cell === 'string') {
     let text = cell.trim();
     if (text === '') return EMPTY;
     if (text.charCodeAt(0) !== 91 /* [ */) {
-      return fail('INVALID_EMBEDDING', expected, quote(cell), 'write it as a JSON array such as [0.1, 0.2]');
+      return fail('INVALID_EMBEDDING', expectedOf(spec), quote(cell), 'write it as a JSON array such as [0.1, 0.2]');
     }
     let parsed: unknown;
     try {
@@ -53,19 +57,19 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
       const numpy = numpyToJson(text);
       if (numpy === null) {
         const hint = NON_FINITE_WORD.test(text) ? 'NaN and Infinity are not numbers' : 'not valid JSON';
-        return fail('INVALID_EMBEDDING', expected, quote(cell), hint);
+        return fail('INVALID_EMBEDDING', expectedOf(spec), quote(cell), hint);
       }
       text = numpy;
       parsed = JSON.parse(text);
     }
-    if (!Array.isArray(parsed)) return fail('INVALID_EMBEDDING', expected, quote(cell));
+    if (!Array.isArray(parsed)) return fail('INVALID_EMBEDDING', expectedOf(spec), quote(cell));
     // JSON.parse rounds a number it cannot hold: check the elements as written (overflow, Infinity, is
     // reported below as a non-finite element).
     const inexact = inexactJsonNumber(text);
     if (inexact !== undefined && inexact.result.reason !== 'overflow') {
       const at = parsed.findIndex((x) => typeof x === 'number' && x === Number(inexact.literal));
       const where = at >= 0 ? `element ${at} = ${inexact.literal}` : inexact.literal;
-      return fail('INVALID_NUMBER', `${expected}, each one a JSON number holds exactly`, where, inexactHint(inexact.result));
+      return fail('INVALID_NUMBER', `${expectedOf(spec)}, each one a JSON number holds exactly`, where, inexactHint(inexact.result));
     }
     items = parsed;
     fromText = true;
@@ -75,12 +79,12 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
   } else if (cell === null) {
     return EMPTY;
   } else {
-    return fail('INVALID_EMBEDDING', expected, describeCell(cell as Cell));
+    return fail('INVALID_EMBEDDING', expectedOf(spec), describeCell(cell as Cell));
   }
   const size = spec.size;
   if (items.length === 0 || (size !== null && items.length !== size)) {
     const got = `an array of ${items.length} ${items.length === 1 ? 'number' : 'numbers'}`;
-    return fail('INVALID_EMBEDDING', expected, got);
+    return fail('INVALID_EMBEDDING', expectedOf(spec), got);
   }
   const out: number[] = fromText ? (items as number[]) : new Array<number>(items.length);
   for (let i = 0; i < items.length; i++) {
@@ -89,10 +93,10 @@ export function coerceEmbedding(cell: Cell, spec: SpecOf<'embedding'>): CoerceRe
     if (typeof item === 'number') n = item;
     else if (typeof item === 'bigint') {
       const exact = exactDoubleOfBigint(item);
-      if (!exact.ok) return fail('INVALID_NUMBER', `${expected}, each one a JSON number holds exactly`, `element ${i} = ${item.toString()}`, inexactHint(exact));
+      if (!exact.ok) return fail('INVALID_NUMBER', `${expectedOf(spec)}, each one a JSON number holds exactly`, `element ${i} = ${item.toString()}`, inexactHint(exact));
       n = exact.value;
-    } else return fail('INVALID_EMBEDDING', expected, `element ${i} = ${describeCell(item as Cell)}`);
-    if (!Number.isFinite(n)) return fail('INVALID_EMBEDDING', expected, `element ${i} = ${String(n)}`);
+    } else return fail('INVALID_EMBEDDING', expectedOf(spec), `element ${i} = ${describeCell(item as Cell)}`);
+    if (!Number.isFinite(n)) return fail('INVALID_EMBEDDING', expectedOf(spec), `element ${i} = ${String(n)}`);
     if (!fromText) out[i] = n;
   }
   return value(out);

@@ -77,7 +77,18 @@ export function inexactJsonNumber(text: string): { readonly literal: string; rea
       i++;
     } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       let j = i + 1;
-      while (j < length && isNumberChar(text.charCodeAt(j))) j++;
+      let exponent = false;
+      for (; j < length; j++) {
+        const d = text.charCodeAt(j);
+        if (!isNumberChar(d)) break;
+        if (d === 101 || d === 69) exponent = true;
+      }
+      // At most 15 characters and no exponent: exact without asking (`exactDouble`'s first fast path; a
+      // zero or a normal double, since the smallest such non-zero is 1e-13). Most embedding elements.
+      if (!exponent && j - i <= 15) {
+        i = j;
+        continue;
+      }
       const literal = text.slice(i, j);
       const result = exactDouble(literal);
       if (!result.ok) return { literal, result };

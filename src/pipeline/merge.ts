@@ -117,8 +117,5 @@ export function changedKeys(before: Metadata, after: Metadata): string[] {
  * decides.
  */
 export function rowFingerprint(update: readonly UpdateEntry[], spec: FingerprintSpec): Fingerprint64 | undefined {
-  return entriesFingerprint(
-    update.map((e) => ({ key: e.key, value: e.value === DELETE ? undefined : e.value, type: e.type })),
-    spec,
-  );
+  return entriesFingerprint(update, spec, DELETE);
 }

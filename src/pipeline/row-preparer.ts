@@ -45,18 +45,20 @@ export class RowPreparer {
     for (const f of input.plan.fields) this.stats.set(f.key, { ok: 0, empty: 0, failed: 0 });
     const canonical = canonicalDecimalOptions(input.coercion);
     const decimals = input.canonicalDecimalColumns;
-    this.optionsFor = (column) => (decimals !== undefined && decimals.has(column) ? canonical : input.coercion);
+    // Per field, worked out once: its coercion options (never the locale ones for machine-written
+    // decimals) and its counters.
+    this.fieldOptions = input.plan.fields.map((f) => (f.kind === 'cell' && decimals !== undefined && decimals.has(f.column) ? canonical : input.coercion));
+    this.fieldStats = input.plan.fields.map((f) => this.stats.get(f.key)!);
   }
 
-  /** The coercion options for a column: never the locale ones for machine-written decimals. */
-  private readonly optionsFor: (column: string) => ResolvedCoercionOptions;
+  private readonly fieldOptions: readonly ResolvedCoercionOptions[];
+  private readonly fieldStats: readonly ColumnStats[];
 
   /** One planned field of a row: a cell, a constant or two geo columns, read as the plan says. */
-  private coerceField(field: PlannedField, row: RawRow, units: readonly DataUnit[]): CoerceResult | UnknownCellError {
+  private coerceField(field: PlannedField, options: ResolvedCoercionOptions, row: RawRow, units: readonly DataUnit[]): CoerceResult | UnknownCellError {
     const { plan, coercion } = this.input;
     if (field.kind === 'geo') return combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
     const cell = field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw;
-    const options = field.kind === 'cell' ? this.optionsFor(field.column) : coercion;
     if (field.unknown) return coerceUnknownCell(cell, field.key, units, field.unknown, options);
     if (plan.fromListing && field.kind === 'cell') {
       // A listing's unedited cell keeps the stored value, even an off-type one.
@@ -75,10 +77,11 @@ export class RowPreparer {
     const update: UpdateEntry[] = [];
     let firstError: { code: string; column: string; message: string } | undefined;
     let extraErrors: string[] | undefined;
-    for (const field of plan.fields) {
-      const result = this.coerceField(field, row, resolution.units);
-      const stats = countStats ? this.stats.get(field.key) : undefined;
-      const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
+    const fields = plan.fields;
+    for (let f = 0; f < fields.length; f += 1) {
+      const field = fields[f]!;
+      const result = this.coerceField(field, this.fieldOptions[f]!, row, resolution.units);
+      const stats = countStats ? this.fieldStats[f] : undefined;
       if (result.kind === 'value') {
         if (stats) stats.ok += 1;
         update.push({ key: field.key, value: result.value, type: field.spec.type });
@@ -88,6 +91,7 @@ export class RowPreparer {
         else if (empty === 'null') update.push({ key: field.key, value: null as JsonValue, type: field.spec.type });
       } else {
         if (stats) stats.failed += 1;
+        const column = field.kind === 'cell' ? field.column : field.kind === 'geo' ? `${field.latitude}+${field.longitude}` : field.key;
         if (!firstError) {
           // formatCellError's wording, for coercion and unknown-key errors alike.
           firstError = { code: result.code, column, message: `${result.message} (${row.file ?? source} line ${row.line}, column ${column})` };

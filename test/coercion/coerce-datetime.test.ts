@@ -158,3 +158,32 @@ describe('12-hour clock times as US spreadsheets write them (with --date-format)
     expect(coerceDatetime('11/13/2026 8:19:40 AM', resolveCoercionOptions({}))).toMatchObject({ kind: 'error', code: 'AMBIGUOUS_DATE' });
   });
 });
+
+describe('coerceDatetime: text already in the canonical form (any number of fraction digits)', () => {
+  it('reads as the same instant as its other spellings, and the same cells fail, for random fields in and out of range', () => {
+    // The canonical form is read without the general parser; `T` → ` ` (and `Z` → ` UTC`) sends the same
+    // moment through it, so both must give one value or both fail with one reason.
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+    const differ: string[] = [];
+    const cases = ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z', '2024-02-29T12:00:00.000Z', '2023-02-29T12:00:00.000Z', '0099-03-01T00:00:00.000Z'];
+    for (let i = 0; i < 20_000; i += 1) {
+      const fraction = String(next(10 ** 9)).padStart(9, '0').slice(0, 1 + next(9)); // 1 to 9 digits (Parquet writes 6)
+      cases.push(`${pad(next(10_000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}.${next(20) === 0 ? `${fraction}x` : fraction}Z`);
+    }
+    for (const text of cases) {
+      const canonical = coerceDatetime(text, paris);
+      const spelled = `${text.slice(0, 10)} ${text.slice(11, -1)} UTC`;
+      const general = coerceDatetime(spelled, paris);
+      const same = canonical.kind === 'value' ? general.kind === 'value' && general.value === canonical.value : canonical.kind === general.kind && JSON.stringify(canonical).replaceAll(text, '') === JSON.stringify(general).replaceAll(spelled, '');
+      if (!same) differ.push(text);
+    }
+    expect(differ).toEqual([]);
+    expect(coerceDatetime('2026-01-01T00:00:00.865000Z', paris)).toEqual({ kind: 'value', value: '2026-01-01T00:00:00.865Z' });
+    expect(coerceDatetime('2026-01-01T00:00:00.8Z', paris)).toEqual({ kind: 'value', value: '2026-01-01T00:00:00.800Z' });
+  });
+});

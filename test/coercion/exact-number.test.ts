@@ -73,3 +73,30 @@ describe('exactDouble: the shared "exact decimal → double or refuse" rule', ()
     expect(inexactJsonNumber('[1e-400]')?.result.reason).toBe('underflow');
   });
 });
+
+describe('inexactJsonNumber skips short literals without an exponent', () => {
+  it('because every JSON number of at most 15 characters without an exponent is exact', () => {
+    // The skip in inexactJsonNumber rests on this: such a literal is zero or a normal double of at most
+    // 15 significant digits.
+    let seed = 5;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const refused: string[] = [];
+    for (let i = 0; i < 50_000; i += 1) {
+      const length = 1 + next(15);
+      let literal = next(3) === 0 ? '-' : '';
+      const point = next(2) === 0 ? -1 : next(Math.max(1, length - literal.length - 1));
+      literal += String(1 + next(9)); // JSON: no leading zero unless the integer part is 0
+      if (next(4) === 0) literal = literal.replace(/\d$/, '0');
+      while (literal.length < length) literal += literal.length - (literal.startsWith('-') ? 1 : 0) === point + 1 && !literal.includes('.') && !/^-?0$/.test(literal) ? '.' : String(next(10));
+      if (literal.endsWith('.') || literal.endsWith('-') || /^-?0\d/.test(literal)) continue;
+      if (!exactDouble(literal).ok) refused.push(literal);
+      if (inexactJsonNumber(`[${literal}]`) !== undefined) refused.push(`[${literal}]`);
+    }
+    expect(refused).toEqual([]);
+    expect(inexactJsonNumber('[0.1,9007199254740993]')?.literal).toBe('9007199254740993');
+    expect(inexactJsonNumber('[1e-400]')?.result.reason).toBe('underflow');
+  });
+});

@@ -91,3 +91,29 @@ describe('CsvRecordSplitter', () => {
     expect(() => splitter.end()).toThrow(/line 3 of big\.csv exceeds 1024 bytes/);
   });
 });
+
+describe('CsvRecordSplitter: bytes are checked a chunk at a time, and still a bad record fails alone', () => {
+  // Good records around one with an undecodable byte, a NUL or U+FFFD, multi-byte characters cut by
+  // chunk boundaries, a quoted field spanning lines: at every chunk size, exactly the bad records fail.
+  const good = (i: number): string => `${i},Zürich 東京 ${'x'.repeat(i % 7)},"multi\nline ${i}"\n`;
+  const parts: Buffer[] = [Buffer.from('a,b,c\n')];
+  const expected: (string | number)[][] = [[1, 'ok']];
+  let line = 2;
+  for (let i = 0; i < 12; i += 1) {
+    if (i === 3) parts.push(Buffer.from([0x33, 0x2c, 0xff, 0x2c, 0x7a, 0x0a])); // 3,\xff,z
+    else if (i === 6) parts.push(Buffer.from('6,a\0b,z\n'));
+    else if (i === 9) parts.push(Buffer.from('9,a\uFFFDb,z\n'));
+    else {
+      parts.push(Buffer.from(good(i)));
+      expected.push([line, 'ok']);
+      line += 2;
+      continue;
+    }
+    expected.push([line, line, i === 3 ? 'SOURCE_INVALID_UTF8' : i === 6 ? 'SOURCE_NUL_BYTE' : 'SOURCE_INVALID_UTF8']);
+    line += 1;
+  }
+  const bytes = Buffer.concat(parts);
+  it('at every chunk size', () => {
+    for (let size = 1; size <= bytes.length; size += 1) expect(shape(split(bytes, size)), `chunk size ${size}`).toEqual(expected);
+  });
+});

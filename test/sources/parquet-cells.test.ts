@@ -44,6 +44,41 @@ describe('formatTimestamp', () => {
   ])('%s %s -> %s', (count, field, digits, utc, text) => {
     expect(formatTimestamp(count, field, digits, utc)).toBe(text);
   });
+
+  it('splits seconds and fraction as BigInt arithmetic does, near 2^53 and across the range', () => {
+    // The reference split, in BigInt (what formatTimestamp computes in doubles for safe counts).
+    const PER: Record<TimestampField, bigint> = { seconds: 1n, millis: 1000n, micros: 1_000_000n, nanos: 1_000_000_000n };
+    const DIGITS: Record<TimestampField, number> = { seconds: 0, millis: 3, micros: 6, nanos: 9 };
+    const expected = (count: bigint, field: TimestampField): string => {
+      let seconds = count / PER[field];
+      let fraction = count % PER[field];
+      if (fraction < 0n) {
+        fraction += PER[field];
+        seconds -= 1n;
+      }
+      const frac = DIGITS[field] > 0 ? `.${fraction.toString().padStart(DIGITS[field], '0')}` : '';
+      return `${formatTimestamp(seconds, 'seconds', 0, false)}${frac}`;
+    };
+    const safe = BigInt(Number.MAX_SAFE_INTEGER);
+    const counts: bigint[] = [];
+    for (const edge of [safe, -safe, safe + 1n, -safe - 1n, 0n, 1n, -1n]) for (let d = -3n; d <= 3n; d += 1n) counts.push(edge + d);
+    for (const field of ['millis', 'micros', 'nanos'] as const) for (const k of [-9007199254n, 9007199254n, 1795860000n]) for (const d of [-1n, 0n, 1n]) counts.push(k * PER[field] + d);
+    let seed = 3;
+    for (let i = 0; i < 20_000; i += 1) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const big = (BigInt(seed) << 21n) ^ BigInt(Math.imul(seed, 2654435761) >>> 11);
+      counts.push(i % 2 === 0 ? big : -big);
+    }
+    const differ: string[] = [];
+    for (const field of ['seconds', 'millis', 'micros', 'nanos'] as const) {
+      for (const count of counts) {
+        const days = Number((count < 0n ? -count : count) / PER[field]) / 86400;
+        if (days > 2_900_000) continue; // past year 9999 either way: another spelling, not this split
+        if (formatTimestamp(count, field, DIGITS[field], false) !== expected(count, field)) differ.push(`${count} ${field}`);
+      }
+    }
+    expect(differ).toEqual([]);
+  });
 });
 
 describe('numbers', () => {

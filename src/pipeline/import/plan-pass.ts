@@ -47,29 +47,31 @@ export async function planTargets(run: ImportRun): Promise<TargetPlan> {
     keyPlan.rows += 1;
     progress.rowsRead += 1;
     if (progress.rowsRead % 5000 === 0) run.emit();
-    await planItem(run, targets, item);
+    // A promise only when the row goes to the failure report: no await (a microtask) per good row.
+    const reporting = planItem(run, targets, item);
+    if (reporting !== undefined) await reporting;
   }
   targets.counts.seal();
   countDuplicates(run, targets);
   return targets;
 }
 
-async function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): Promise<void> {
+/** Plan one item; returns the failure report's write when the item fails (and there is a report). */
+function planItem(run: ImportRun, targets: TargetPlan, item: SourceItem): Promise<void> | undefined {
   const { keyPlan, report, opts } = run;
   if (item.kind === 'bad') {
     keyPlan.badRecords += 1;
     const b = item.bad;
-    if (report) await report.add({ line: b.line, file: b.file, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
-    return;
+    return report?.add({ line: b.line, file: b.file, values: b.values, code: b.code, column: undefined, message: b.message, rawFields: b.fields, raw: b.raw });
   }
   const prepared = run.preparer.prepare(item.row, true);
   if (!prepared.ok) {
-    if (report) await report.add({ line: item.row.line, file: item.row.file, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
+    const reporting = report?.add({ line: item.row.line, file: item.row.file, values: textValues(item.row), code: prepared.code, column: prepared.column, message: prepared.message });
     if (prepared.code === 'KEY_NOT_FOUND') keyPlan.notFound += 1;
     else if (prepared.code === 'KEY_INVALID' || prepared.code === 'KEY_EMPTY') keyPlan.invalidKey += 1;
     else if (prepared.code === 'KEY_AMBIGUOUS_TITLE' || prepared.code === 'KEY_AMBIGUOUS') keyPlan.ambiguousTitle += 1;
     else keyPlan.invalidCells += 1;
-    return;
+    return reporting;
   }
   keyPlan.resolved += 1;
   const unit = prepared.units[0]!;

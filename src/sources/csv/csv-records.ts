@@ -91,6 +91,13 @@ export class CsvRecordSplitter {
   private readonly events: CsvEvent[] = [];
   private skipFirst: boolean;
   private fatal: MetaError | undefined;
+  /**
+   * `buf[cleanFrom, cleanTo)` is known to be valid UTF-8 without NUL or U+FFFD, and starts at a record
+   * start and ends at a line end: a record inside it passes `checkBytes` (cut at ASCII bytes, valid UTF-8
+   * stays valid), so a chunk is checked once instead of record by record.
+   */
+  private cleanFrom = 0;
+  private cleanTo = 0;
 
   constructor(private readonly options: CsvSplitterOptions) {
     this.skipFirst = options.skipFirstRecord === true;
@@ -137,6 +144,8 @@ export class CsvRecordSplitter {
         this.pos -= keep;
         this.fieldStart -= keep;
         this.start = 0;
+        this.cleanFrom = Math.max(0, this.cleanFrom - keep);
+        this.cleanTo = Math.max(0, this.cleanTo - keep);
       }
       if (this.len + data.length > this.buf.length) {
         const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + data.length, 64 * 1024));
@@ -154,6 +163,7 @@ export class CsvRecordSplitter {
       this.bomChecked = true;
       if (this.len >= 3 && this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.start = this.pos = 3;
     }
+    this.checkAhead();
     const b = this.buf.subarray(0, this.len);
     const len = this.len;
     const d = this.delim;
@@ -393,7 +403,26 @@ export class CsvRecordSplitter {
   }
 
   /** Invalid bytes, NUL or U+FFFD in the record's bytes. */
+  /** Check the bytes from the current record's start to the last line end read so far, in one go. */
+  private checkAhead(): void {
+    if (this.len <= this.cleanTo) return;
+    const lf = this.buf.lastIndexOf(LF, this.len - 1);
+    const cr = this.buf.lastIndexOf(CR, this.len - 1);
+    const to = Math.max(lf, cr);
+    const from = this.start;
+    if (to <= from) return;
+    const region = this.buf.subarray(from, to);
+    if (isUtf8(region) && region.indexOf(0) < 0 && region.indexOf(FFFD) < 0) {
+      this.cleanFrom = from;
+      this.cleanTo = to;
+    } else {
+      this.cleanFrom = 0;
+      this.cleanTo = 0; // something in it fails: each record is checked alone, and says what
+    }
+  }
+
   private checkBytes(from: number, to: number, fields: readonly string[]): { code: string; message: string } | undefined {
+    if (from >= this.cleanFrom && to <= this.cleanTo) return undefined;
     const rec = this.buf.subarray(from, to);
     if (isAscii(rec)) {
       return rec.indexOf(0) < 0 ? undefined : { code: 'SOURCE_NUL_BYTE', message: 'NUL byte (0x00) in a cell: cells must be text' };

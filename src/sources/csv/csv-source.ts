@@ -130,8 +130,9 @@ export class CsvSource implements TabularSource {
       this.detected = this.options.delimiter ?? detectDelimiter(headText);
     }
     let first: CsvEvent | undefined;
-    for await (const event of this.events(undefined)) {
-      first = event;
+    for await (const batch of this.batches(undefined)) {
+      if (batch.length === 0) continue;
+      first = batch[0];
       break;
     }
     if (first === undefined) {
@@ -161,21 +162,23 @@ export class CsvSource implements TabularSource {
     const build = recordBuilder<string>(columns);
     let index = 0;
     let sawHeader = false;
-    for await (const event of this.events(signal)) {
-      if (!sawHeader) {
-        sawHeader = true; // the header, already read by open()
-        continue;
-      }
-      signal?.throwIfAborted();
-      if (event.kind === 'record') {
-        yield { kind: 'row', row: { index: index++, line: event.line, values: build(event.fields) } };
-      } else {
-        const values: Record<string, string> = {};
-        const fields = event.fields ?? [];
-        const n = Math.min(fields.length, columns.length);
-        for (let i = 0; i < n; i++) Object.defineProperty(values, columns[i]!, { value: fields[i]!, enumerable: true });
-        const bad = { index: index++, line: event.line, code: event.code, message: event.message, values, ...(event.fields && { fields: event.fields }), raw: event.raw };
-        yield { kind: 'bad', bad: event.endLine > event.line ? { ...bad, endLine: event.endLine } : bad };
+    for await (const batch of this.batches(signal)) {
+      for (const event of batch) {
+        if (!sawHeader) {
+          sawHeader = true; // the header, already read by open()
+          continue;
+        }
+        signal?.throwIfAborted();
+        if (event.kind === 'record') {
+          yield { kind: 'row', row: { index: index++, line: event.line, values: build(event.fields) } };
+        } else {
+          const values: Record<string, string> = {};
+          const fields = event.fields ?? [];
+          const n = Math.min(fields.length, columns.length);
+          for (let i = 0; i < n; i++) Object.defineProperty(values, columns[i]!, { value: fields[i]!, enumerable: true });
+          const bad = { index: index++, line: event.line, code: event.code, message: event.message, values, ...(event.fields && { fields: event.fields }), raw: event.raw };
+          yield { kind: 'bad', bad: event.endLine > event.line ? { ...bad, endLine: event.endLine } : bad };
+        }
       }
     }
   }
@@ -185,12 +188,12 @@ export class CsvSource implements TabularSource {
   }
 
   /**
-   * The file's records as splitter events, the header first. Reads with a `FileHandle` rather than a
+   * The file's records as splitter events, the header first, a chunk's worth at a time. Reads with a `FileHandle` rather than a
    * `ReadStream`: closing it is awaited in `finally`, so a consumer that breaks out or aborts has released
    * the descriptor by the time its `for await` returns (a destroyed stream closes later, and reports the
    * early return as an error event).
    */
-  private async *events(signal: AbortSignal | undefined): AsyncGenerator<CsvEvent> {
+  private async *batches(signal: AbortSignal | undefined): AsyncGenerator<CsvEvent[]> {
     const splitter = new CsvRecordSplitter({
       name: this.name,
       delimiter: this.delimiter,
@@ -216,9 +219,10 @@ export class CsvSource implements TabularSource {
           throw new MetaError('SOURCE_READ_FAILED', `Cannot read ${this.name}: ${(err as Error).message}`, { cause: err });
         }
         if (bytesRead === 0) break;
-        yield* splitter.write(chunk.subarray(0, bytesRead));
+        // A chunk's events as one batch: one await per chunk here, not one per record.
+        yield splitter.write(chunk.subarray(0, bytesRead));
       }
-      yield* splitter.end();
+      yield splitter.end();
       splitter.throwIfFailed();
     } finally {
       await handle.close();

@@ -38,7 +38,9 @@ export type ColumnType =
 /** Which property of DuckDB's timestamp value holds the count, and per how many units a second. */
 export type TimestampField = 'seconds' | 'millis' | 'micros' | 'nanos';
 const PER_SECOND: Readonly<Record<TimestampField, bigint>> = { seconds: 1n, millis: 1000n, micros: 1_000_000n, nanos: 1_000_000_000n };
+const PER_SECOND_NUMBER: Readonly<Record<TimestampField, number>> = { seconds: 1, millis: 1000, micros: 1_000_000, nanos: 1_000_000_000 };
 const FIELD_DIGITS: Readonly<Record<TimestampField, number>> = { seconds: 0, millis: 3, micros: 6, nanos: 9 };
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export type ToCell = (value: unknown) => Cell;
 
@@ -187,14 +189,28 @@ const TS_INF = 2n ** 63n - 1n;
 export function formatTimestamp(count: bigint, field: TimestampField, digits: number, utc: boolean): string {
   if (count === TS_INF) return 'infinity';
   if (count === -TS_INF) return '-infinity';
-  const perSecond = PER_SECOND[field];
-  let seconds = count / perSecond;
-  let fraction = count % perSecond;
-  if (fraction < 0n) {
-    fraction += perSecond;
-    seconds -= 1n;
+  let secs: number;
+  let fraction: number | bigint;
+  if (count >= -MAX_SAFE && count <= MAX_SAFE) {
+    // The same split in doubles (BigInt division costs more than the rest of the cell). Exact for a safe
+    // count: c / per is correctly rounded, and a quotient that is not whole lies at least 1/per from a
+    // whole number, more than half an ulp of any quotient below 2^53 / per, so the floor is the true one;
+    // the product and the difference are integers below 2^53.
+    const c = Number(count);
+    const per = PER_SECOND_NUMBER[field];
+    secs = Math.floor(c / per);
+    fraction = c - secs * per;
+  } else {
+    const perSecond = PER_SECOND[field];
+    let seconds = count / perSecond;
+    let big = count % perSecond;
+    if (big < 0n) {
+      big += perSecond;
+      seconds -= 1n;
+    }
+    secs = Number(seconds);
+    fraction = big;
   }
-  const secs = Number(seconds);
   const days = Math.floor(secs / 86400);
   const inDay = secs - days * 86400;
   const time = `${pad2(Math.floor(inDay / 3600))}:${pad2(Math.floor((inDay % 3600) / 60))}:${pad2(inDay % 60)}`;
