@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /** The bin: wires the real process to `runCli` and installs the only signal handlers. */
 import { runCli } from './run-cli.js';
+import { tuneHeap } from './heap-tuning.js';
 import { createInterface } from 'node:readline/promises';
 
+tuneHeap();
 const controller = new AbortController();
 let signals = 0;
 const onSignal = (name: NodeJS.Signals): void => {
