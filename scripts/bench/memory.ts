@@ -1,7 +1,7 @@
 /**
  * Memory: peak RSS of the importer on a 5M-row CSV, and time and peak RSS of listing a 1M-unit dataset.
  *
- *   npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import]
+ *   npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import,item-uuid]
  *                                  [--rate-limit 1000] [--batch-size 1000] [--work-dir /tmp/encord-meta-bench]
  *
  * list    the built client's `getDataset` (what every import starts with) in its own process
@@ -10,23 +10,28 @@
  *         emulator holding `import-rows` units, every row written. The emulator has no latency and the
  *         importer runs with `--rate-limit`/`--batch-size` raised so the run fits the time budget; neither
  *         changes what the importer holds in memory (batches in flight are bounded by --concurrency).
+ * item-uuid  `encord-meta import items.csv --key item_uuid` (no dataset, no folder: nothing listed, every
+ *         batch read with get-bulk and written with patch-bulk) against an emulator holding `import-rows`
+ *         items; the CSV is the big CSV's values keyed by the emulator's item uuids. Target < 150 MB
+ *         whatever the number of items.
  *
  * Peak RSS is GNU time's %M when /usr/bin/time exists, else the process's own maxRSS.
- * Last lines: `RESULT memory-list …` and `RESULT memory-import …`.
+ * Last lines: `RESULT memory-list …`, `RESULT memory-import …` and `RESULT memory-item-uuid …`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertBuilt, REPO, runCli, TEST_KEY } from './lib/cli-child.js';
+import { bigCsvRow, mulberry32 } from '../fixtures/make-big-csv.js';
 import { BIG_CSV_SCHEMA, ensureBigCsv, fixed, log, machineNote, mb, parseFlags, result } from './lib/common.js';
 import { spawnEmulator } from './lib/emulator-process.js';
 
 const LIST_PROBE = fileURLToPath(new URL('./lib/list-probe.mjs', import.meta.url));
 const INDEX_PROBE = fileURLToPath(new URL('./lib/index-probe.mjs', import.meta.url));
 const USAGE =
-  'npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import] [--rate-limit 1000] [--batch-size 1000] [--work-dir DIR]';
+  'npx tsx scripts/bench/memory.ts [--import-rows 5000000] [--list-rows 1000000] [--parts list,index,folder,import,item-uuid] [--rate-limit 1000] [--batch-size 1000] [--work-dir DIR]';
 /** The emulator holds millions of rows: give it room (its memory is not what is measured). */
 const EMULATOR_NODE_FLAGS = ['--max-old-space-size=16384'];
 
@@ -102,37 +107,83 @@ export async function benchImportMemory(input: { rows: number; rateLimit: number
   const csv = await ensureBigCsv(join(input.workDir, `big-${input.rows}.csv`), input.rows);
   log(`import: emulator with ${input.rows} units`);
   const emu = await spawnEmulator({ emulator: { seedRows: input.rows, typedSchema: BIG_CSV_SCHEMA, requestLog: false }, nodeFlags: EMULATOR_NODE_FLAGS });
-  const state = join(input.workDir, 'state-memory');
-  rmSync(state, { recursive: true, force: true });
   try {
-    const summaryPath = join(state, 'summary.json');
-    log('import: running');
-    const run = await runCli([
-      '--domain', emu.url, '--ssh-key', TEST_KEY, 'import', csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index',
-      '--state-dir', state, '--summary', summaryPath, '--rate-limit', String(input.rateLimit), '--batch-size', String(input.batchSize),
-    ]);
-    log(`import: exit ${run.code ?? run.signal}, phases ${JSON.stringify(run.phases)}, memory by phase (MB) ${JSON.stringify(run.memory)}`);
-    let summary: { rowsRead: number; written: number; failed: number; durationMs: number } | undefined;
-    try {
-      summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as typeof summary;
-    } catch {
-      // no summary: the run failed before the end
-    }
-    return {
-      rows: summary?.rowsRead ?? 0,
-      written: summary?.written ?? 0,
-      failed: summary?.failed ?? 0,
-      seconds: run.wallMs / 1000,
-      peakRssKb: run.maxRssKb,
-      code: run.code,
-      phases: run.phases,
-      memory: run.memory,
-      met: run.code === 0 && run.maxRssKb < 250 * 1024,
-      ...(run.code !== 0 && { error: run.stderr.trim().split('\n').slice(-3).join(' | ') }),
-    };
+    return await runImport('import', input, [csv, '--dataset', emu.datasets[0]!.hash, '--key', 'index'], emu.url, 250);
   } finally {
     await emu.close();
   }
+}
+
+/**
+ * `--key item_uuid` without a dataset: the emulator's items (one per seeded unit) named by uuid in a CSV of
+ * the big CSV's values (`item_uuid` instead of `index,title`), written fresh for each emulator.
+ */
+export async function benchItemUuidMemory(input: { rows: number; rateLimit: number; batchSize: number; workDir: string }): Promise<ImportMemoryFigures> {
+  assertBuilt();
+  mkdirSync(input.workDir, { recursive: true });
+  log(`item-uuid: emulator with ${input.rows} items`);
+  const emu = await spawnEmulator({ emulator: { seedRows: input.rows, typedSchema: BIG_CSV_SCHEMA, requestLog: false }, nodeFlags: EMULATOR_NODE_FLAGS });
+  try {
+    const csv = join(input.workDir, `items-${input.rows}.csv`);
+    log(`item-uuid: writing ${csv}`);
+    const fd = openSync(csv, 'w');
+    const rand = mulberry32(42);
+    let buf = 'item_uuid,captured_at,city,dark,weather,gps,embedding\n';
+    let i = 0;
+    try {
+      await emu.eachRow(emu.datasets[0]!.hash, (row) => {
+        const cells = bigCsvRow(i, rand).slice(2).map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c));
+        buf += `${row.backingItemUuid},${cells.join(',')}\n`;
+        i += 1;
+        if (buf.length > 1 << 20) {
+          writeSync(fd, buf);
+          buf = '';
+        }
+      });
+      writeSync(fd, buf);
+    } finally {
+      closeSync(fd);
+    }
+    return await runImport('item-uuid', input, [csv, '--key', 'item_uuid'], emu.url, 150);
+  } finally {
+    await emu.close();
+  }
+}
+
+async function runImport(
+  part: string,
+  input: { rows: number; rateLimit: number; batchSize: number; workDir: string },
+  target: readonly string[],
+  domain: string,
+  limitMb: number,
+): Promise<ImportMemoryFigures> {
+  const state = join(input.workDir, `state-memory-${part}`);
+  rmSync(state, { recursive: true, force: true });
+  const summaryPath = join(state, 'summary.json');
+  log(`${part}: running`);
+  const run = await runCli([
+    '--domain', domain, '--ssh-key', TEST_KEY, 'import', ...target,
+    '--state-dir', state, '--summary', summaryPath, '--rate-limit', String(input.rateLimit), '--batch-size', String(input.batchSize),
+  ]);
+  log(`${part}: exit ${run.code ?? run.signal}, phases ${JSON.stringify(run.phases)}, memory by phase (MB) ${JSON.stringify(run.memory)}`);
+  let summary: { rowsRead: number; written: number; failed: number; durationMs: number } | undefined;
+  try {
+    summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as typeof summary;
+  } catch {
+    // no summary: the run failed before the end
+  }
+  return {
+    rows: summary?.rowsRead ?? 0,
+    written: summary?.written ?? 0,
+    failed: summary?.failed ?? 0,
+    seconds: run.wallMs / 1000,
+    peakRssKb: run.maxRssKb,
+    code: run.code,
+    phases: run.phases,
+    memory: run.memory,
+    met: run.code === 0 && run.maxRssKb < limitMb * 1024,
+    ...(run.code !== 0 && { error: run.stderr.trim().split('\n').slice(-3).join(' | ') }),
+  };
 }
 
 export function printList(f: ListFigures, rows: number, probe: 'list' | 'index' | 'folder' = 'list'): void {
@@ -148,9 +199,9 @@ export function printList(f: ListFigures, rows: number, probe: 'list' | 'index' 
   });
 }
 
-export function printImportMemory(f: ImportMemoryFigures, rows: number): void {
+export function printImportMemory(f: ImportMemoryFigures, rows: number, part: 'import' | 'item-uuid' = 'import'): void {
   const at = (phase: string): string => String(f.memory[phase]?.['rss'] ?? 'NaN');
-  result('memory-import', {
+  result(`memory-${part}`, {
     rows: f.rows,
     expected_rows: rows,
     written: f.written,
@@ -161,7 +212,7 @@ export function printImportMemory(f: ImportMemoryFigures, rows: number): void {
     rss_mb_at_planning: at('planning'),
     rss_mb_at_writing: at('writing'),
     rss_mb_at_done: at('done'),
-    target: 'peak_rss<250MB',
+    target: part === 'import' ? 'peak_rss<250MB' : 'peak_rss<150MB',
     met: f.met ? 'yes' : 'NO',
     ...(f.error !== undefined && { error: f.error }),
   });
@@ -179,8 +230,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const index = parts.includes('index') ? await benchList({ rows: flags.listRows, probe: 'index' }) : undefined;
   const folder = parts.includes('folder') ? await benchList({ rows: flags.listRows, probe: 'folder' }) : undefined;
   const imp = parts.includes('import') ? await benchImportMemory({ rows: flags.importRows, rateLimit: flags.rateLimit, batchSize: flags.batchSize, workDir: flags.workDir }) : undefined;
+  const items = parts.includes('item-uuid') ? await benchItemUuidMemory({ rows: flags.importRows, rateLimit: flags.rateLimit, batchSize: flags.batchSize, workDir: flags.workDir }) : undefined;
   if (list) printList(list, flags.listRows);
   if (index) printList(index, flags.listRows, 'index');
   if (folder) printList(folder, flags.listRows, 'folder');
   if (imp) printImportMemory(imp, flags.importRows);
+  if (items) printImportMemory(items, flags.importRows, 'item-uuid');
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** The bin: wires the real process to `runCli` and installs the only signal handlers. */
 import { runCli } from './run-cli.js';
+import { tuneHeap } from './heap-tuning.js';
 
+tuneHeap();
 const controller = new AbortController();
 let signals = 0;
 const onSignal = (name: NodeJS.Signals): void => {

@@ -85,11 +85,63 @@ function fnv(bytes: Uint8Array, from: number, to: number): number {
   return h >>> 0;
 }
 
-function grown<T extends Uint8Array | Int32Array | Uint32Array>(arr: T, need: number, make: (n: number) => T): T {
+type Typed = Uint8Array | Int32Array | Uint32Array;
+interface TypedCtor<T extends Typed> {
+  new (length: number): T;
+  new (buffer: ArrayBuffer): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+/** ES2024's resizable `ArrayBuffer`, which lib ES2023 does not describe (Node 20 has it). */
+interface ResizableBuffer extends ArrayBuffer {
+  readonly resizable?: boolean;
+  readonly maxByteLength?: number;
+  resize?(byteLength: number): void;
+}
+type ResizableCtor = new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
+
+/** Address space (not memory) reserved per large array: V8's largest resizable buffer, 4 GiB. */
+const MAX_RESERVED_BYTES = 2 ** 32;
+/** Arrays grow by copying up to this size (small indexes reserve nothing), in place beyond it. */
+const IN_PLACE_FROM_BYTES = 1 << 20;
+
+/**
+ * `arr` with room for at least `need` elements. A large array grows in place: a length-tracking view of a
+ * resizable buffer, which reserves address space and commits pages only as they are written, so growing never
+ * copies and the room kept for growth costs no memory (copying and growing by half held 2.5× the arrays at each
+ * step, and `compact` one more copy: the listing's peak). A small one, or any when resizable buffers are
+ * refused (an address-space limit), is copied into a larger array.
+ */
+function grown<T extends Typed>(arr: T, need: number, ctor: TypedCtor<T>): T {
   if (need <= arr.length) return arr;
-  const next = make(Math.max(need, Math.ceil(arr.length * 1.5) + 16));
+  const bytes = ctor.BYTES_PER_ELEMENT;
+  const want = Math.max(need, Math.ceil(arr.length * 1.5) + 1024);
+  const buffer = arr.buffer as ResizableBuffer;
+  if (buffer.resizable === true && buffer.resize !== undefined && need * bytes <= (buffer.maxByteLength ?? 0)) {
+    buffer.resize(Math.min(want * bytes, buffer.maxByteLength!));
+    return arr;
+  }
+  let next: T | undefined;
+  if (want * bytes >= IN_PLACE_FROM_BYTES && need * bytes <= MAX_RESERVED_BYTES) {
+    try {
+      const room = new (ArrayBuffer as unknown as ResizableCtor)(Math.min(want * bytes, MAX_RESERVED_BYTES), { maxByteLength: MAX_RESERVED_BYTES });
+      next = new ctor(room);
+    } catch {
+      // no address space for it: copy as below
+    }
+  }
+  next ??= new ctor(want);
   next.set(arr);
   return next;
+}
+
+/** `arr` cut to `n` elements: in place when it grows in place (pages past the end are released), else a copy. */
+function trimmed<T extends Typed>(arr: T, n: number, ctor: TypedCtor<T>): T {
+  const buffer = arr.buffer as ResizableBuffer;
+  if (buffer.resizable === true && buffer.resize !== undefined) {
+    buffer.resize(n * ctor.BYTES_PER_ELEMENT);
+    return arr;
+  }
+  return arr.slice(0, n) as T;
 }
 
 /** An open-addressing table of unit indexes (EMPTY where free), sized to a power of two ≥ 2× its entries. */
@@ -211,20 +263,20 @@ export class DatasetIndex {
     this.flags[i] = flags;
   }
 
-  /** Drop the room kept for growth once the listing is complete (the arrays grow by half as units arrive). */
+  /** Drop the room kept for growth once the listing is complete (in place where the arrays grow in place). */
   compact(): void {
     const n = this.n;
-    this.hashBytes = this.hashBytes.slice(0, n * 16);
-    this.itemBytes = this.itemBytes.slice(0, n * 16);
-    this.flags = this.flags.slice(0, n);
-    this.typeCode = this.typeCode.slice(0, n);
-    this.titleEnd = this.titleEnd.slice(0, n);
-    this.titleBytes = this.titleBytes.slice(0, this.titleLength);
-    this.fpHi = this.fpHi.slice(0, n);
-    this.fpLo = this.fpLo.slice(0, n);
-    this.head = this.head.slice(0, n);
-    this.itemNext = this.itemNext.slice(0, n);
-    if (this.backedCount) this.backedCount = this.backedCount.slice(0, n);
+    this.hashBytes = trimmed(this.hashBytes, n * 16, Uint8Array);
+    this.itemBytes = trimmed(this.itemBytes, n * 16, Uint8Array);
+    this.flags = trimmed(this.flags, n, Uint8Array);
+    this.typeCode = trimmed(this.typeCode, n, Uint8Array);
+    this.titleEnd = trimmed(this.titleEnd, n, Uint32Array);
+    this.titleBytes = trimmed(this.titleBytes, this.titleLength, Uint8Array);
+    this.fpHi = trimmed(this.fpHi, n, Uint32Array);
+    this.fpLo = trimmed(this.fpLo, n, Uint32Array);
+    this.head = trimmed(this.head, n, Int32Array);
+    this.itemNext = trimmed(this.itemNext, n, Int32Array);
+    if (this.backedCount) this.backedCount = trimmed(this.backedCount, n, Uint32Array);
     this.itemTail.clear();
   }
 
@@ -242,16 +294,16 @@ export class DatasetIndex {
   private reserve(need: number): void {
     if (need <= this.flags.length) return;
     const cap = Math.max(need, Math.ceil(this.flags.length * 1.5) + 1024);
-    this.hashBytes = grown(this.hashBytes, cap * 16, (k) => new Uint8Array(k));
-    this.itemBytes = grown(this.itemBytes, cap * 16, (k) => new Uint8Array(k));
-    this.flags = grown(this.flags, cap, (k) => new Uint8Array(k));
-    this.typeCode = grown(this.typeCode, cap, (k) => new Uint8Array(k));
-    this.titleEnd = grown(this.titleEnd, cap, (k) => new Uint32Array(k));
-    this.fpHi = grown(this.fpHi, cap, (k) => new Uint32Array(k));
-    this.fpLo = grown(this.fpLo, cap, (k) => new Uint32Array(k));
-    this.head = grown(this.head, cap, (k) => new Int32Array(k));
-    this.itemNext = grown(this.itemNext, cap, (k) => new Int32Array(k));
-    if (this.backedCount) this.backedCount = grown(this.backedCount, cap, (k) => new Uint32Array(k));
+    this.hashBytes = grown(this.hashBytes, cap * 16, Uint8Array);
+    this.itemBytes = grown(this.itemBytes, cap * 16, Uint8Array);
+    this.flags = grown(this.flags, cap, Uint8Array);
+    this.typeCode = grown(this.typeCode, cap, Uint8Array);
+    this.titleEnd = grown(this.titleEnd, cap, Uint32Array);
+    this.fpHi = grown(this.fpHi, cap, Uint32Array);
+    this.fpLo = grown(this.fpLo, cap, Uint32Array);
+    this.head = grown(this.head, cap, Int32Array);
+    this.itemNext = grown(this.itemNext, cap, Int32Array);
+    if (this.backedCount) this.backedCount = grown(this.backedCount, cap, Uint32Array);
   }
 
   /** Data units (in any dataset) the unit's storage item backs, when the listing said (folders); else 0. */
@@ -261,7 +313,7 @@ export class DatasetIndex {
 
   private addTitle(i: number, title: string): void {
     const need = this.titleLength + title.length * 3;
-    if (need > this.titleBytes.length) this.titleBytes = grown(this.titleBytes, need, (k) => new Uint8Array(k));
+    if (need > this.titleBytes.length) this.titleBytes = grown(this.titleBytes, need, Uint8Array);
     const { written } = this.encoder.encodeInto(title, this.titleBytes.subarray(this.titleLength));
     this.titleLength += written;
     this.titleEnd[i] = this.titleLength;

@@ -11,7 +11,7 @@
  * re-read ahead waits for a write slot before it merges and journals, and is abandoned, unwritten, if the
  * run is stopped meanwhile.
  */
-import PQueue from 'p-queue';
+import PQueue, { type QueueAddOptions } from 'p-queue';
 import type { DataUnit, MetadataStore } from '../encord/metadata-store.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { stopsRun } from '../error-codes.js';
@@ -19,6 +19,7 @@ import { MetaError } from '../errors.js';
 import type { UndoJournal } from '../report/undo-journal.js';
 import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
 import { guardWrite } from './write-guard.js';
+import { FifoQueue } from './fifo-queue.js';
 
 /** A row waiting for its write, with what the failure report needs. */
 export interface PendingRow {
@@ -56,9 +57,9 @@ export function isFatal(error: unknown): boolean {
 
 export class Writer {
   /** Batches in progress: `concurrency` writing and as many re-reading ahead. */
-  private readonly queue: PQueue;
+  private readonly queue: PQueue<FifoQueue, QueueAddOptions>;
   /** The write phase of a batch (merge, journal, send): `concurrency` at once. */
-  private readonly writes: PQueue;
+  private readonly writes: PQueue<FifoQueue, QueueAddOptions>;
   private batch: WriteTask[] = [];
   private singles: WriteTask[] = [];
   private fatal: unknown;
@@ -81,8 +82,9 @@ export class Writer {
       readonly signal?: AbortSignal | undefined;
     },
   ) {
-    this.queue = new PQueue({ concurrency: 2 * input.concurrency });
-    this.writes = new PQueue({ concurrency: input.concurrency });
+    // FifoQueue: p-queue's own queue keeps up to ~100 started batches reachable (fifo-queue.ts).
+    this.queue = new PQueue({ concurrency: 2 * input.concurrency, queueClass: FifoQueue });
+    this.writes = new PQueue({ concurrency: input.concurrency, queueClass: FifoQueue });
     const c = input.callbacks;
     this.cb = {
       written: (t) => (this.decided.add(t), c.written(t)),

@@ -59,6 +59,36 @@ describe('the index keeps identities exactly, in a few bytes per unit', () => {
     expect(index.findHash('d0000000-0000-4000-8000-000000002500')).toBe(2500);
   });
 
+
+  it('a listing large enough for its arrays to grow in place keeps every unit, compacted or not, and keeps growing after compact', () => {
+    // 100k units: the 16-byte hash and item arrays pass 1 MiB, where they move to resizable buffers.
+    const n = 100_000;
+    const id = (prefix: string, i: number): string => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const spec: FingerprintSpec = { replace: false, fields: [{ key: 'k', type: 'number' }] };
+    const index = new DatasetIndex({ ...spec, keep: [], backed: true });
+    for (let i = 0; i < n; i += 1) index.add(unit(i, id('d0000000', i), `cam/frame-${i}.jpg`, id('bbbbbbbb', i % 10 === 3 ? i - 3 : i), { k: i }), i);
+    const check = (): void => {
+      for (const i of [0, 1, 65_535, 65_536, 99_990, n - 1]) {
+        expect(index.dataHash(i)).toBe(id('d0000000', i));
+        expect(index.title(i)).toBe(`cam/frame-${i}.jpg`);
+        expect(index.findHash(id('d0000000', i))).toBe(i);
+        expect(index.findTitle(`cam/frame-${i}.jpg`)).toEqual([i]);
+        expect(index.fingerprintIs(i, metadataFingerprint({ k: i }, spec))).toBe(true);
+        expect(index.backed(i)).toBe(i);
+      }
+      expect(index.canonical(99_993)).toBe(99_990);
+      expect(index.findItem(id('bbbbbbbb', n - 1))).toBe(n - 1);
+    };
+    check();
+    index.compact();
+    expect(index.unitCount).toBe(n);
+    check();
+    index.add(unit(n, id('d0000000', n), `cam/frame-${n}.jpg`, id('bbbbbbbb', n - 10), { k: n }), n);
+    expect(index.dataHash(n)).toBe(id('d0000000', n));
+    expect(index.title(n)).toBe(`cam/frame-${n}.jpg`);
+    expect(index.canonical(n)).toBe(n - 10);
+    expect(index.title(n - 1)).toBe(`cam/frame-${n - 1}.jpg`);
+  });
   it('a listing retried from its start replaces what was indexed (no unit counted twice)', () => {
     const index = new DatasetIndex({ replace: false, fields: [], keep: [] });
     index.add(unit(0, 'd0000000-0000-4000-8000-000000000000', 'a', 'aaaaaaaa-0000-4000-8000-000000000000'));

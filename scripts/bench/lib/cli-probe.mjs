@@ -19,6 +19,13 @@ import { join } from 'node:path';
 const started = performance.now();
 const dist = process.env.ENCORD_META_DIST ?? fileURLToPath(new URL('../../../dist', import.meta.url));
 const { runCli } = await import(pathToFileURL(join(dist, 'cli', 'run-cli.js')).href);
+// What main.js does before running (heap growth, cli/heap-tuning.ts), when the tree under test has it.
+try {
+  const { tuneHeap } = await import(pathToFileURL(join(dist, 'cli', 'heap-tuning.js')).href);
+  tuneHeap();
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+}
 
 const phases = {};
 /** process.memoryUsage() in MB when each phase began: where the memory goes, for the write-up. */
