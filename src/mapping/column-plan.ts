@@ -151,6 +151,9 @@ class ColumnPlanner {
       if (spec) {
         this.claim(g.key, `columns ${g.latitude}+${g.longitude}`);
         this.fields.push({ kind: 'geo', key: g.key, latitude: g.latitude, longitude: g.longitude, spec });
+      } else if (this.unknownColumns === 'skip') {
+        // Left out like a column, and said so: a configured key is never dropped without a word.
+        for (const column of [g.latitude, g.longitude]) this.skipped.push({ column, reason: `geo key "${g.key}" is not in the schema (--unknown-columns skip)` });
       }
     }
   }
@@ -204,7 +207,10 @@ class ColumnPlanner {
     for (const [key, raw] of Object.entries(this.mapping.constants ?? {})) {
       if (reservedKeyProblem(key) !== null) this.claim(key, `constant "${key}"`);
       const spec = this.specFor(key, `constant "${key}"`);
-      if (!spec) continue;
+      if (!spec) {
+        if (this.unknownColumns === 'skip') this.skipped.push({ column: `constant ${key}`, reason: 'no such key in the schema (--unknown-columns skip)' });
+        continue;
+      }
       this.claim(key, `constant "${key}"`);
       this.fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec, ...this.unknownOf(key) });
     }

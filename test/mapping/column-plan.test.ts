@@ -79,6 +79,8 @@ describe('planColumns: columns read but not imported, with why', () => {
     ['ignore wins over a rename', { columns: ['index', 'notes'], mapping: { ignore: ['notes'], rename: { notes: 'city' } } }, ['notes: ignored by config']],
     ['unknown under skip', { columns: ['index', 'a', 'b'], policy: 'skip' }, ['a: no such key in the schema (--unknown-columns skip)', 'b: no such key in the schema (--unknown-columns skip)']],
     ['geo columns are used, not skipped', { columns: ['index', 'lat', 'lon'], mapping: { geo: [{ key: 'gps', latitude: 'lat', longitude: 'lon' }] } }, []],
+    ['a constant for a key the schema lacks, under skip: said, not dropped in silence', { columns: ['index'], mapping: { constants: { site: 'north' } }, policy: 'skip' }, ['constant site: no such key in the schema (--unknown-columns skip)']],
+    ['a geo key the schema lacks, under skip: both columns said', { columns: ['index', 'lat', 'lon'], mapping: { geo: [{ key: 'where', latitude: 'lat', longitude: 'lon' }] }, policy: 'skip' }, ['lat: geo key "where" is not in the schema (--unknown-columns skip)', 'lon: geo key "where" is not in the schema (--unknown-columns skip)']],
     ['an ignored column may be unknown to the schema', { columns: ['index', 'mystery'], mapping: { ignore: ['mystery'] }, policy: 'error' }, ['mystery: ignored by config']],
   ])('%s', (_what, c, skipped) => {
     expect(skippedOf(plan(c))).toEqual(skipped);
