@@ -17,7 +17,7 @@ import type { Cell } from '../sources/source.js';
 import type { ResolvedCoercionOptions } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
 import { timeZoneFor, utcFields } from './time-zone.js';
-import { civilFromDays } from '../civil-date.js';
+import { civilFromDays, daysInMonth, isoFields } from '../civil-date.js';
 
 const EXPECTED = 'an ISO 8601 date or date-time such as 2026-11-28 or 2026-11-28T10:00:00Z';
 
@@ -93,14 +93,8 @@ function canonicalUtc(t: string): string | undefined {
   const n = t.length;
   if (n < 22 || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return undefined;
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return undefined;
-  const year = digitsAt(t, 0, 4);
-  const month = digitsAt(t, 5, 2);
-  const day = digitsAt(t, 8, 2);
-  const hour = digitsAt(t, 11, 2);
-  const minute = digitsAt(t, 14, 2);
-  const second = digitsAt(t, 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const f = isoFields(t);
+  if (f === undefined || f.year < 1) return undefined;
   for (let i = 20; i < n - 1; i += 1) {
     const c = t.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;
@@ -110,16 +104,6 @@ function canonicalUtc(t: string): string | undefined {
   return `${t.slice(0, 20)}${digits > 3 ? t.slice(20, 23) : t.slice(20, n - 1).padEnd(3, '0')}Z`;
 }
 
-/** The value of `n` ASCII digits at `at`, or -1. */
-function digitsAt(t: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i += 1) {
-    const d = t.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
 
 /** Described only on failure: quoting every cell would cost more than parsing it. */
 function gotOf(cell: Cell): string {
@@ -199,7 +183,3 @@ function offsetMinutes(zone: string): number | null {
   return c === 45 ? -total : total;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}

@@ -30,6 +30,7 @@
  */
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { isReservedMetadataKey } from '../schema/index.js';
+import { asciiDigits as digits, isoFields } from '../civil-date.js';
 
 /** What a run compares: its mode and the file's keys with their schema types. */
 export interface FingerprintSpec {
@@ -111,12 +112,7 @@ export function murmur3(text: string, seed: number): number {
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
   }
-  h ^= n * 2;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return fmix(h, n);
 }
 
 function pair(key: string, valueText: string): string {
@@ -315,34 +311,13 @@ function json(value: unknown): void {
 export function isoMillis(s: string): number {
   if (s.length !== 24 || s.charCodeAt(23) !== 0x5a || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x54) return Date.parse(s);
   if (s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e) return Date.parse(s);
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
+  const f = isoFields(s);
   const milli = digits(s, 20, 3);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 + (month === 2 ? (leap(year) ? 1 : 0) : month === 4 || month === 6 || month === 9 || month === 11 ? 2 : 3)) {
-    return Date.parse(s);
-  }
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) return Date.parse(s);
-  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+  // Date.UTC reads years 0-99 as 1900-1999: those go to Date.parse.
+  if (f === undefined || f.year < 1000 || milli < 0) return Date.parse(s);
+  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, milli);
 }
 
-function leap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** The decimal value of `n` ASCII digits at `at`; -1 if any is not a digit. */
-function digits(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i += 1) {
-    const d = s.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
 
 /** `storedValueText`, fed to the hash. */
 function storedValue(value: JsonValue, type: string | undefined): void {
