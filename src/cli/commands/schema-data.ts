@@ -63,6 +63,19 @@ function inputOf(files: readonly string[], cwd: string): string | string[] {
   return files.length === 1 ? resolve(cwd, files[0]!) : files.map((f) => resolve(cwd, f));
 }
 
+/** How `schema check` and `schema infer` read the data file: the reader flags over the job config, as `import` does. */
+function readerInput(ctx: CommandContext, files: readonly string[], flags: DataFlags, config: ReturnType<typeof jobConfigOf>) {
+  return {
+    file: inputOf(files, ctx.io.cwd),
+    format: flags.format ?? config.format,
+    sheet: flags.sheet ?? config.sheet,
+    delimiter: flags.delimiter ?? config.delimiter,
+    encoding: flags.encoding ?? config.encoding,
+    ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
+    coercion: coercionFrom(flags, config),
+  };
+}
+
 const DATAFILE_HELP = 'CSV or Parquet file; several files, a quoted glob or a directory are read as one input (as import reads them)';
 
 export function registerSchemaCheck(schema: Command, ctx: CommandContext): void {
@@ -100,13 +113,7 @@ async function runSchemaCheckCommand(ctx: CommandContext, command: Command, file
   const schemaFile = flags.schema ?? config.schema;
   const given = schemaFile ? await loadSchemaFile(resolve(ctx.io.cwd, schemaFile)) : undefined;
   const input = {
-    file: inputOf(files, ctx.io.cwd),
-    format: flags.format ?? config.format,
-    sheet: flags.sheet ?? config.sheet,
-    delimiter: flags.delimiter ?? config.delimiter,
-    encoding: flags.encoding ?? config.encoding,
-    ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
-    coercion: coercionFrom(flags, config),
+    ...readerInput(ctx, files, flags, config),
     // Read through the job config exactly as `import` reads the file.
     mapping: config.columns,
     keyColumn: config.keyColumn,
@@ -219,13 +226,7 @@ export function registerSchemaInfer(schema: Command, ctx: CommandContext): void 
         const g = ctx.globals(command);
         const config = jobConfigOf(ctx, command);
         const result = await runSchemaInfer({
-          file: inputOf(files, ctx.io.cwd),
-          format: flags.format ?? config.format,
-          sheet: flags.sheet ?? config.sheet,
-          delimiter: flags.delimiter ?? config.delimiter,
-          encoding: flags.encoding ?? config.encoding,
-          ...(flags.skipUnnamedColumns === true && { unnamedColumns: 'skip' as const }),
-          coercion: coercionFrom(flags, config),
+          ...readerInput(ctx, files, flags, config),
           maxRows: flags.sampleRows,
           enumThreshold: flags.enumThreshold,
           signal: ctx.io.signal,
