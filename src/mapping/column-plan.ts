@@ -64,6 +64,9 @@ export interface ColumnPlan {
   readonly skipped: readonly { readonly column: string; readonly reason: string }[];
 }
 
+/** `skipReason` of a column read into a config geo key: not imported on its own, and not listed as skipped. */
+const PART_OF_GEO = '';
+
 const STRING_SPEC = { type: 'string', maxLength: 8192 } as unknown as FieldSpec;
 
 /** What `planColumns` is given. */
@@ -91,6 +94,7 @@ class ColumnPlanner {
   private readonly skipped: { column: string; reason: string }[] = [];
   private readonly unknown: string[] = [];
   private readonly geoColumns = new Set<string>();
+  private readonly ignored: ReadonlySet<string>;
   private readonly keysTaken = new Map<string, string>();
 
   constructor(private readonly input: ColumnPlanInput) {
@@ -98,6 +102,7 @@ class ColumnPlanner {
     this.unknownColumns = input.unknownColumns ?? (this.listing !== undefined ? 'json' : 'error');
     this.folderIds = new Set(this.listing === 'folder' ? FOLDER_LIST_MARKER_COLUMNS : []);
     this.mapping = input.mapping ?? {};
+    this.ignored = new Set(this.mapping.ignore ?? []);
   }
 
   plan(): ColumnPlan {
@@ -174,8 +179,8 @@ class ColumnPlanner {
     if (column.startsWith('_') && !this.input.schema.fields.has(column)) {
       return column === '_index' ? "pandas' row index (the first header cell was empty)" : column.startsWith('_unnamed_') ? 'no name in the header (--skip-unnamed-columns)' : 'starts with _ (report column)';
     }
-    if (this.geoColumns.has(column)) return '';
-    if (new Set(this.mapping.ignore ?? []).has(column)) return 'ignored by config';
+    if (this.geoColumns.has(column)) return PART_OF_GEO;
+    if (this.ignored.has(column)) return 'ignored by config';
     if (renamed === null) return 'ignored by config (rename: null)';
     if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) return 'identifies the data unit';
     if (renamed === undefined && this.folderIds.has(column)) return 'identifies the storage item (a folder listing)';
@@ -187,8 +192,7 @@ class ColumnPlanner {
     const renamed = this.mapping.rename ? getOwn(this.mapping.rename, column) : undefined;
     const reason = this.skipReason(column, renamed);
     if (reason !== undefined) {
-      // A geo column is part of its geo key: not listed as skipped.
-      if (reason !== '') this.skipped.push({ column, reason });
+      if (reason !== PART_OF_GEO) this.skipped.push({ column, reason });
       return;
     }
     const key = renamed ?? column;

@@ -177,7 +177,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
   const units = resolveTarget(listing.units, options.target);
 
   progress.total = units.length;
-  const { tasks, changes, pending, alsoChanged } = planDatasetSet(listing.units, units, update.entries, mode, diffLimit, progress);
+  const { targets, changes, pending, alsoChanged } = planDatasetSet(listing.units, units, update.entries, mode, diffLimit, progress);
 
   const checkpoint = new RunCheckpoint({
     stateDir: options.stateDir,
@@ -213,7 +213,7 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
     mode,
     update: { set: update.set, unset: update.unset },
     units: units.length,
-    targets: tasks.size,
+    targets,
     written: progress.written,
     unchanged: progress.unchanged,
     failed,
@@ -227,7 +227,8 @@ export async function runSet(options: SetOptions): Promise<SetResult> {
 
 /** What a dataset `set` plans from the listing just read: one write target per storage item (or legacy unit). */
 interface DatasetSetPlan {
-  readonly tasks: Map<string, { unit: DataUnit; units: DataUnit[]; others: DataUnit[] }>;
+  /** Distinct write targets among the chosen units. */
+  readonly targets: number;
   readonly changes: SetChange[];
   readonly pending: { id: string; unit: DataUnit; count: number }[];
   readonly alsoChanged: { index: number; dataHash: string; title: string }[];
@@ -254,14 +255,14 @@ function planDatasetSet(
     else unitsByTarget.set(targetOf(unit), [unit]);
   }
   const chosen = new Set(units.map((u) => u.index));
-  const tasks: DatasetSetPlan['tasks'] = new Map();
+  const tasks = new Map<string, { unit: DataUnit; units: DataUnit[]; others: DataUnit[] }>();
   for (const unit of units) {
     const id = targetOf(unit);
     if (tasks.has(id)) continue;
     const sharing = unitsByTarget.get(id) ?? [unit];
     tasks.set(id, { unit, units: sharing.filter((u) => chosen.has(u.index)), others: sharing.filter((u) => !chosen.has(u.index)) });
   }
-  const plan: DatasetSetPlan = { tasks, changes: [], pending: [], alsoChanged: [] };
+  const plan: DatasetSetPlan = { targets: tasks.size, changes: [], pending: [], alsoChanged: [] };
   for (const [id, { unit, units: covered, others }] of tasks) {
     const after = unit.metadata === null ? null : applyUpdate(unit.metadata, entries, mode);
     if (unit.metadata !== null && after !== null && jsonEqual(after, unit.metadata)) {
