@@ -8,15 +8,25 @@
  * (a client that has nothing more to send does not inflate its rate). Starting at the ceiling sent 20+
  * requests/s into a server admitting 5 and made the start-up burst most of a run's 429s.
  *
- * On a 429 the limiter estimates what the server actually admits and settles under it, at most once per
- * `decreaseCooldownMs` so a burst of 429s from requests already in flight counts once:
- * - the first 429 of slow start: every success since the first one over the time since (a server's burst
- *   allowance makes this 10–40 % above its rate), times 0.85;
- * - a later 429 of the same episode (429s less than `quietMs` apart): the successes since the episode's
- *   first 429 over the time since — the server's bucket has been empty all along, so that is its rate —
- *   times 0.97, once that spans a second and 8 successes;
- * - otherwise the successes of the last `windowMs`, times 0.95 (or halving, before there is anything to
- *   measure).
+ * On a 429 the limiter works out what the server admits and settles there, at most once per
+ * `decreaseCooldownMs` so a burst of 429s from requests already in flight counts once. It reads the server
+ * as a token bucket (rate R, some burst), which is what the emulator is and what a 429 with `Retry-After`
+ * suggests; it needs no figure from the server:
+ * - slow start's first 429: the server's bucket is empty now, and was full when the sending rate was last
+ *   below R. With a burst of one second's worth (the emulator's), successes since a moment s over
+ *   (1 s + the time since s) equals R at the last s the bucket was full and is below R everywhere else, so
+ *   its maximum over s is R. The search starts at 97 % of that and climbs 3 % a second. (A smaller burst
+ *   makes it an underestimate, a larger one an overestimate that the next 429 shows at once.)
+ * - a 429 while searching: the bucket was empty at every 429, so between two of them the server let through
+ *   at most its refill plus one token: R > (successes − 1) / span, a bound that holds whatever the burst.
+ *   The largest over the 429s of the last minute is where the rate settles, if it is known to within 5 %
+ *   (and the climb did not leave the bucket time to fill up, which hides tokens and makes the bound low);
+ *   else the search climbs again from it, once, and settles at the next 429. At R = 5 this costs two or
+ *   three 429s in a run and settles at 97–99 % of R (the old estimate from successes per second,
+ *   overcounting the tokens a server saves, settled above R and cost four or five).
+ * - a later 429 (a storm, or a limit that moved): 429s close together since a chain began measure the
+ *   server's rate (successes over the time since, × 0.97); otherwise the successes of the last `windowMs`,
+ *   times 0.95 (or halving, before there is anything to measure).
  * Halving on every 429 (plain AIMD) averages ~75 % of a server limit and keeps hitting it.
  *
  * After `quietMs` without a 429 the rate climbs back: fast toward where it was when the episode began if
@@ -79,6 +89,13 @@ export interface RateLimiterOptions {
   readonly onPause?: ((pause: { readonly untilMs: number; readonly delayMs: number }) => void) | undefined;
 }
 
+/** How long successes and 429s are kept: the search measures the server's rate between 429s this far apart. */
+const RETAIN_MS = 60_000;
+/** Search: how fast the rate climbs (per second) toward the 429 that measures the limit. */
+const SEARCH_GAIN = 0.03;
+/** A measured limit is taken when it is known to within this share (else one more 429 refines it). */
+const PRECISION = 0.05;
+
 export class AdaptiveRateLimiter {
   readonly #o: Required<Omit<RateLimiterOptions, 'onRateChange' | 'onPause'>> &
     Pick<RateLimiterOptions, 'onRateChange' | 'onPause'>;
@@ -103,18 +120,19 @@ export class AdaptiveRateLimiter {
   #knownLimit: number | undefined;
   /**
    * `slow-start`: no 429 yet, the rate grows by one per success. `search`: after slow start's first 429, the
-   * rate grows by `#searchGain` a second until 429s come close together, which measures the limit.
+   * rate grows by `#searchGain` a second until the next 429, which measures the limit (`#lowerBound`).
    * `steady`: the limit was measured; recovery and probing as described above.
    */
   #phase: 'slow-start' | 'search' | 'steady';
-  #searchGain = 0.1;
-  #searchAt = Number.NEGATIVE_INFINITY;
-  /** When the search phase raised the rate, and to what. */
-  #searchSteps: { readonly at: number; readonly rate: number }[] = [];
+  #searchGain = SEARCH_GAIN;
   /** Time of the first 429 of the current run of 429s less than `chainGapMs` apart, and the successes since. */
   #chainAt = Number.NEGATIVE_INFINITY;
   #okSinceChain = 0;
   #rejectedSinceChain = 0;
+  /** Times of recent 429s (kept as long as successes are): the server's bucket was empty at each. */
+  #emptyAt: number[] = [];
+  /** The search already climbed once more from a bound it could not trust: the next 429 settles it. */
+  #refined = false;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.maxRate > 0) || !(options.minRate > 0) || options.minRate > options.maxRate) {
@@ -206,7 +224,6 @@ export class AdaptiveRateLimiter {
       if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
       const next = Math.min(this.#o.maxRate, this.#rate * (1 + this.#searchGain), used);
       if (next > this.#rate) {
-        this.#searchSteps.push({ at: now, rate: next });
         this.#setRate(next, 'recovered');
       }
       return;
@@ -238,8 +255,36 @@ export class AdaptiveRateLimiter {
     }
     this.#rejectedSinceChain += 1;
     this.#last429At = now;
+    const bound = this.#lowerBound(now);
+    this.#emptyAt.push(now);
     if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
     this.#lastDecreaseAt = now;
+    if (this.#phase === 'slow-start') {
+      this.#endSlowStart(now);
+      return;
+    }
+    if (this.#phase === 'search') {
+      if (bound === undefined) {
+        // Too soon to measure: step back below where the last increase went, and creep from there.
+        this.#searchGain = 0.02;
+        this.#setRate(Math.max(this.#o.minRate, this.#rate / 1.12), 'rate-limited');
+        return;
+      }
+      if (bound.rate >= 0.5 * this.#rate) {
+        // Exact enough, and the server's bucket could not have filled up in between (which hides tokens from
+        // the count and makes the bound low) unless its burst is under a second's worth: take it. Else
+        // climb again from it, slowly, for one more 429 (at most one: each costs a request).
+        const saved = this.#savedTokens(now - bound.spanMs, now, bound.rate * (1 + PRECISION));
+        if (this.#refined || (bound.width <= PRECISION && saved <= bound.rate)) this.#settle(bound.rate);
+        else {
+          this.#refined = true;
+          this.#searchGain = SEARCH_GAIN;
+          this.#setRate(Math.max(this.#o.minRate, bound.rate), 'rate-limited');
+        }
+        return;
+      }
+      this.#phase = 'steady'; // a storm while searching: the storm handling below, then the usual recovery
+    }
     const chainMs = now - this.#chainAt;
     if (chainMs >= 1000 && this.#okSinceChain >= 8) {
       // 429s close together since the chain began: the server's bucket stayed empty, so what it let through
@@ -255,40 +300,6 @@ export class AdaptiveRateLimiter {
         this.#settle(0.97 * Math.min(this.#rate, admitted));
         return;
       }
-    } else if (this.#phase === 'search' && (this.#admittedRate(now) ?? 0) < 0.5 * this.#rate) {
-      this.#phase = 'steady'; // a storm while searching: the storm handling below, then the usual recovery
-    }
-    if (this.#phase === 'slow-start') {
-      // The rate doubled every 0.7 s while the server's burst allowance hid its limit: half of what went
-      // through in the last second is about the limit (a burst of R, R/2 or 2R: 1.0, 0.75, 1.4 times it).
-      const lastSecond = this.#okTimes.length - this.#firstIndexAfter(now - 1000);
-      this.#phase = 'search';
-      this.#searchAt = now;
-      this.#searchSteps = [];
-      this.#searchGain = 0.1;
-      this.#fastReturn = false;
-      this.#setRate(Math.max(this.#o.minRate, lastSecond > 0 ? 0.5 * Math.min(this.#rate, lastSecond) : this.#rate * this.#o.decreaseFactor), 'rate-limited');
-      return;
-    }
-    if (this.#phase === 'search' && !(chainMs >= 1000 && this.#okSinceChain >= 8)) {
-      // Since slow start ended the rate climbed from about the limit to just over it: the successes since it
-      // passed 1/1.15 of where it is now (the last step or two, at most 10 s) are the server's rate. Over the
-      // whole search they undercount it (the time spent below), over the last 3 s they overcount it (the
-      // tokens the server saved meanwhile: 7 % at R = 5).
-      let from = this.#searchAt;
-      for (const step of this.#searchSteps) if (step.rate <= this.#rate / 1.15) from = step.at;
-      from = Math.max(from, now - 10_000);
-      const ok = this.#okTimes.length - this.#firstIndexAfter(from);
-      if (now - from >= 1000 && ok >= 8) {
-        const admitted = ok / ((now - from) / 1000);
-        this.#settle(0.965 * Math.min(this.#rate, admitted));
-        return;
-      }
-      // Too soon to measure: step back below where the last increase went, and creep from there.
-      this.#searchGain = 0.02;
-      this.#fastReturn = false;
-      this.#setRate(Math.max(this.#o.minRate, this.#rate / 1.12), 'rate-limited');
-      return;
     }
     // A storm (the server admitted far less than was sent) or a 429 long after the limit was measured.
     this.#phase = 'steady';
@@ -297,6 +308,64 @@ export class AdaptiveRateLimiter {
     if (!this.#fastReturn && admitted !== undefined) this.#knownLimit = admitted;
     const next = admitted === undefined ? this.#rate * this.#o.decreaseFactor : 0.95 * Math.min(this.#rate, admitted);
     this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
+  }
+
+  /**
+   * Slow start's first 429 (see the top of the file): the search starts at 97 % of the largest successes
+   * since s / (1 s + time since s), and never above what went through in the last second (the bucket
+   * ended empty, so that is at least the rate) or the rate sent.
+   */
+  #endSlowStart(now: number): void {
+    const lastSecond = this.#okTimes.length - this.#firstIndexAfter(now - 1000);
+    let estimate = 0;
+    let n = 0;
+    for (let i = this.#okTimes.length - 1; i >= this.#okHead; i--) {
+      n += 1;
+      const f = n / (1 + (now - this.#okTimes[i]!) / 1000);
+      if (f > estimate) estimate = f;
+    }
+    this.#phase = 'search';
+    this.#searchGain = SEARCH_GAIN;
+    this.#fastReturn = false;
+    const next = lastSecond > 0 ? 0.97 * Math.min(this.#rate, lastSecond, estimate) : this.#rate * this.#o.decreaseFactor;
+    this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');
+  }
+
+  /**
+   * The most tokens a server of `rate` per second, empty at `from`, would have saved up by `to` given the
+   * successes in between (no cap): if the server's burst is smaller, its bucket filled up and a bound
+   * measured over that span is low.
+   */
+  #savedTokens(from: number, to: number, rate: number): number {
+    let max = 0;
+    let n = 0;
+    for (let i = this.#firstIndexAfter(from); i < this.#okTimes.length && this.#okTimes[i]! <= to; i++) {
+      const level = (rate * (this.#okTimes[i]! - from)) / 1000 - n;
+      if (level > max) max = level;
+      n += 1;
+    }
+    return Math.max(max, (rate * (to - from)) / 1000 - n);
+  }
+
+  /**
+   * What the server's rate is at least, from two of its 429s: its bucket was empty at both, so what it let
+   * through between them is at most its refill plus one token: rate > (successes − 1) / span. The best
+   * (largest) such bound over the 429s of the last minute, with its span and its relative width
+   * (2 / span / bound: without the bucket filling up in between, the rate is also < (successes + 1) / span).
+   */
+  #lowerBound(now: number): { rate: number; spanMs: number; width: number } | undefined {
+    this.#trim(now);
+    while (this.#emptyAt.length > 0 && this.#emptyAt[0]! < now - RETAIN_MS) this.#emptyAt.shift();
+    let best: { rate: number; spanMs: number; width: number } | undefined;
+    const okNow = this.#firstIndexAfter(now);
+    for (const at of this.#emptyAt) {
+      const spanMs = now - at;
+      if (spanMs < 1000) break;
+      const ok = okNow - this.#firstIndexAfter(at);
+      const rate = (ok - 1) / (spanMs / 1000);
+      if (rate > 0 && (best === undefined || rate > best.rate)) best = { rate, spanMs, width: 2 / (spanMs / 1000) / rate };
+    }
+    return best;
   }
 
   /**
@@ -335,9 +404,9 @@ export class AdaptiveRateLimiter {
     this.#setRate(next, 'rate-limited');
   }
 
-  /** Successes are kept for `windowMs`, and for 10 s at least (the search phase's measurement). */
+  /** Successes are kept for `windowMs`, and for a minute at least (the search phase's measurement). */
   #trim(now: number): void {
-    const from = now - Math.max(this.#o.windowMs, 10_000);
+    const from = now - Math.max(this.#o.windowMs, RETAIN_MS);
     while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < from) this.#okHead += 1;
     if (this.#okHead > 4096 && this.#okHead * 2 > this.#okTimes.length) {
       this.#okTimes = this.#okTimes.slice(this.#okHead);
