@@ -255,7 +255,9 @@ export class AdaptiveRateLimiter {
     }
     this.#rejectedSinceChain += 1;
     this.#last429At = now;
-    const bound = this.#lowerBound(now);
+    const bound = this.#phase === 'search' && now - this.#lastDecreaseAt >= this.#o.decreaseCooldownMs ? this.#lowerBound(now) : undefined;
+    // 429s less than 100 ms apart (requests that were in flight together) say the same: keep the last.
+    if (this.#emptyAt.length > 0 && now - this.#emptyAt[this.#emptyAt.length - 1]! < 100) this.#emptyAt.pop();
     this.#emptyAt.push(now);
     if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
     this.#lastDecreaseAt = now;
