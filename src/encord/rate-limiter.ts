@@ -21,7 +21,8 @@
  *   at most its refill plus one token: R > (successes − 1) / span, a bound that holds whatever the burst.
  *   The largest over the 429s of the last minute is where the rate settles, if it is known to within 5 %
  *   (and the climb did not leave the bucket time to fill up, which hides tokens and makes the bound low);
- *   else the search climbs again from it, once, and settles at the next 429. At R = 5 this costs two or
+ *   else the search climbs again from it, once, and settles at the next 429. A search that meets no 429 for
+ *   30 s goes back to slow start (slow start's 429 was a passing storm, not the limit). At R = 5 this costs two or
  *   three 429s in a run and settles at 97–99 % of R (the old estimate from successes per second,
  *   overcounting the tokens a server saves, settled above R and cost four or five).
  * - a later 429 (a storm, or a limit that moved): 429s close together since a chain began measure the
@@ -93,6 +94,8 @@ export interface RateLimiterOptions {
 const RETAIN_MS = 60_000;
 /** Search: how fast the rate climbs (per second) toward the 429 that measures the limit. */
 const SEARCH_GAIN = 0.03;
+/** A search that meets no 429 for this long goes back to slow start. */
+const SEARCH_RESTART_MS = 30_000;
 /** A measured limit is taken when it is known to within this share (else one more 429 refines it). */
 const PRECISION = 0.05;
 
@@ -221,6 +224,11 @@ export class AdaptiveRateLimiter {
     if (this.#successes < Math.ceil(this.#rate)) return;
     this.#successes = 0; // about one second's worth
     if (this.#phase === 'search') {
+      if (now - this.#last429At >= SEARCH_RESTART_MS) {
+        // No 429 for this long: slow start's 429 was not the limit (a passing storm): grow as at the start.
+        this.#phase = 'slow-start';
+        return;
+      }
       if (now - this.#lastDecreaseAt < this.#o.decreaseCooldownMs) return;
       const next = Math.min(this.#o.maxRate, this.#rate * (1 + this.#searchGain), used);
       if (next > this.#rate) {
@@ -328,6 +336,7 @@ export class AdaptiveRateLimiter {
     }
     this.#phase = 'search';
     this.#searchGain = SEARCH_GAIN;
+    this.#refined = false;
     this.#fastReturn = false;
     const next = lastSecond > 0 ? 0.97 * Math.min(this.#rate, lastSecond, estimate) : this.#rate * this.#o.decreaseFactor;
     this.#setRate(Math.max(this.#o.minRate, next), 'rate-limited');

@@ -6,6 +6,8 @@
  * over every request sent.
  */
 import { describe, expect, it } from 'vitest';
+import { AdaptiveRateLimiter } from '../../src/encord/rate-limiter.js';
+import { fakeTime } from './helpers.js';
 import { simulate } from './rate-sim.js';
 
 describe('adaptive rate limiter search, in the requester shape', () => {
@@ -37,5 +39,28 @@ describe('adaptive rate limiter search, in the requester shape', () => {
       expect(f.share).toBeGreaterThanOrEqual(0.95);
       expect(f.rejected / f.requests).toBeLessThan(0.01);
     }
+  });
+});
+
+describe('adaptive rate limiter search, when slow start was stopped by a passing storm', () => {
+  it('a search that meets no 429 for 30 s goes back to slow start: the rate reaches the ceiling within a minute', async () => {
+    const time = fakeTime(0);
+    const limiter = new AdaptiveRateLimiter({ maxRate: 250, minRate: 1, now: time.now, sleep: time.sleep });
+    let stormed = false;
+    let reachedAt: number | undefined;
+    while (time.now() < 120_000 && reachedAt === undefined) {
+      await limiter.acquire();
+      // A storm for 200 ms once the rate passes 30/s: a few 429s, then no limit at all.
+      if (!stormed && limiter.rate >= 30) {
+        stormed = true;
+        limiter.onRateLimited(1000);
+        continue;
+      }
+      limiter.onSuccess();
+      if (limiter.rate >= 250) reachedAt = time.now();
+    }
+    expect(stormed).toBe(true);
+    expect(reachedAt).toBeDefined();
+    expect(reachedAt!).toBeLessThanOrEqual(60_000);
   });
 });
