@@ -8,13 +8,14 @@
  * Last lines: `RESULT startup-<what> median_ms=… bare_median_ms=… ratio=… target=3 met=…`.
  */
 import { spawnSync } from 'node:child_process';
-import { assertBuilt, REPO } from './lib/cli-child.js';
+import { assertBuilt, DIST } from './lib/cli-child.js';
 import { machineNote, parseFlags, result } from './lib/common.js';
 import { join } from 'node:path';
 
 const flags = parseFlags(process.argv.slice(2), { runs: 15 }, 'npx tsx scripts/bench/startup.ts [--runs 15]');
 assertBuilt();
-const bin = join(REPO, 'dist', 'cli', 'main.js');
+// The build under test: `ENCORD_META_DIST` (a frozen copy, as the other benchmarks take it) or `dist/`.
+const bin = join(DIST, 'cli', 'main.js');
 
 /** One timed run of `node ARGS`, in ms. */
 function timeOnce(args: readonly string[]): number {
