@@ -15,7 +15,7 @@ import type { Cell } from '../sources/source.js';
 import { coerceNumber, EXACT } from './coerce-number.js';
 import type { GeoOrder, ResolvedCoercionOptions } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
-import { exactDouble, inexactHint, inexactJsonNumber } from './exact-number.js';
+import { exactDouble, inexactHint, inexactJsonNumber } from '../exact-number.js';
 
 const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUM_COMMA = String.raw`[+-]?(?:\d+(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?`;

@@ -11,7 +11,7 @@ import type { NumberFormat } from '../schema/field-spec.js';
 import type { Cell } from '../sources/source.js';
 import type { ResolvedCoercionOptions, ThousandsSeparator } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
-import { exactDouble, exactDoubleOfBigint, inexactHint } from './exact-number.js';
+import { exactDouble, exactDoubleOfBigint, inexactHint } from '../exact-number.js';
 
 const EXPECTED = 'a decimal';
 /** What an inexact number is told it should have been. */

@@ -18,6 +18,7 @@ import {
 import { MAX_BULK_CHUNK, resolveClientOptions, type EncordClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { EncordApiError, type RequestContext } from './errors.js';
 import { jsonEqual } from './json-codec.js';
+import { parseEncordJson } from './exact-json.js';
 import { Requester } from './requester.js';
 import {
   parseBearerToken,
@@ -134,7 +135,7 @@ export class EncordClient implements MetadataStore, FolderStore {
       return {
         path: ['response', 'data_rows'],
         onItem: (json: string) => {
-          onUnit({ index: streamed, ...summary(parseDataRow(JSON.parse(json) as unknown, rowContext)) });
+          onUnit({ index: streamed, ...summary(parseDataRow(parseEncordJson(json), rowContext)) });
           streamed += 1;
         },
       };
