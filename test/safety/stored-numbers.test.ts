@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEncordClient, type EncordClient } from '../../src/encord/client.js';
 import { loadCredentials } from '../../src/encord/key-source.js';
 import { runImport } from '../../src/pipeline/run-import.js';
+import { runRollback } from '../../src/pipeline/run-rollback.js';
 import { cli, envFor } from '../cli/helpers.js';
 import { DATASET, KEY_PATH, ROWS, TEST_KEY_TEXT, startHarness, writeRequests, type Harness, type HarnessRow } from '../pipeline/harness.js';
 
@@ -91,6 +92,23 @@ describe('a stored number a double cannot hold is never written back rounded', (
     expect(r.summary).toMatchObject({ written: 1, unchanged: 1, failed: 0 });
     expect(h.metadataOf(BACKED)).toEqual({ city: 'Paris', external_id: 'EXT-1' });
     expect(h.metadataOf(LEGACY)).toEqual({ source: 'v1-only', external_id: MARK });
+  });
+
+  it('rollback of a run that replaced it refuses to restore it rounded (the journal keeps the literal)', async () => {
+    const file = h.write('own2.csv', `data_hash,city,external_id\n${BACKED},Paris,EXT-1\n${LEGACY},Rome,EXT-2\n${ROWS[3].dataHash},Oslo,EXT-3\n`);
+    const journalPath = join(h.dir, 'undo.jsonl');
+    const r = await runImport({ datasetHash: DATASET, store: client, file, unknownColumns: 'string', stateDir: join(h.dir, 'state'), journalPath });
+    expect(r.summary).toMatchObject({ written: 3, failed: 0 });
+    const back = await runRollback({ journalPath, store: client, stateDir: join(h.dir, 'state'), reportPath: join(h.dir, 'rb.csv') });
+    expect(back.failed.map((f) => [f.dataHash, f.code])).toEqual([
+      [BACKED, 'STORED_NUMBER_INEXACT'],
+      [LEGACY, 'STORED_NUMBER_INEXACT'],
+    ]);
+    expect(back.failed[0]!.message).toContain(BIG);
+    expect(back.restored).toBe(1);
+    expect(h.metadataOf(BACKED)).toEqual({ city: 'Paris', external_id: 'EXT-1' });
+    expect(h.metadataOf(LEGACY)).toEqual({ source: 'v1-only', city: 'Rome', external_id: 'EXT-2' });
+    expect(h.metadataOf(ROWS[3].dataHash)).toEqual({});
   });
 
   it('replace mode, which drops the keys the file does not name, may drop it', async () => {
