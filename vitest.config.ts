@@ -32,6 +32,7 @@ const UNIT = [
   'test/encord/classification.test.ts',
   'test/encord/client-options.test.ts',
   'test/encord/json-array-extractor.test.ts',
+  'test/encord/exact-json.test.ts',
   'test/encord/json-codec.test.ts',
   'test/encord/keys.test.ts',
   'test/encord/rate-limiter*.test.ts',

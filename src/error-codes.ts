@@ -129,6 +129,8 @@ export const ERROR_CODES = {
   ITEM_NOT_RETURNED: row,
   WRITE_UNCONFIRMED: row,
   METADATA_UNKNOWN: row,
+  /** The target holds a number a double cannot hold (a big Python int); writing its metadata back would change it. */
+  STORED_NUMBER_INEXACT: row,
   WRITE_FAILED: row,
   // ------------------------------------------------------------ Encord and the network
   INVALID_ARGUMENTS: api,

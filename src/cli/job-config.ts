@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
-import { inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
+import { inexactHint, inexactJsonNumber } from '../exact-number.js';
 import { MetaError } from '../errors.js';
 import { DATE_FORMATS, GEO_ORDERS, THOUSANDS_SEPARATORS } from '../coercion/coercion-options.js';
 import { DATASET_KEY_KINDS, UNKNOWN_COLUMN_POLICIES, isEncordHash } from '../mapping/mapping-options.js';

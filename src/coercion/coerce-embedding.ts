@@ -7,7 +7,7 @@
 import type { SpecOf } from '../schema/field-spec.js';
 import type { Cell } from '../sources/source.js';
 import { type CoerceResult, describeCell, EMPTY, fail, quote, value } from './coerce-result.js';
-import { exactDoubleOfBigint, inexactHint, inexactJsonNumber } from './exact-number.js';
+import { exactDoubleOfBigint, inexactHint, inexactJsonNumber } from '../exact-number.js';
 
 const NON_FINITE_WORD = /nan|infinity/i;
 const NUMPY_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;

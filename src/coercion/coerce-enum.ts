@@ -1,5 +1,6 @@
 /**
- * enum: one of the spec's values, compared exactly after trimming. A value that differs only in case is
+ * enum: one of the spec's values: the cell as written, else trimmed (so `"Fog "` is the value `"Fog "` when
+ * the enum has one, never `"Fog"`). A value that differs only in case is
  * refused with a "did you mean" (Encord compares exactly). An enum without values (simple form) accepts
  * any text. Parquet numbers and booleans are compared as their text.
  */
@@ -36,8 +37,8 @@ export function coerceEnum(cell: Cell, spec: SpecOf<'enum'>): CoerceResult {
   if (text === '') return EMPTY;
   if (spec.values.length === 0) return value(text);
   const index = indexOf(spec);
+  if (index.exact.has(raw)) return value(raw); // a value that itself has blanks is named by its exact text
   if (index.exact.has(text)) return value(text);
-  if (text !== raw && index.exact.has(raw)) return value(raw); // a value that itself has blanks
   const of = spec.key === undefined ? '' : ` of ${spec.key}`;
   const near = index.folded.get(text.toLowerCase());
   if (near !== undefined) {

@@ -1,7 +1,8 @@
 /**
  * geospatial → `{"latitude": y, "longitude": x}`. Accepted (trimmed):
  * - a pair `48.85,2.35`, `48.85 2.35`, `48.85;2.35`, `(48.85, 2.35)`, `[48.85, 2.35]` or a Parquet list of
- *   two numbers, read in `options.geoOrder` (default lat,lon); with `decimalComma`, `48,85;2,35` too;
+ *   two numbers, read in `options.geoOrder` (default lat,lon); with `decimalComma`, `48,85;2,35` too, and
+ *   `48,2` is refused (it is the number 48.2 as much as the pair 48, 2);
  * - WKT `POINT(2.35 48.85)` (any case, optional `SRID=…;`, Z/M ignored): longitude first, as WKT says;
  * - GeoJSON `{"type":"Point","coordinates":[2.35,48.85]}` (or a Feature of one): longitude first;
  * - a JSON object with `latitude`/`longitude`, `lat`/`lon`, `lat`/`lng` or `lat`/`long`;
@@ -15,12 +16,14 @@ import type { Cell } from '../sources/source.js';
 import { coerceNumber, EXACT } from './coerce-number.js';
 import type { GeoOrder, ResolvedCoercionOptions } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
-import { exactDouble, inexactHint, inexactJsonNumber } from './exact-number.js';
+import { exactDouble, inexactHint, inexactJsonNumber } from '../exact-number.js';
 
 const NUM = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUM_COMMA = String.raw`[+-]?(?:\d+(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?`;
 const PAIR = new RegExp(String.raw`^[([]?\s*(${NUM})\s*(?:[,;]\s*|\s+)(${NUM})\s*[)\]]?$`);
 const PAIR_COMMA = new RegExp(String.raw`^[([]?\s*(${NUM_COMMA})\s*(?:;\s*|\s+)(${NUM_COMMA})\s*[)\]]?$`);
+/** Two whole numbers and one comma, no blank: with a decimal comma, also one decimal number (`48,2`). */
+const COMMA_AMBIGUOUS = /^[([]?\s*[+-]?\d+,\d+\s*[)\]]?$/;
 /** `{'lat': 48.85, 'lon': 2.35}`: DuckDB's text of a STRUCT, Python's repr of a dict. Groups: name, number, name, number. */
 const STRUCT_PAIR = new RegExp(String.raw`^\{\s*'?([A-Za-z_]\w*)'?\s*:\s*(${NUM})\s*,\s*'?([A-Za-z_]\w*)'?\s*:\s*(${NUM})\s*\}$`);
 const WKT = new RegExp(String.raw`^(?:SRID=\d+;\s*)?POINT\s*(?:ZM|Z|M)?\s*\(\s*(${NUM})\s+(${NUM})(?:\s+${NUM}){0,2}\s*\)$`, 'i');
@@ -51,6 +54,9 @@ export function coerceGeospatial(cell: Cell, options: ResolvedCoercionOptions): 
       const inexact = inexactJsonNumber(text);
       if (inexact !== undefined) return fail('INVALID_NUMBER', EXACT_POINT, `${quote(cell)} (${inexact.literal})`, inexactHint(inexact.result));
       return coerceGeoObject(parsed, quote(cell), options);
+    }
+    if (options.decimalComma && COMMA_AMBIGUOUS.test(text)) {
+      return fail('INVALID_GEOSPATIAL', EXPECTED[options.geoOrder], quote(cell), 'with --decimal-comma this is also the single number it spells; separate the coordinates with ; or a space');
     }
     let m = PAIR.exec(text);
     if (m !== null) return exactly(m[1]!, m[2]!, cell, (a, b) => ordered(a, b, options.geoOrder, () => quote(cell)));

@@ -11,7 +11,7 @@ import type { NumberFormat } from '../schema/field-spec.js';
 import type { Cell } from '../sources/source.js';
 import type { ResolvedCoercionOptions, ThousandsSeparator } from './coercion-options.js';
 import { type CoerceResult, describeCell, EMPTY, fail, missingValueHint, quote, value } from './coerce-result.js';
-import { exactDouble, exactDoubleOfBigint, inexactHint } from './exact-number.js';
+import { exactDouble, exactDoubleOfBigint, inexactHint } from '../exact-number.js';
 
 const EXPECTED = 'a decimal';
 /** What an inexact number is told it should have been. */
@@ -20,14 +20,17 @@ const F32_MAX = 3.4028234663852886e38;
 
 const POINT_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?$/;
-/** Spreadsheets write a no-break or narrow no-break space for the "space" thousands separator. */
+/**
+ * Spreadsheets write a no-break or narrow no-break space for the "space" thousands separator. A grouped
+ * number's first group never starts with 0: `0,123` is 0.123 written with a decimal comma, not 123.
+ */
 const SPACE_CLASS = '[ \\u00A0\\u202F]';
 const GROUPED: ReadonlyMap<string, RegExp> = new Map(
   (['.', ',', ' '] as const).flatMap((sep) =>
     [false, true].map((comma): [string, RegExp] => {
       const s = sep === ' ' ? SPACE_CLASS : `\\${sep}`;
       const d = comma ? ',' : '\\.';
-      return [`${sep}|${comma}`, new RegExp(`^[+-]?\\d{1,3}(?:${s}\\d{3})+(?:${d}\\d+)?$`)];
+      return [`${sep}|${comma}`, new RegExp(`^[+-]?[1-9]\\d{0,2}(?:${s}\\d{3})+(?:${d}\\d+)?$`)];
     }),
   ),
 );
@@ -35,9 +38,9 @@ const GROUP_SEPARATORS = /[,. \u00A0\u202F]/g;
 
 // Failure diagnosis only (never on the success path).
 const COMMA_PAIR = /^[+-]?\d+,\d+$/;
-const COMMA_GROUPS = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
-const SPACE_GROUPS = /^[+-]?\d{1,3}(?:[ \u00A0\u202F]\d{3})+(?:[.,]\d+)?$/;
-const DOT_GROUPS = /^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$/;
+const COMMA_GROUPS = /^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/;
+const SPACE_GROUPS = /^[+-]?[1-9]\d{0,2}(?:[ \u00A0\u202F]\d{3})+(?:[.,]\d+)?$/;
+const DOT_GROUPS = /^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$/;
 const POINT_NUMBER = /^[+-]?\d*\.\d+$/;
 const HEX = /^[+-]?0x[0-9a-f]+$/i;
 const NON_FINITE = /^[+-]?(?:inf|infinity|nan)$/i;

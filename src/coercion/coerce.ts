@@ -18,7 +18,7 @@ import { coerceNumber } from './coerce-number.js';
 import { type CoerceError, type CoerceResult, describeCell, EMPTY, fail, failWith, isBlank, value } from './coerce-result.js';
 import { coerceString } from './coerce-string.js';
 import { coerceUuid } from './coerce-uuid.js';
-import { exactDoubleOfBigint, inexactHint } from './exact-number.js';
+import { exactDoubleOfBigint, inexactHint } from '../exact-number.js';
 import type { ResolvedCoercionOptions } from './coercion-options.js';
 
 /** The spec a variant's values are coerced as. */

@@ -25,7 +25,7 @@ export {
 export { coerce, VARIANT_HINT_SPECS } from './coerce.js';
 export { coerceJsonValue } from './coerce-json-value.js';
 export { coerceNumber, parseDecimal } from './coerce-number.js';
-export { exactDouble, exactDoubleOfBigint, inexactHint, inexactJsonNumber, type ExactDouble } from './exact-number.js';
+export { exactDouble, exactDoubleOfBigint, inexactHint, inexactJsonNumber, type ExactDouble } from '../exact-number.js';
 export { coerceString } from './coerce-string.js';
 export { coerceBoolean } from './coerce-boolean.js';
 export { coerceDatetime } from './coerce-datetime.js';

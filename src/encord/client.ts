@@ -134,6 +134,8 @@ export class EncordClient implements MetadataStore, FolderStore {
       return {
         path: ['response', 'data_rows'],
         onItem: (json: string) => {
+          // Plain JSON.parse: a listing's metadata is never what a write merges into (the writer, set and
+          // rollback re-read each target first, through parseEncordJson), and this runs a million times.
           onUnit({ index: streamed, ...summary(parseDataRow(JSON.parse(json) as unknown, rowContext)) });
           streamed += 1;
         },

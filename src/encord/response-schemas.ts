@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import type { Metadata, WireTypedSchema } from './protocol/types.js';
 import { EncordApiError, type RequestContext } from './errors.js';
+import { parseEncordJson } from './exact-json.js';
 
 /**
- * A metadata dictionary exactly as JSON.parse made it: `z.record` would rebuild it by assignment and drop a
- * key named `__proto__`, and the next merge would then erase that key on the server.
+ * A metadata dictionary exactly as parsed, the same object: `z.record` would rebuild it by assignment and drop
+ * a key named `__proto__`, and the next merge would then erase that key on the server; a copy would also
+ * lose what `exact-json.ts` noted about it (a stored number a double cannot hold).
  */
 const metadataObject = z.custom<Record<string, unknown>>(
   (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
@@ -164,7 +166,7 @@ export function decodeClientMetadata(value: unknown, context: RequestContext, uu
   let decoded: unknown = value;
   if (typeof value === 'string') {
     try {
-      decoded = JSON.parse(value) as unknown;
+      decoded = parseEncordJson(value);
     } catch {
       throw bad(context, `clientMetadata of item ${uuid} is not valid JSON`);
     }

@@ -8,6 +8,7 @@ import { V1_PATH, V1_USER_PATH } from './protocol/types.js';
 import type { EncordAuth } from './auth.js';
 import { EncordApiError, type ApiErrorCode, type RequestContext } from './errors.js';
 import { headerValue, type HttpResponse } from './http.js';
+import { parseEncordJson } from './exact-json.js';
 import { encodeAsciiJson } from './json-codec.js';
 import { parseRetryAfter } from './retry.js';
 import { redact } from '../errors.js';
@@ -95,10 +96,11 @@ export function describeBody(res: HttpResponse): string {
   return res.body.length === 0 ? 'an empty body' : `${res.body.length} bytes of ${type.split(';')[0]}`;
 }
 
+/** A JSON answer, read by `parseEncordJson` (a stored number a double cannot hold is known, not lost). */
 export function tryParseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   if (body.length === 0) return { ok: false };
   try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+    return { ok: true, value: parseEncordJson(body.toString('utf8')) };
   } catch {
     return { ok: false };
   }

@@ -182,9 +182,22 @@ class ColumnPlanner {
     if (this.geoColumns.has(column)) return PART_OF_GEO;
     if (this.ignored.has(column)) return 'ignored by config';
     if (renamed === null) return 'ignored by config (rename: null)';
-    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) return 'identifies the data unit';
-    if (renamed === undefined && this.folderIds.has(column)) return 'identifies the storage item (a folder listing)';
+    if (renamed === undefined && getOwn(ID_COLUMNS, column) !== undefined) return this.identifying(column, 'identifies the data unit');
+    if (renamed === undefined && this.folderIds.has(column)) return this.identifying(column, 'identifies the storage item (a folder listing)');
     return undefined;
+  }
+
+  /**
+   * `reason` for an identifying column, unless the schema also has a key of that name: then which one the
+   * column means cannot be guessed, and leaving it out would drop its cells without a word (exit 0).
+   */
+  private identifying(column: string, reason: string): string {
+    if (!this.input.schema.fields.has(column)) return reason;
+    throw new MetaError(
+      'USAGE_KEY_COLUMN',
+      `${this.input.source}: column "${column}" is also a key of the metadata schema, and a column named so ${reason} and is never imported as metadata. ` +
+        `To write it as the key "${column}", map it in the job config (columns.rename: {"${column}": "${column}"}); to leave it out, ignore it (columns.ignore). Nothing was written.`,
+    );
   }
 
   private planColumn(column: string): void {

@@ -107,11 +107,15 @@ export class KeyResolver {
   }
 
   resolve(kind: KeyKind, cell: Cell): Resolution {
-    const text = cellText(cell).trim();
+    const raw = cellText(cell);
+    const text = raw.trim();
     if (text === '') return fail('KEY_EMPTY', `the key cell is empty`);
     const index = this.index;
     if (index === null) return resolveItemUuid(kind, text);
     const n = index.unitCount;
+    // A cell that names a unit exactly is that unit: a title (a file name) may begin or end with a blank, and a
+    // hash that is not a uuid keeps its case. Trimming and case folding only find a unit no cell names exactly;
+    // done first, they would send "a.jpg " to the unit titled "a.jpg".
     switch (kind) {
       case 'index': {
         if (!/^\d+$/.test(text)) return fail('KEY_INVALID', `expected a data unit index (a whole number from 0), got "${clip(text)}"`);
@@ -119,14 +123,15 @@ export class KeyResolver {
         return i < n ? { ok: true, units: [index.unit(i)] } : fail('KEY_NOT_FOUND', `index ${text} is past the end of the dataset (it has ${n} data units, 0 to ${n - 1})`);
       }
       case 'data_hash': {
-        let i = index.findHash(text.toLowerCase());
-        if (i < 0) i = index.findHash(text);
+        let i = index.findHash(text);
+        if (i < 0) i = index.findHash(text.toLowerCase());
         if (i >= 0) return { ok: true, units: [index.unit(i)] };
         if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a data hash (a uuid such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
         return fail('KEY_NOT_FOUND', `no data unit with data hash "${clip(text)}" in this dataset`);
       }
       case 'title': {
-        const found = index.findTitle(text);
+        let found = index.findTitle(raw);
+        if (found.length === 0 && raw !== text) found = index.findTitle(text);
         if (found.length === 0) return fail('KEY_NOT_FOUND', `no data unit titled "${clip(text)}" in this dataset`);
         if (found.length > 1) {
           return fail('KEY_AMBIGUOUS_TITLE', `${found.length} data units are titled "${clip(text)}"; use data_hash or index to say which`);
@@ -134,15 +139,16 @@ export class KeyResolver {
         return { ok: true, units: [index.unit(found[0]!)] };
       }
       case 'item_uuid': {
-        let first = index.findItem(text.toLowerCase());
-        if (first < 0) first = index.findItem(text);
+        let first = index.findItem(text);
+        if (first < 0) first = index.findItem(text.toLowerCase());
         if (first >= 0) return { ok: true, units: index.unitsOfItemOf(first).map((i) => index.unit(i)) };
         if (!isEncordHash(text)) return fail('KEY_INVALID', `expected a storage item uuid (such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), got "${clip(text)}"`);
         return fail('KEY_NOT_FOUND', `no data unit of this dataset is backed by storage item "${clip(text)}"`);
       }
       case 'name':
       case 'path': {
-        const found = index.findTitle(text);
+        let found = index.findTitle(raw);
+        if (found.length === 0 && raw !== text) found = index.findTitle(text);
         if (found.length === 0) return fail('KEY_NOT_FOUND', `no storage item with ${kind} "${clip(text)}" in this folder`);
         if (found.length > 1) return fail('KEY_AMBIGUOUS', `${found.length} storage items have the ${kind} "${clip(text)}"; use item_uuid (or --recursive --key path) to say which`);
         return { ok: true, units: [index.unit(found[0]!)] };

@@ -100,6 +100,18 @@ function restoreValue(before: Metadata, current: Metadata): GuardResult {
   return guardWrite(current, before);
 }
 
+/** Why the value from before the run cannot be restored exactly (it held a number a double cannot hold), or `undefined`. */
+function inexactBefore(entry: JournalEntry): string | undefined {
+  for (const [key, literal] of Object.entries(entry.inexact ?? {})) {
+    if (!Object.hasOwn(entry.metadata, key)) continue;
+    return (
+      `before the run, metadata key "${key}" held the number ${literal}, which a JSON double cannot hold exactly: ` +
+      `it would be restored as ${String(Number(literal))}; nothing was written to this target (restore it in Encord by hand)`
+    );
+  }
+  return undefined;
+}
+
 type Decision = { kind: 'unchanged' } | { kind: 'restore' } | { kind: 'conflict'; message: string };
 
 function decide(entry: JournalEntry, current: Metadata): Decision {
@@ -224,6 +236,11 @@ class RollbackRun {
     }
     if (d.kind === 'conflict' && this.options.force !== true) {
       this.result.conflicts.push({ id: e.id, dataHash: e.dataHash, code: 'ROLLBACK_CONFLICT', message: d.message });
+      return null;
+    }
+    const lost = inexactBefore(e);
+    if (lost !== undefined) {
+      this.result.failed.push({ id: e.id, dataHash: e.dataHash, code: 'STORED_NUMBER_INEXACT', message: lost });
       return null;
     }
     const guarded = restoreValue(e.metadata, cur);

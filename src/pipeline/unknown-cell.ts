@@ -15,7 +15,7 @@
  * Parquet cells arrive typed: numbers, booleans and lists are values under `json` (and fail under `string`).
  */
 import { coerce } from '../coercion/coerce.js';
-import { exactDouble, inexactHint, inexactJsonNumber } from '../coercion/exact-number.js';
+import { exactDouble, inexactHint, inexactJsonNumber } from '../exact-number.js';
 import { describeCell, EMPTY, isBlank, quote, value, type CoerceResult } from '../coercion/coerce-result.js';
 import type { ResolvedCoercionOptions } from '../coercion/coercion-options.js';
 import type { DataUnit } from '../encord/metadata-store.js';

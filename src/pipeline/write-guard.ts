@@ -11,12 +11,18 @@
  *   well-formed strings (no lone UTF-16 surrogate), arrays and plain objects. Anything else fails the
  *   target with a code, never reaches the wire. (Whether a number is the cell's exact value is decided
  *   by the coercer, which still sees the cell's text.)
+ * - Stored values kept exactly: a key whose stored value holds a number a double cannot hold (a Python int
+ *   such as 12345678901234567890, read as 12345678901234567000; `encord/exact-json.ts`) is never sent back
+ *   as read. A write that would carry it fails the target (`STORED_NUMBER_INEXACT`); a write that gives the
+ *   key a new value or leaves it out (replace mode) may go, and a target nothing changes is left alone.
  *
  * Key-level rules used before any row is read (a file column or a `set` key naming a reserved key) live
  * in `schema/metadata-key.ts` (`reservedKeyProblem`), so the plan refuses them early with exit 2.
  */
+import { inexactStoredKeys } from '../encord/exact-json.js';
 import type { JsonValue, Metadata } from '../encord/protocol/types.js';
 import { hasOwn, setOwn } from '../own.js';
+import { jsonEqual } from './merge.js';
 import { RESERVED_METADATA_KEYS, isReservedMetadataKey } from '../schema/index.js';
 
 export type GuardResult = { readonly ok: true; readonly metadata: Metadata } | { readonly ok: false; readonly code: string; readonly message: string };
@@ -37,7 +43,24 @@ export function guardWrite(current: Metadata, next: Metadata): GuardResult {
     setOwn(out, key, value);
   }
   for (const key of RESERVED_METADATA_KEYS) if (hasOwn(current, key)) setOwn(out, key, current[key]!);
+  const carried = carriedInexact(current, out);
+  if (carried !== undefined) return { ok: false, code: 'STORED_NUMBER_INEXACT', message: carried };
   return { ok: true, metadata: out };
+}
+
+/** Why writing `out` would change a stored number `current` holds but cannot reproduce, or `undefined`. */
+function carriedInexact(current: Metadata, out: Metadata): string | undefined {
+  const inexact = inexactStoredKeys(current);
+  if (inexact === undefined || jsonEqual(out, current)) return undefined;
+  for (const [key, literal] of inexact) {
+    if (!hasOwn(out, key) || !jsonEqual(out[key], current[key])) continue;
+    return (
+      `metadata key "${key}" holds the number ${literal} in Encord, which a JSON double cannot hold exactly: ` +
+      `writing this target's metadata back would store it as ${String(Number(literal))}; nothing was written to this target ` +
+      `(store that value as a string in Encord, or give "${key}" a value in the file)`
+    );
+  }
+  return undefined;
 }
 
 /** Why `value` cannot be written as exact JSON, or `null`. */

@@ -5,8 +5,13 @@
  * keeps, per target, the FIRST previous value (the state before the run, even when a target was written
  * more than once) and the LAST written value (what the run left, so rollback can tell whether somebody
  * changed the unit since). Journals of older versions (version 1) have no written value.
+ *
+ * A previous value holding a number a double cannot hold (`encord/exact-json.ts`: a big Python int) cannot be
+ * recorded exactly in JSON; its entry says so (`inexact`: key → the number as Encord sent it), so a rollback
+ * refuses to restore it rounded.
  */
 import { closeSync, fsync, fsyncSync, readFileSync, writeSync } from 'node:fs';
+import { inexactStoredKeys } from '../encord/exact-json.js';
 import type { Metadata } from '../encord/protocol/types.js';
 import { MetaError } from '../errors.js';
 import { openPrivate } from '../private-files.js';
@@ -36,6 +41,8 @@ export interface JournalEntry {
   readonly metadata: Metadata;
   /** The complete dictionary sent; absent in journals of older versions. */
   readonly written?: Metadata | undefined;
+  /** Keys of `metadata` whose value held a number a double cannot hold, with the number as Encord sent it. */
+  readonly inexact?: Readonly<Record<string, string>> | undefined;
 }
 
 export class UndoJournal {
@@ -60,7 +67,10 @@ export class UndoJournal {
 
   /** Record previous (and about-to-be-written) values; call `sync()` before sending the write they protect. */
   record(entries: readonly Omit<JournalEntry, 'type'>[]): void {
-    for (const e of entries) this.append({ type: 'before', ...e });
+    for (const e of entries) {
+      const inexact = inexactStoredKeys(e.metadata);
+      this.append(inexact === undefined ? { type: 'before', ...e } : { type: 'before', ...e, inexact: Object.fromEntries(inexact) });
+    }
   }
 
   /** Make everything recorded so far durable. */

@@ -41,6 +41,15 @@ describe('coerceEnum', () => {
     expect(coerceEnum(['1'], levels)).toMatchObject({ kind: 'error', code: 'INVALID_ENUM' });
   });
 
+  it('a cell that is exactly one of the values is that value, before trimming: "Fog " is not written as "Fog"', () => {
+    const spaced: SpecOf<'enum'> = { type: 'enum', values: ['Fog', 'Fog ', ' Rain'] };
+    expect(coerceEnum('Fog ', spaced)).toEqual({ kind: 'value', value: 'Fog ' });
+    expect(coerceEnum('Fog', spaced)).toEqual({ kind: 'value', value: 'Fog' });
+    expect(coerceEnum(' Fog  ', spaced)).toEqual({ kind: 'value', value: 'Fog' });
+    expect(coerceEnum(' Rain', spaced)).toEqual({ kind: 'value', value: ' Rain' });
+    expect(coerceEnum('Rain', spaced)).toMatchObject({ kind: 'error', code: 'INVALID_ENUM' });
+  });
+
   it('an enum without values (simple form) accepts any text, trimmed', () => {
     expect(coerceEnum(' anything ', { type: 'enum', values: [] })).toEqual({ kind: 'value', value: 'anything' });
   });

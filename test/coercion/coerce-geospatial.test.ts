@@ -43,6 +43,17 @@ describe('coerceGeospatial: every input form gives {latitude, longitude}', () =>
     expect(coerceGeospatial('48,85 2,35', comma)).toEqual({ kind: 'value', value: paris });
   });
 
+  it('--decimal-comma: "48,2" is the number 48.2 as much as the pair 48, 2, so it is refused, not written as a point', () => {
+    for (const cell of ['48,2', '-48,25', '(48,2)', '[48,2]']) {
+      const r = coerceGeospatial(cell, comma);
+      expect(r, cell).toMatchObject({ kind: 'error', code: 'INVALID_GEOSPATIAL' });
+      expect(r.kind === 'error' && r.message, cell).toContain('separate the coordinates with ; or a space');
+    }
+    expect(coerceGeospatial('48;2', comma)).toEqual({ kind: 'value', value: { latitude: 48, longitude: 2 } });
+    expect(coerceGeospatial('48, 2', comma)).toEqual({ kind: 'value', value: { latitude: 48, longitude: 2 } });
+    expect(coerceGeospatial('48,2', latLon)).toEqual({ kind: 'value', value: { latitude: 48, longitude: 2 } });
+  });
+
   it.each<[Cell]>([[''], ['  '], [null]])('%o is empty', (cell) => {
     expect(coerceGeospatial(cell, latLon)).toEqual({ kind: 'empty' });
   });

@@ -90,6 +90,15 @@ describe('coerceNumber: separators when configured', () => {
     ['space groups', '1 234,5', spaced, 1234.5],
     ['no-break space groups (spreadsheets)', '1\u00a0234', spaced, 1234],
     ['narrow no-break space groups', '1\u202f234\u202f567', spaced, 1234567],
+    // A first group that starts with 0 is no grouped number: "0,123" is 0.123 with a decimal comma, never 123.
+    ['thousands , refuses a first group 0: 0,123', '0,123', thousandsComma, 'error'],
+    ['thousands , refuses -0,500', '-0,500', thousandsComma, 'error'],
+    ['thousands , refuses 000,001', '000,001', thousandsComma, 'error'],
+    ['thousands , refuses 0,123.5', '0,123.5', thousandsComma, 'error'],
+    ['european refuses 0.123 (a decimal point, not a group)', '0.123', european, 'error'],
+    ['european refuses 01.234', '01.234', european, 'error'],
+    ['space groups refuse 0 123', '0 123', spaced, 'error'],
+    ['european still takes 0,123', '0,123', european, 0.123],
   ])('%s: %o', (_what, cell, options, expected) => {
     const result = coerceNumber(cell, options);
     if (expected === 'error') expect(result).toMatchObject({ kind: 'error', code: 'INVALID_NUMBER' });

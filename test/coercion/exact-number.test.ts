@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactDouble, exactDoubleOfBigint, inexactJsonNumber } from '../../src/coercion/exact-number.js';
+import { exactDouble, exactDoubleOfBigint, inexactJsonNumber } from '../../src/exact-number.js';
 
 /** The decimal value of a plain decimal text as an exact rational `m × 10^e` (BigInt), for the reference. */
 function rational(text: string): { m: bigint; e: number } {

@@ -127,6 +127,22 @@ describe('planColumns: refused before any row is read (code, and what the messag
     for (const part of parts) expect((caught as Error).message).toContain(part);
   });
 
+  it('an identifying column that is also a schema key is refused, not dropped: its cells were never written', () => {
+    const withTitle: MetaSchema = { fields: new Map<string, FieldSpec>([...schema.fields, ['title', CITY], ['data_type', CITY]]), rawOptions: new Map() };
+    const planWith = (c: Case): ColumnPlan => planColumns({ columns: c.columns, keyColumn: c.key ?? 'index', schema: withTitle, mapping: c.mapping, unknownColumns: c.policy, source: 'f.csv' });
+    for (const column of ['title', 'data_type']) {
+      for (const policy of ['error', 'skip', 'json'] as const) {
+        expect(() => planWith({ columns: ['data_hash', 'city', column], key: 'data_hash', policy }), `${column} ${policy}`).toThrow(
+          expect.objectContaining({ code: 'USAGE_KEY_COLUMN', message: expect.stringContaining(`column "${column}" is also a key of the metadata schema`) }) as unknown as Error,
+        );
+      }
+    }
+    // Said which it is: the key column, a rename onto the key (then written), an ignore.
+    expect(fieldsOf(planWith({ columns: ['title', 'city'], key: 'title' }))).toEqual(['city←city']);
+    expect(fieldsOf(planWith({ columns: ['data_hash', 'title'], key: 'data_hash', mapping: { rename: { title: 'title' } } }))).toEqual(['title←title']);
+    expect(fieldsOf(planWith({ columns: ['data_hash', 'title', 'city'], key: 'data_hash', mapping: { ignore: ['title'] } }))).toEqual(['city←city']);
+  });
+
   it('a reserved key is refused before the unknown-columns policy is consulted (no policy makes it writable)', () => {
     for (const policy of ['error', 'skip', 'json', 'string'] as const) {
       expect(() => plan({ columns: ['index', 'keyframes', 'mystery'], policy })).toThrow(expect.objectContaining({ code: 'USAGE_RESERVED_KEY' }) as unknown as Error);

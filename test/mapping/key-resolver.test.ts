@@ -220,6 +220,30 @@ describe('chooseKey', () => {
   });
 });
 
+describe('a key cell that names a unit exactly is that unit, before any trimming or case folding', () => {
+  // Titles are file names, and a file name may end in a blank; hashes that are not uuids keep their case.
+  const near: DatasetListing = {
+    ...listing,
+    units: [
+      { index: 0, dataHash: 'odd-hash', title: 'a.jpg', dataType: 'IMAGE', backingItemUuid: null, metadata: {} },
+      { index: 1, dataHash: 'ODD-HASH', title: 'a.jpg ', dataType: 'IMAGE', backingItemUuid: null, metadata: {} },
+      { index: 2, dataHash: H(2), title: ' b.jpg', dataType: 'IMAGE', backingItemUuid: null, metadata: {} },
+    ],
+  };
+  const r = new KeyResolver(near);
+  it.each<[string, KeyKind, string, number]>([
+    ['"a.jpg " is the unit titled "a.jpg ", not "a.jpg"', 'title', 'a.jpg ', 1],
+    ['"a.jpg" is the unit titled "a.jpg"', 'title', 'a.jpg', 0],
+    ['" b.jpg" is the unit titled " b.jpg"', 'title', ' b.jpg', 2],
+    ['" a.jpg" (no unit has that title) is the unit titled "a.jpg", as before', 'title', ' a.jpg', 0],
+    ['"ODD-HASH" is the unit with that hash, not "odd-hash"', 'data_hash', 'ODD-HASH', 1],
+    ['"odd-hash" is the unit with that hash', 'data_hash', 'odd-hash', 0],
+  ])('%s', (_what, kind, cell, want) => {
+    const got = r.resolve(kind, cell);
+    expect(got.ok ? got.units.map((u) => u.index) : got.code).toEqual([want]);
+  });
+});
+
 describe('isEncordHash and cellText', () => {
   it.each<[string, boolean]>([
     ['3fa85f64-5717-4562-b3fc-2c963f66afa6', true],

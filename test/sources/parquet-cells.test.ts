@@ -127,7 +127,8 @@ describe('nested values', () => {
         n: null,
       },
     };
-    expect(convert(value)).toBe('{"a":9007199254740993,"b \\"q\\"":"x","l":[1.5,null,"NaN"],"m":{"1":"one"},"n":null}');
+    // NaN stays a bare word (no JSON reader takes it, so a JSON key refuses it), never the string "NaN".
+    expect(convert(value)).toBe('{"a":9007199254740993,"b \\"q\\"":"x","l":[1.5,null,NaN],"m":{"1":"one"},"n":null}');
   });
 
   it('turns a LIST into an array of cells', () => {
@@ -147,6 +148,14 @@ describe('nested values', () => {
   });
 
   it('writes cells as JSON', () => {
-    expect(cellJson([1, 2n, 'a', true, null, Number.POSITIVE_INFINITY])).toBe('[1,2,"a",true,null,"Infinity"]');
+    expect(cellJson([1, 2n, 'a', true, null, Number.POSITIVE_INFINITY])).toBe('[1,2,"a",true,null,Infinity]');
+  });
+
+  it('writes a DECIMAL inside a STRUCT as its exact number, and a LIST holding DECIMALs or STRUCTs as JSON text', () => {
+    const decimal = { kind: 'text', decimal: true } as const;
+    expect(cellConverter({ kind: 'struct', fields: [{ name: 'd', type: decimal }] })({ entries: { d: '12.50' } })).toBe('{"d":12.50}');
+    expect(cellConverter({ kind: 'list', element: decimal })({ items: ['1.50', null] })).toBe('[1.50,null]');
+    expect(cellConverter({ kind: 'list', element: { kind: 'struct', fields: [{ name: 'a', type: { kind: 'int' } }] } })({ items: [{ entries: { a: 1 } }] })).toBe('[{"a":1}]');
+    expect(cellConverter({ kind: 'list', element: { kind: 'text' } })({ items: ['x', null] })).toEqual(['x', null]);
   });
 });

@@ -84,3 +84,38 @@ describe('a Parquet DECIMAL is machine-written text: the locale options never re
     expect(h.metadataOf(hash(3))).toMatchObject({ speed: 12.5 });
   });
 });
+
+describe('values inside a STRUCT, MAP or LIST keep their type: never re-typed as text', () => {
+  async function importJson(file: string) {
+    const reportPath = `${file}.report.csv`;
+    const result = await runImport({ datasetHash: DATASET, store: h.client, stateDir: join(h.dir, 'state'), file, reportPath, unknownColumns: 'json' });
+    return { summary: result.summary, report: result.summary.failed > 0 ? readFileSync(reportPath, 'utf8') : '' };
+  }
+
+  it('a DECIMAL inside a STRUCT or LIST is a number (12.50 was written as the string "12.50")', async () => {
+    const file = await parquet(
+      'nested-decimal.parquet',
+      `SELECT 1::BIGINT AS "index", {'d': 12.50::DECIMAL(9,2), 'n': -0.5::DECIMAL(9,2)} AS extra, [1.5::DECIMAL(4,2), 2] AS lst, [{'a': 1}, {'a': 2}] AS objs, MAP {'k': 0.25::DECIMAL(4,2)} AS m`,
+    );
+    const { summary } = await importJson(file);
+    expect(summary).toMatchObject({ failed: 0, written: 1 });
+    expect(h.metadataOf(hash(1))).toMatchObject({ extra: { d: 12.5, n: -0.5 }, lst: [1.5, 2], objs: [{ a: 1 }, { a: 2 }], m: { k: 0.25 } });
+  });
+
+  it('a DECIMAL inside a STRUCT a double cannot hold fails INVALID_NUMBER', async () => {
+    const before = h.metadataOf(hash(2));
+    const file = await parquet('nested-inexact.parquet', `SELECT 2::BIGINT AS "index", {'d': 12345678901234567.89::DECIMAL(38,2)} AS extra`);
+    const { summary, report } = await importJson(file);
+    expect(summary.failedByCode).toEqual({ INVALID_NUMBER: 1 });
+    expect(report).toContain('12345678901234567.89');
+    expect(h.metadataOf(hash(2))).toEqual(before);
+  });
+
+  it('NaN or Infinity inside a STRUCT fails its row (it was written as the string "NaN")', async () => {
+    const before = h.metadataOf(hash(3));
+    const file = await parquet('nested-nan.parquet', `SELECT 3::BIGINT AS "index", {'x': 'NaN'::DOUBLE} AS extra UNION ALL SELECT 5, {'x': 'inf'::DOUBLE}`);
+    const { summary } = await importJson(file);
+    expect(summary).toMatchObject({ failed: 2, written: 0 });
+    expect(h.metadataOf(hash(3))).toEqual(before);
+  });
+});

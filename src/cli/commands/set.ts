@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { inexactHint, inexactJsonNumber } from '../../coercion/exact-number.js';
+import { inexactHint, inexactJsonNumber } from '../../exact-number.js';
 import type { JsonValue } from '../../encord/protocol/types.js';
 import { MetaError } from '../../errors.js';
 import { hasOwn } from '../../own.js';

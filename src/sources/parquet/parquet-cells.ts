@@ -20,8 +20,8 @@ import { civilFromDays } from '../../civil-date.js';
  * | TIMESTAMP(MILLIS/MICROS/NANOS), naive     | `string` `yyyy-mm-ddTHH:MM:SS.fff` (3, 6 or 9 digits: the unit's) |
  * | TIMESTAMP(…, isAdjustedToUTC)             | the same with `Z`; NANOS+UTC has 6 digits: DuckDB reads it as microseconds (sub-µs digits dropped) |
  * | INT96 (legacy Spark/Impala timestamps)    | naive, 6 digits (DuckDB reads it as microseconds)           |
- * | LIST / fixed-size ARRAY                   | `Cell[]` of the element's cells (embeddings: `number[]`)    |
- * | STRUCT, MAP                               | `string`: JSON text (`{"a":1,"b":"x"}`; map keys as strings) |
+ * | LIST / fixed-size ARRAY                   | `Cell[]` of the element's cells (embeddings: `number[]`); a LIST holding a DECIMAL, STRUCT or MAP is JSON text like a STRUCT (as cells, `12.50` would be the string `"12.50"` and `{"a":1}` a string) |
+ * | STRUCT, MAP                               | `string`: JSON text (`{"a":1,"b":"x"}`; map keys as strings; a DECIMAL as its exact number `12.50`; NaN and ±Infinity as the bare `NaN`, `Infinity`, which no JSON reader takes, so a JSON key refuses them) |
  * | (DuckDB writes HUGEINT/UHUGEINT to Parquet as DOUBLE: such a file already holds the rounded double; a 128-bit integer written as DECIMAL(38,0) arrives as exact text) | |
  * | BLOB (BYTE_ARRAY without UTF8), INTERVAL, TIME WITH TIME ZONE, BIT, UNION, … | refused at `open()` with `SOURCE_UNSUPPORTED_TYPE` (or dropped with `unsupported: 'skip'`; BLOB read as text with `binaryAsString`) |
  */
@@ -80,6 +80,10 @@ export function cellConverter(type: ColumnType): ToCell {
       return (v) => formatTimestamp((v as Record<TimestampField, bigint>)[field], field, digits, utc);
     }
     case 'list': {
+      if (!keptByCells(type.element)) {
+        const json = jsonConverter(type);
+        return (v) => json(v);
+      }
       const element = nullable(cellConverter(type.element));
       return (v) => (v as { items: readonly unknown[] }).items.map(element);
     }
@@ -92,6 +96,21 @@ export function cellConverter(type: ColumnType): ToCell {
       return () => {
         throw new Error(`unsupported type ${type.sqlType}`);
       };
+  }
+}
+
+/** Whether cells say what values of `type` are: not a DECIMAL (a cell is its text), STRUCT or MAP (JSON text). */
+function keptByCells(type: ColumnType): boolean {
+  switch (type.kind) {
+    case 'struct':
+    case 'map':
+      return false;
+    case 'text':
+      return type.decimal !== true;
+    case 'list':
+      return keptByCells(type.element);
+    default:
+      return true;
   }
 }
 
@@ -121,6 +140,10 @@ function jsonConverter(type: ColumnType): (value: unknown) => string {
       const element = jsonConverter(type.element);
       return (v) => `[${(v as { items: readonly unknown[] }).items.map((x) => jsonOrNull(element, x)).join(',')}]`;
     }
+    case 'text':
+      // A DECIMAL's text (`12.50`, `-0.50`) is already a JSON number, exact: a string would re-type it.
+      if (type.decimal === true) return (v) => String(v);
+      return (v) => JSON.stringify(typeof v === 'string' ? v : String(v));
     default: {
       const cell = cellConverter(type);
       return (v) => cellJson(cell(v));
@@ -132,14 +155,18 @@ function jsonOrNull(json: (value: unknown) => string, value: unknown): string {
   return value === null || value === undefined ? 'null' : json(value);
 }
 
-/** JSON text of a cell: bigints as plain digits, non-finite numbers as strings (JSON has no NaN). */
+/**
+ * JSON text of a cell: bigints as plain digits; non-finite numbers as the bare `NaN`, `Infinity`,
+ * `-Infinity` (as Python's json writes them): JSON has none, and the string `"NaN"` would be written as text
+ * where a number was, while a JSON key refuses the bare word.
+ */
 export function cellJson(cell: Cell): string {
   if (cell === null) return 'null';
   switch (typeof cell) {
     case 'string':
       return JSON.stringify(cell);
     case 'number':
-      return Number.isFinite(cell) ? JSON.stringify(cell) : JSON.stringify(String(cell));
+      return Number.isFinite(cell) ? JSON.stringify(cell) : String(cell);
     case 'bigint':
       return cell.toString();
     case 'boolean':

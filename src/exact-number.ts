@@ -6,7 +6,8 @@
  *
  * Comparison is on decimal strings (sign, significant digits, exponent), never on floats. The one place every
  * number path asks: CSV and Parquet cells (`coerceNumber`), bigints, embedding and geospatial elements, and
- * JSON text (`set --json`, job configs, embedding and GeoJSON text) through `inexactJsonNumber`.
+ * JSON text (`set --json`, job configs, embedding and GeoJSON text, and the metadata Encord answers with:
+ * `encord/exact-json.ts`) through `inexactJsonNumber`.
  */
 
 /** Why a decimal cannot be a JSON number exactly. */
@@ -56,14 +57,22 @@ export function inexactHint(result: Extract<ExactDouble, { ok: false }>): string
   }
 }
 
+/** A number literal of JSON text that a double cannot hold exactly: `text.slice(start, end) === literal`. */
+export interface InexactLiteral {
+  readonly literal: string;
+  readonly result: Extract<ExactDouble, { ok: false }>;
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
  * The first number literal of JSON `text` (already known to parse) that a double cannot hold exactly, with
- * why; `undefined` when every number is exact. `JSON.parse` rounds silently, so typed JSON input is checked
- * on its source text.
+ * why and where; `undefined` when every number is exact. `JSON.parse` rounds silently, so typed JSON input is
+ * checked on its source text. `from` must be outside any string (0, or the `end` of a previous answer).
  */
-export function inexactJsonNumber(text: string): { readonly literal: string; readonly result: Extract<ExactDouble, { ok: false }> } | undefined {
+export function inexactJsonNumber(text: string, from = 0): InexactLiteral | undefined {
   const length = text.length;
-  let i = 0;
+  let i = from;
   while (i < length) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
@@ -91,7 +100,7 @@ export function inexactJsonNumber(text: string): { readonly literal: string; rea
       }
       const literal = text.slice(i, j);
       const result = exactDouble(literal);
-      if (!result.ok) return { literal, result };
+      if (!result.ok) return { literal, result, start: i, end: j };
       i = j;
     } else {
       i++;
