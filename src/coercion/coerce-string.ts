@@ -1,7 +1,7 @@
 /**
  * string (varchar) and text: any scalar as text, kept exactly as written (no trimming: leading spaces may
- * matter). Parquet numbers, bigints and booleans are written as JS prints them (`12.5`, `true`). A list is
- * not a string. varchar counts characters as the SDK does (Unicode code points) against `maxLength`.
+ * matter). Parquet numbers, bigints and booleans are written as JS prints them (`12.5`, `true`, and `-0`);
+ * a NaN or infinite float is refused. A list is not a string. varchar counts characters as the SDK does (Unicode code points) against `maxLength`.
  */
 import type { Cell } from '../sources/source.js';
 import { type CoerceResult, describeCell, EMPTY, fail, isBlank, quote, value } from './coerce-result.js';
@@ -15,6 +15,13 @@ export function coerceString(cell: Cell, maxLength: number): CoerceResult {
       text = cell;
       break;
     case 'number':
+      // NaN is how pandas and DuckDB mark a missing float, not the text "NaN": refused, as a number key
+      // refuses it, rather than guessed. -0 keeps its sign (String(-0) is "0").
+      if (!Number.isFinite(cell)) {
+        return fail('INVALID_STRING', 'text, or a finite number', String(cell), 'a NaN or infinite float is not text (pandas writes NaN for a missing value: leave the cell null, or write the text in a string column)');
+      }
+      text = Object.is(cell, -0) ? '-0' : String(cell);
+      break;
     case 'bigint':
     case 'boolean':
       text = String(cell);

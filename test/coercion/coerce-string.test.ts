@@ -9,6 +9,7 @@ describe('coerceString', () => {
     ['a number-looking text stays text', '0012', '0012'],
     ['"false" stays text', 'false', 'false'],
     ['Parquet number', 12.5, '12.5'],
+    ['Parquet -0 keeps its sign', -0, '-0'],
     ['Parquet bigint', 9007199254740993n, '9007199254740993'],
     ['Parquet boolean', true, 'true'],
     ['N/A is a value for a string key', 'N/A', 'N/A'],
@@ -23,6 +24,16 @@ describe('coerceString', () => {
     ['NULL', null],
   ])('%s is empty', (_what, cell) => {
     expect(coerceString(cell, 8192)).toEqual({ kind: 'empty' });
+  });
+
+  it.each<[string, Cell]>([
+    ['NaN (how pandas and DuckDB mark a missing float)', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['-Infinity', Number.NEGATIVE_INFINITY],
+  ])('refuses a Parquet %s instead of writing its name as text', (_what, cell) => {
+    const r = coerceString(cell, 8192);
+    expect(r).toMatchObject({ kind: 'error', code: 'INVALID_STRING' });
+    expect(r.kind === 'error' && r.message).toMatch(/not text/);
   });
 
   it('refuses a list', () => {
