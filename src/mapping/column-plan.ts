@@ -42,7 +42,8 @@ export type UnknownKeyPolicy = Extract<UnknownColumnPolicy, 'json' | 'string'>;
 
 export type PlannedField =
   | { readonly kind: 'cell'; readonly key: string; readonly column: string; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
-  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
+  /** `typed`: `raw` is the config's JSON value as such (a key the schema lacks), not text to read. */
+  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly typed?: boolean; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
   | {
       readonly kind: 'geo';
       readonly key: string;
@@ -229,7 +230,10 @@ class ColumnPlanner {
         continue;
       }
       this.claim(key, `constant "${key}"`);
-      this.fields.push({ kind: 'constant', key, raw: typeof raw === 'string' ? raw : String(raw), spec, ...this.unknownOf(key) });
+      // A schema key reads the constant as it reads a cell (its text); a key the schema lacks takes it as
+      // the typed JSON value the config gives, so "5" stays the string "5" (as a cell, it would be 5).
+      const unknown = this.unknownOf(key);
+      this.fields.push({ kind: 'constant', key, raw: unknown.unknown !== undefined || typeof raw === 'string' ? raw : String(raw), typed: unknown.unknown !== undefined, spec, ...unknown });
     }
   }
 

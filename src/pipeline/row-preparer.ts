@@ -10,7 +10,7 @@ import type { ColumnPlan, PlannedField } from '../mapping/column-plan.js';
 import type { KeyChoice, KeyResolver } from '../mapping/key-resolver.js';
 import type { RawRow } from '../sources/source.js';
 import { DELETE, type UpdateEntry } from './merge.js';
-import { coerceUnknownCell, unchangedSinceListed, type UnknownCellError } from './unknown-cell.js';
+import { coerceUnknownCell, coerceUnknownText, unchangedSinceListed, type UnknownCellError } from './unknown-cell.js';
 
 import type { EmptyPolicy } from './option-sets.js';
 
@@ -59,6 +59,7 @@ export class RowPreparer {
     const { plan, coercion } = this.input;
     if (field.kind === 'geo') return combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
     const cell = field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw;
+    if (field.kind === 'constant' && field.typed === true && typeof cell === 'string') return coerceUnknownText(cell, options);
     if (field.unknown) return coerceUnknownCell(cell, field.key, units, field.unknown, options);
     if (plan.fromListing && field.kind === 'cell') {
       // A listing's unedited cell keeps the stored value, even an off-type one.

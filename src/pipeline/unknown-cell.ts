@@ -69,6 +69,11 @@ export function coerceUnknownCell(
   return value(literal.json);
 }
 
+/** Text that is a string whatever it reads as (a job-config constant given as a JSON string): kept exactly. */
+export function coerceUnknownText(text: string, options: ResolvedCoercionOptions): CoerceResult {
+  return coerce(text, STRING_SPEC, options);
+}
+
 /**
  * The value the targets hold now when `cell` is exactly what `list` writes for it (else `undefined`). For
  * the schema's keys of a listing: an unedited cell keeps a stored value even when it is off-type (the

@@ -105,6 +105,18 @@ describe('encord-meta import', () => {
     expect(h.metadataOf(hash(1))).toEqual({ city: 'Lisbon', qa_status: 'nightly', gps: { latitude: 38.72, longitude: -9.14 } });
   });
 
+  it('job config constants for keys the schema lacks keep their JSON type: the string "5" stays a string (--unknown-columns json)', async () => {
+    h.write('data.csv', `index,city\n2,Oslo\n`);
+    writeFileSync(
+      join(h.dir, 'job.json'),
+      JSON.stringify({ dataset: DATASET, file: 'data.csv', key: 'index', columns: { constants: { batch: '5', count: 5, flag: true, tags: '[1,2]', note: 'true' } } }),
+    );
+    const r = await cli(['--config', 'job.json', 'import', '--unknown-columns', 'json', '--no-progress']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(h.metadataOf(hash(2))).toMatchObject({ city: 'Oslo', batch: '5', count: 5, flag: true, tags: '[1,2]', note: 'true' });
+  });
+
   it('a config error names the key path', async () => {
     writeFileSync(join(h.dir, 'bad.json'), JSON.stringify({ dataset: DATASET, concurrency: 'many', columns: { renam: {} } }));
     const r = await cli(['--config', 'bad.json', 'import', 'x.csv']);
