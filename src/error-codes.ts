@@ -131,6 +131,8 @@ export const ERROR_CODES = {
   METADATA_UNKNOWN: row,
   /** The target holds a number a double cannot hold (a big Python int); writing its metadata back would change it. */
   STORED_NUMBER_INEXACT: row,
+  /** A `list` export's row whose unit changed in Encord after the listing (listed-stamp.ts). */
+  STALE_LISTING: row,
   WRITE_FAILED: row,
   // ------------------------------------------------------------ Encord and the network
   INVALID_ARGUMENTS: api,

@@ -19,6 +19,7 @@ import { MetaError } from '../errors.js';
 import type { UndoJournal } from '../report/undo-journal.js';
 import { applyUpdate, jsonEqual, type UpdateEntry, type WriteMode } from './merge.js';
 import { guardWrite } from './write-guard.js';
+import { LISTED_COLUMN, isListedStamp, listedStamp } from '../listed-stamp.js';
 import { FifoQueue } from './fifo-queue.js';
 
 /** A row waiting for its write, with what the failure report needs. */
@@ -53,6 +54,27 @@ const SINGLE_BATCH = 100;
 /** Errors after which no further write can succeed (`stopsRun` in the code registry): stop the run. */
 export function isFatal(error: unknown): boolean {
   return error instanceof MetaError && stopsRun(error.code);
+}
+
+/**
+ * Why a row of a `list` export must not be written: its unit changed in Encord since it was listed, so a
+ * cell that differs may be the listing's stale value rather than an edit (listed-stamp.ts); `undefined`
+ * when the rows carry no stamp or the unit is as listed.
+ */
+function staleListing(task: WriteTask, current: Metadata): string | undefined {
+  let now: string | undefined;
+  for (const row of task.rows) {
+    const stamp = row.values[LISTED_COLUMN];
+    if (!isListedStamp(stamp)) continue;
+    now ??= listedStamp(current);
+    if (stamp === now) continue;
+    return (
+      `the unit's metadata changed in Encord after this file was listed, so a cell that differs from it may be the ` +
+      `listing's old value, not an edit; nothing was written to this target. List it again and redo the edit, or ` +
+      `empty this row's ${LISTED_COLUMN} cell to write the file's values over the change`
+    );
+  }
+  return undefined;
 }
 
 export class Writer {
@@ -168,6 +190,11 @@ export class Writer {
     }
     if (jsonEqual(guarded.metadata, current)) {
       this.cb.unchanged(task);
+      return undefined;
+    }
+    const stale = staleListing(task, current);
+    if (stale !== undefined) {
+      await this.cb.failed(task, 'STALE_LISTING', stale);
       return undefined;
     }
     return guarded.metadata;

@@ -9,7 +9,9 @@
  * (`--unknown-columns json`, see `mapping/column-plan.ts`).
  *
  * Encord's reserved keys (`keyframes`) are written as `_keyframes` in CSV and Parquet (`listColumnName`):
- * the import never writes them (the table and JSONL show them under their own name).
+ * the import never writes them (the table and JSONL show them under their own name). The last column,
+ * `_listed`, stamps each unit's metadata as listed, so importing the file back refuses a row whose unit
+ * changed in Encord since (listed-stamp.ts).
  *
  * The CSV is safe to open in a spreadsheet: cells that would run as formulas are written with a leading
  * `'` (`escapeFormula`), which the import undoes exactly for files it recognises as listings. Files are
@@ -20,6 +22,7 @@ import type { DataUnit } from '../encord/metadata-store.js';
 import type { JsonValue } from '../encord/protocol/types.js';
 import { isReservedMetadataKey, type FieldSpec } from '../schema/index.js';
 import { FOLDER_LIST_MARKER_COLUMNS, LIST_MARKER_COLUMNS } from '../formula-cells.js';
+import { LISTED_COLUMN, listedStamp } from '../listed-stamp.js';
 import { getOwn } from '../own.js';
 import { createPrivateWriteStream, mkdirPrivateFor } from '../private-files.js';
 import { safeCsvLine } from './csv-writer.js';
@@ -83,9 +86,9 @@ export function listColumnName(key: string): string {
   return isReservedMetadataKey(key) ? `_${key}` : key;
 }
 
-/** The header of a CSV / Parquet listing. */
+/** The header of a CSV / Parquet listing: id columns, keys, and the stamp of each unit's metadata (listed-stamp.ts). */
 export function listColumns(result: ListingView): string[] {
-  return [...(result.idColumns?.names ?? LIST_ID_COLUMNS), ...result.keys.map(listColumnName)];
+  return [...(result.idColumns?.names ?? LIST_ID_COLUMNS), ...result.keys.map(listColumnName), LISTED_COLUMN];
 }
 
 
@@ -132,6 +135,7 @@ export async function writeListCsv(result: ListingView, sink: TextSink, options:
   return writeLines(result, sink, options, safeCsvLine(listColumns(result)), (unit) => {
     const cells = idCells(result, unit);
     for (const key of result.keys) cells.push(listCell(getOwn(unit.metadata, key)));
+    cells.push(listedStamp(unit.metadata));
     return safeCsvLine(cells);
   });
 }
@@ -291,6 +295,7 @@ export async function writeListParquet(result: ListingView, path: string, option
   const columns: ParquetColumnSpec[] = [
     ...idSpecs,
     ...result.keys.map((key, i) => ({ name: listColumnName(key), ...KIND_TYPES[kinds[i]!] })),
+    { name: LISTED_COLUMN, jsonType: 'VARCHAR' },
   ];
   mkdirPrivateFor(path);
   const writer = new ParquetFileWriter(path, columns);
@@ -304,6 +309,8 @@ export async function writeListParquet(result: ListingView, path: string, option
         if (v === undefined || v === null) row.push(null);
         else row.push(kinds[i] === 'json' ? listCell(v) : v);
       });
+      const stamp = listedStamp(unit.metadata);
+      row.push(stamp === '' ? null : stamp);
       await writer.add(row);
       done += 1;
       if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, units.length);

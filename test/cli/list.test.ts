@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -41,7 +41,9 @@ describe('list', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(601);
-    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,_keyframes,qa_status'); // reserved: shown, never imported
+    // reserved: shown, never imported; `_listed` stamps each unit's metadata as listed (never imported either)
+    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,_keyframes,qa_status,_listed');
+    expect(lines[1]).toMatch(/,[A-Za-z0-9_-]{16}$/);
     const sample = readFileSync(join(SAMPLES, 'metadata.csv'), 'utf8').split('\n')[1]!.split(',');
     expect(lines[1]).toContain(`,Lisbon,${sample[3]},${sample[4]},"{""latitude"":38.74265,""longitude"":-9.08332}","[-0.2564,0.2966,0.8262,0.7697,0.2343,-0.926,-0.0493,0.0311]",`);
     // Without a terminal, progress is one plain line, no control characters.
@@ -129,5 +131,47 @@ describe('list', () => {
     const parquet = await run(['list', '--dataset', DATASET, '--format', 'parquet']);
     expect(parquet.code).toBe(EXIT.USAGE);
     expect(parquet.err).toContain('--out FILE.parquet');
+  });
+});
+
+describe('a listing imported back after someone changed a unit in Encord (the _listed stamp)', () => {
+  it('rows whose unit changed since the listing fail STALE_LISTING instead of undoing the change; the other edits are written', async () => {
+    const file = join(tempDir(), 'listed.csv');
+    expect((await run(['list', '--dataset', DATASET, '--format', 'csv', '--out', file])).code).toBe(0);
+    const cityOf = async (index: number): Promise<string> => {
+      const r = await run(['list', '--dataset', DATASET, '--format', 'jsonl', '--limit', String(index + 1)]);
+      return (JSON.parse(r.out.trim().split('\n')[index]!) as { metadata: { city: string } }).metadata.city;
+    };
+    const [city2, city3, city4] = [await cityOf(2), await cityOf(3), await cityOf(4)];
+    // A colleague changes units 2 and 4 in Encord after the listing.
+    for (const index of ['2', '4']) {
+      expect((await run(['set', '--dataset', DATASET, '--index', index, `city=Colleague${index}`, '--state-dir', tempDir()])).code).toBe(0);
+    }
+    // The spreadsheet edit: units 2 and 3 get a new city; unit 4's row is left as listed (now stale).
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const edit = (index: number, from: string, to: string): void => {
+      const at = lines.findIndex((l) => l.startsWith(`${index},`));
+      expect(lines[at]).toContain(`,${from},`);
+      lines[at] = lines[at]!.replace(`,${from},`, `,${to},`);
+    };
+    edit(2, city2, 'Edited2');
+    edit(3, city3, 'Edited3');
+    writeFileSync(file, lines.join('\n'));
+    const report = join(tempDir(), 'failed.csv');
+    const r = await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir(), '--report', report]);
+    expect(r.code).toBe(EXIT.ROWS_FAILED);
+    expect(await cityOf(2)).toBe('Colleague2'); // the edit is not written over the colleague's change…
+    expect(await cityOf(4)).toBe('Colleague4'); // …and the stale cell does not undo it
+    expect(await cityOf(3)).toBe('Edited3'); // a unit nobody touched takes the edit
+    expect(city4).not.toBe('Colleague4');
+    const failed = readFileSync(report, 'utf8');
+    expect(failed.match(/STALE_LISTING/g)).toHaveLength(2);
+    expect(failed).toMatch(/changed in Encord after this file was listed/);
+    // Emptying the _listed cells writes the file's values over the change, as the message says.
+    const forced = readFileSync(file, 'utf8').replace(/,[A-Za-z0-9_-]{16}$/gm, ',');
+    writeFileSync(file, forced);
+    expect((await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir()])).code).toBe(0);
+    expect(await cityOf(2)).toBe('Edited2');
+    expect(await cityOf(4)).toBe(city4);
   });
 });

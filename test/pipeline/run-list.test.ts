@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataUnit } from '../../src/encord/metadata-store.js';
+import { listedStamp } from '../../src/listed-stamp.js';
 import { runList } from '../../src/pipeline/run-list.js';
 import {
   formatListTable,
@@ -83,10 +84,14 @@ describe('list writers', () => {
     expect(await writeListCsv(r, sink)).toBe(9);
     const lines = sink.text.trimEnd().split('\n');
     // Encord's reserved `keyframes` is written as `_keyframes`, a column the import never reads.
-    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,speed,qa_status,_keyframes,source');
-    expect(lines[1]).toBe(`0,${ROWS[0]!.dataHash},cam-1/frame_007.jpg,${r.units[0]!.backingItemUuid},,,,,,,,,"[0,12]",legacy-import`);
-    expect(lines[2]).toBe(`1,${ROWS[1]!.dataHash},cam-1/frame_002.jpg,${r.units[1]!.backingItemUuid},,"Paris, ""FR""",true,,"{""latitude"":1.5,""longitude"":2}","[1,2,3,4]",3,,,`);
-    expect(lines[5]).toBe(`4,${ROWS[4]!.dataHash},legacy/frame_005.jpg,,,,,,,,,,,v1-only`);
+    // The last column stamps each unit's whole metadata as listed (listed-stamp.ts).
+    expect(lines[0]).toBe('index,data_hash,title,item_uuid,captured_at,city,dark,weather,gps,embedding,speed,qa_status,_keyframes,source,_listed');
+    const stamp = (i: number): string => listedStamp(r.units[i]!.metadata);
+    expect(lines[1]).toBe(`0,${ROWS[0]!.dataHash},cam-1/frame_007.jpg,${r.units[0]!.backingItemUuid},,,,,,,,,"[0,12]",legacy-import,${stamp(0)}`);
+    expect(lines[2]).toBe(`1,${ROWS[1]!.dataHash},cam-1/frame_002.jpg,${r.units[1]!.backingItemUuid},,"Paris, ""FR""",true,,"{""latitude"":1.5,""longitude"":2}","[1,2,3,4]",3,,,,${stamp(1)}`);
+    expect(lines[5]).toBe(`4,${ROWS[4]!.dataHash},legacy/frame_005.jpg,,,,,,,,,,,v1-only,${stamp(4)}`);
+    expect(stamp(1)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(stamp(1)).not.toBe(stamp(0));
     // Parsed back by the import's own reader, every cell is what was written.
     const file = join(h.dir, 'list.csv');
     const out = openTextFile(file);
