@@ -9,10 +9,11 @@
  * and a file without the column (or with its cell emptied) is not checked.
  *
  * The stamp is the first 96 bits of SHA-256 over the metadata as canonical JSON (object keys sorted at
- * every level), in base64url: 16 characters. Shared by `report/` (the list writers) and `pipeline/` (the
+ * every level, top-level keys holding null left out), in base64url: 16 characters. Shared by `report/` (the list writers) and `pipeline/` (the
  * writer), which is why it lives at the top of `src/`, like `formula-cells.ts`.
  */
 import { createHash } from 'node:crypto';
+import { setOwn } from './own.js';
 
 /** The column a listing stamps each unit's metadata in; `_` keeps it out of the imported keys. */
 export const LISTED_COLUMN = '_listed';
@@ -22,7 +23,11 @@ type Json = null | boolean | number | string | readonly Json[] | { readonly [key
 /** The stamp of a unit's metadata (`''` when the listing did not know it: such a row is not checked). */
 export function listedStamp(metadata: Readonly<Record<string, Json>> | null | undefined): string {
   if (metadata === null || metadata === undefined) return '';
-  return createHash('sha256').update(canonicalJson(metadata)).digest('base64url').slice(0, 16);
+  // A key holding null counts as absent: one read may drop such keys where another keeps them (the SDK drops
+  // the null fields of a v1 row), and a stamp that differed by that would refuse rows nobody changed.
+  const present: Record<string, Json> = {};
+  for (const key of Object.keys(metadata)) if (metadata[key] !== null) setOwn(present, key, metadata[key]!);
+  return createHash('sha256').update(canonicalJson(present)).digest('base64url').slice(0, 16);
 }
 
 /** Whether `cell` is a stamp this module writes (a user's own `_listed` text is not one, and is ignored). */

@@ -135,43 +135,46 @@ describe('list', () => {
 });
 
 describe('a listing imported back after someone changed a unit in Encord (the _listed stamp)', () => {
-  it('rows whose unit changed since the listing fail STALE_LISTING instead of undoing the change; the other edits are written', async () => {
-    const file = join(tempDir(), 'listed.csv');
-    expect((await run(['list', '--dataset', DATASET, '--format', 'csv', '--out', file])).code).toBe(0);
-    const cityOf = async (index: number): Promise<string> => {
-      const r = await run(['list', '--dataset', DATASET, '--format', 'jsonl', '--limit', String(index + 1)]);
-      return (JSON.parse(r.out.trim().split('\n')[index]!) as { metadata: { city: string } }).metadata.city;
-    };
-    const [city2, city3, city4] = [await cityOf(2), await cityOf(3), await cityOf(4)];
-    // A colleague changes units 2 and 4 in Encord after the listing.
-    for (const index of ['2', '4']) {
-      expect((await run(['set', '--dataset', DATASET, '--index', index, `city=Colleague${index}`, '--state-dir', tempDir()])).code).toBe(0);
-    }
-    // The spreadsheet edit: units 2 and 3 get a new city; unit 4's row is left as listed (now stale).
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const edit = (index: number, from: string, to: string): void => {
-      const at = lines.findIndex((l) => l.startsWith(`${index},`));
-      expect(lines[at]).toContain(`,${from},`);
-      lines[at] = lines[at]!.replace(`,${from},`, `,${to},`);
-    };
-    edit(2, city2, 'Edited2');
-    edit(3, city3, 'Edited3');
-    writeFileSync(file, lines.join('\n'));
-    const report = join(tempDir(), 'failed.csv');
-    const r = await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir(), '--report', report]);
-    expect(r.code).toBe(EXIT.ROWS_FAILED);
-    expect(await cityOf(2)).toBe('Colleague2'); // the edit is not written over the colleague's change…
-    expect(await cityOf(4)).toBe('Colleague4'); // …and the stale cell does not undo it
-    expect(await cityOf(3)).toBe('Edited3'); // a unit nobody touched takes the edit
-    expect(city4).not.toBe('Colleague4');
-    const failed = readFileSync(report, 'utf8');
-    expect(failed.match(/STALE_LISTING/g)).toHaveLength(2);
-    expect(failed).toMatch(/changed in Encord after this file was listed/);
-    // Emptying the _listed cells writes the file's values over the change, as the message says.
-    const forced = readFileSync(file, 'utf8').replace(/,[A-Za-z0-9_-]{16}$/gm, ',');
-    writeFileSync(file, forced);
-    expect((await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir()])).code).toBe(0);
-    expect(await cityOf(2)).toBe('Edited2');
-    expect(await cityOf(4)).toBe(city4);
-  });
+  const cityOf = async (index: number): Promise<string> => {
+    const r = await run(['list', '--dataset', DATASET, '--format', 'jsonl', '--limit', String(index + 1)]);
+    return (JSON.parse(r.out.trim().split('\n')[index]!) as { metadata: { city: string } }).metadata.city;
+  };
+
+  // Units i, i+1, i+2: a colleague changes i and i+2 in Encord after the listing; the spreadsheet edits the
+  // city of i and i+1 and leaves i+2's row as listed (now stale).
+  for (const [first, flags] of [[2, []], [12, ['--no-bulk']]] as const) {
+    it(`rows whose unit changed since the listing fail STALE_LISTING instead of undoing the change; the other edits are written (${flags.length > 0 ? 'per-row saves' : 'bulk'})`, async () => {
+      const [a, b, c] = [first, first + 1, first + 2];
+      const file = join(tempDir(), 'listed.csv');
+      expect((await run(['list', '--dataset', DATASET, '--format', 'csv', '--out', file])).code).toBe(0);
+      const [cityA, cityB, cityC] = [await cityOf(a), await cityOf(b), await cityOf(c)];
+      for (const index of [a, c]) {
+        expect((await run(['set', '--dataset', DATASET, '--index', String(index), `city=Colleague${index}`, '--state-dir', tempDir()])).code).toBe(0);
+      }
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const edit = (index: number, from: string, to: string): void => {
+        const at = lines.findIndex((l) => l.startsWith(`${index},`));
+        expect(lines[at]).toContain(`,${from},`);
+        lines[at] = lines[at]!.replace(`,${from},`, `,${to},`);
+      };
+      edit(a, cityA, `Edited${a}`);
+      edit(b, cityB, `Edited${b}`);
+      writeFileSync(file, lines.join('\n'));
+      const report = join(tempDir(), 'failed.csv');
+      const r = await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir(), '--report', report, ...flags]);
+      expect(r.code).toBe(EXIT.ROWS_FAILED);
+      expect(await cityOf(a)).toBe(`Colleague${a}`); // the edit is not written over the colleague's change…
+      expect(await cityOf(c)).toBe(`Colleague${c}`); // …and the stale cell does not undo it
+      expect(await cityOf(b)).toBe(`Edited${b}`); // a unit nobody touched takes the edit
+      expect(cityC).not.toBe(`Colleague${c}`);
+      const failed = readFileSync(report, 'utf8');
+      expect(failed.match(/STALE_LISTING/g)).toHaveLength(2);
+      expect(failed).toMatch(/changed in Encord after this file was listed/);
+      // Emptying the _listed cells writes the file's values over the change, as the message says.
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/,[A-Za-z0-9_-]{16}$/gm, ','));
+      expect((await run(['import', file, '--dataset', DATASET, '--state-dir', tempDir(), ...flags])).code).toBe(0);
+      expect(await cityOf(a)).toBe(`Edited${a}`);
+      expect(await cityOf(c)).toBe(cityC);
+    });
+  }
 });
