@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { csvField } from '../../src/report/csv-writer.js';
+
+describe('csvField', () => {
+  it('quotes a field that needs it and doubles its quotes, short or long (a long one is doubled in one pass)', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('12" screen, "big"')).toBe('"12"" screen, ""big"""');
+    // Past the long-field threshold: many short quoted lines, non-ASCII, astral and lone surrogates kept.
+    const long = `${'1\n"'.repeat(30_000)}é 東 😀 \ud800 \udc00 "`;
+    expect(csvField(long) === `"${long.replace(/"/g, '""')}"`).toBe(true);
+    const noQuotes = `${'x'.repeat(100_000)},`;
+    expect(csvField(noQuotes)).toBe(`"${noQuotes}"`);
+  });
+});
