@@ -7,12 +7,22 @@ import { once } from 'node:events';
 import { escapeFormula } from '../formula-cells.js';
 import { createPrivateWriteStream } from '../private-files.js';
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const NEEDS_QUOTES = /[",\r\n]/;
+const SPACE = /\s/;
 
 /** Quote a field when it holds a delimiter, quote, newline, or edge whitespace. */
 export function csvField(value: string): string {
-  if (!NEEDS_QUOTES.test(value)) return value;
+  // Edge whitespace tested on the edge characters: `/^\s|\s$/` tried `\s$` at every position of the field.
+  const edgeSpace = value.length > 0 && (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1)));
+  if (!edgeSpace && !NEEDS_QUOTES.test(value)) return value;
+  if (!value.includes('"')) return `"${value}"`;
   return `"${value.length > LONG_FIELD ? doubleQuotesLong(value) : value.replace(/"/g, '""')}"`;
+}
+
+/** What `\s` matches, for one UTF-16 unit (ASCII without a regex). */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return SPACE.test(String.fromCharCode(c));
 }
 
 /** Past this many UTF-16 units a field's quotes are doubled by `doubleQuotesLong`. */
