@@ -3,11 +3,13 @@
  * terminal, stderr a pipe. (CI builds dist/ before the tests; a missing dist/ is built here.)
  *
  * A spawn costs about a second of CPU (loading the command's modules from dist/), so only what needs the
- * real process is spawned: --version, --help (every command's modules load from dist/), the demo (the
+ * real process is spawned here: --version, --help (every command's modules load from dist/), the demo (the
  * CSV, Parquet and Excel readers and a listing, from dist/, with nothing in the environment), a refusal
- * without a terminal (exit 2), a mismatch (exit 3), an import as cron runs it, and the emulator until
- * SIGINT. The other steps of a session run the same command lines in-process (`cli`), against the state
- * the spawned runs left.
+ * without a terminal (exit 2), and the emulator until SIGINT. The other steps of a session run the same
+ * command lines in-process (`cli`), against the state the spawned runs left. Elsewhere the built bin
+ * imports as cron runs it, piped, and exits 3 for failed rows (cron.test.ts), exits 1 on a lock held by
+ * another process (rollback.test.ts), is killed mid-import (kill-resume.test.ts), runs as N shards
+ * (shard-processes.test.ts) and stops on SIGTERM mid-import, exiting 130 (import-cli.test.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,7 +50,7 @@ describe('the spawned bin', () => {
     expect(r.out).toContain('600 data units written, 0 failed');
   });
 
-  it('schema push refuses without a terminal and without --yes (spawned, exit 2), then pushes with --yes; pull, verify (spawned: a mismatch exits 3), check, infer', async () => {
+  it('schema push refuses without a terminal and without --yes (spawned, exit 2), then pushes with --yes; pull, verify (a mismatch exits 3), check, infer', async () => {
     const schema = join(SAMPLES, 'schema.json');
     const refused = await spawnBin(['schema', 'push', schema], env);
     expect(refused.code).toBe(2);
@@ -59,20 +61,21 @@ describe('the spawned bin', () => {
     expect(pull.code).toBe(0);
     expect(SchemaPullOutput.parse(lastJson(pull.out)).keys).toBe(6);
     expect((await inProcess(['schema', 'verify', schema])).code).toBe(0);
-    expect((await spawnBin(['schema', 'verify', join(SAMPLES, 'encord-guide-schema.json')], env)).code).toBe(3);
+    expect((await inProcess(['schema', 'verify', join(SAMPLES, 'encord-guide-schema.json')])).code).toBe(3);
     expect((await inProcess(['schema', 'check', join(SAMPLES, 'metadata.parquet')])).code).toBe(0);
     const infer = await inProcess(['schema', 'infer', join(SAMPLES, 'metadata.csv')]);
     expect(infer.code).toBe(0);
     expect(JSON.parse(infer.out)).toMatchObject({ dark: 'boolean' });
   });
 
-  it('import (spawned, as cron runs it), list, set, rollback', async () => {
-    const imported = await spawnBin(['import', join(SAMPLES, 'metadata.csv'), '--dataset', DATASET, '--state-dir', dir], env);
+  it('import, list, set, rollback', async () => {
+    const inProcess = (argv: string[]) => cli(argv, { url: emulator.url, env });
+    const imported = await inProcess(['import', join(SAMPLES, 'metadata.csv'), '--dataset', DATASET, '--state-dir', dir]);
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toContain('written 300');
-    // Under cron: plain progress lines, no control characters.
+    // Not a terminal: plain progress lines, no control characters (and so for the built bin under cron,
+    // cron.test.ts).
     expect(imported.err).not.toMatch(/[\r\x1b]/);
-    const inProcess = (argv: string[]) => cli(argv, { url: emulator.url, env });
     const listed = await inProcess(['list', '--dataset', DATASET, '--format', 'csv']);
     expect(listed.code).toBe(0);
     expect(listed.out.trimEnd().split('\n')).toHaveLength(601);
