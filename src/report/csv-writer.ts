@@ -39,7 +39,8 @@ function doubleQuotesLong(value: string): string {
   const units = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
   const out = new Uint16Array(units.length * 2);
   let n = 0;
-  for (const c of units) {
+  for (let i = 0; i < units.length; i++) {
+    const c = units[i]!;
     out[n++] = c;
     if (c === QUOTE) out[n++] = QUOTE;
   }

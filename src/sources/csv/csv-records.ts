@@ -450,7 +450,6 @@ export class CsvRecordSplitter {
   }
 
   /** Invalid bytes, NUL or U+FFFD in the record's bytes. */
-
   private checkBytes(from: number, to: number, fields: readonly string[]): { code: string; message: string } | undefined {
     if (from >= this.cleanFrom && to <= this.cleanTo) return undefined;
     const rec = this.buf.subarray(from, to);
