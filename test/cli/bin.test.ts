@@ -3,13 +3,13 @@
  * terminal, stderr a pipe. (CI builds dist/ before the tests; a missing dist/ is built here.)
  *
  * A spawn costs about a second of CPU (loading the command's modules from dist/), so only what needs the
- * real process is spawned here: --version, --help (every command's modules load from dist/), the demo (the
- * CSV, Parquet and Excel readers and a listing, from dist/, with nothing in the environment), a refusal
+ * real process is spawned here: --version, --help (every command's modules load from dist/), a refusal
  * without a terminal (exit 2), and the emulator until SIGINT. The other steps of a session run the same
- * command lines in-process (`cli`), against the state the spawned runs left. Elsewhere the built bin
- * imports as cron runs it, piped, and exits 3 for failed rows (cron.test.ts), exits 1 on a lock held by
- * another process (rollback.test.ts), is killed mid-import (kill-resume.test.ts), runs as N shards
- * (shard-processes.test.ts) and stops on SIGTERM mid-import, exiting 130 (import-cli.test.ts).
+ * command lines in-process (`cli`), against the state the spawned runs left. Elsewhere the built bin runs
+ * the demo with nothing in its environment but HOME (the CSV, Parquet and Excel readers and a listing from
+ * dist/; demo.test.ts), imports as cron runs it, piped, and exits 3 for failed rows (cron.test.ts), exits
+ * 1 on a lock held by another process (rollback.test.ts), is killed mid-import (kill-resume.test.ts), runs
+ * as N shards (shard-processes.test.ts) and stops on SIGTERM mid-import, exiting 130 (import-cli.test.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -42,12 +42,6 @@ describe('the spawned bin', () => {
     const h = await spawnBin(['--help'], env);
     expect(h.code).toBe(0);
     expect(h.out).toContain('Usage: encord-meta');
-  });
-
-  it('demo works with no key, no domain and no network', async () => {
-    const r = await spawnBin(['demo', '--rows', '2'], { HOME: tempDir() });
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('600 data units written, 0 failed');
   });
 
   it('schema push refuses without a terminal and without --yes (spawned, exit 2), then pushes with --yes; pull, verify (a mismatch exits 3), check, infer', async () => {
