@@ -19,6 +19,7 @@ const UNIT = [
   'test/mapping/**/*.test.ts',
   'test/schema/**/*.test.ts',
   'test/schema-check/**/*.test.ts',
+  'test/report/csv-field.test.ts',
   'test/report/failure-report.test.ts',
   'test/report/failure-report-file.test.ts',
   'test/report/formula-cells.test.ts',

@@ -61,14 +61,23 @@ export async function looksLikeZip(path: string): Promise<boolean> {
   return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
 }
 
-/** Up to `bytes` bytes from the start of a file. */
+/**
+ * Up to `bytes` bytes from the start of a file. The buffer is sized to the file, not to `bytes` (the CSV
+ * reader asks for 1 MB; a zeroed 1 MB per small file was most of what opening one cost), and grows if the
+ * file turns out longer than its size said.
+ */
 export async function readHead(path: string, bytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
+    let buf = Buffer.allocUnsafe(Math.min(bytes, Math.max((await handle.stat()).size, 4096)));
     let filled = 0;
     while (filled < bytes) {
-      const { bytesRead } = await handle.read(buf, filled, bytes - filled, filled);
+      if (filled === buf.length) {
+        const grown = Buffer.allocUnsafe(Math.min(bytes, buf.length * 2));
+        buf.copy(grown, 0, 0, filled);
+        buf = grown;
+      }
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }

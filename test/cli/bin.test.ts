@@ -1,6 +1,15 @@
 /**
- * The built bin, spawned as a person or cron would run it: one run per command, real process, real exit
- * code, stdin not a terminal. (CI builds dist/ before the tests; a missing dist/ is built here.)
+ * The built bin, spawned as a person or cron would run it: real process, real exit code, stdin not a
+ * terminal, stderr a pipe. (CI builds dist/ before the tests; a missing dist/ is built here.)
+ *
+ * A spawn costs about a second of CPU (loading the command's modules from dist/), so only what needs the
+ * real process is spawned here: --version, --help (every command's modules load from dist/), a refusal
+ * without a terminal (exit 2), and the emulator until SIGINT. The other steps of a session run the same
+ * command lines in-process (`cli`), against the state the spawned runs left. Elsewhere the built bin runs
+ * the demo with nothing in its environment but HOME (the CSV, Parquet and Excel readers and a listing from
+ * dist/; demo.test.ts), imports as cron runs it, piped, and exits 3 for failed rows (cron.test.ts), exits
+ * 1 on a lock held by another process (rollback.test.ts), is killed mid-import (kill-resume.test.ts), runs
+ * as N shards (shard-processes.test.ts) and stops on SIGTERM mid-import, exiting 130 (import-cli.test.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { EmulatorOutput, SchemaPullOutput, SetOutput } from '../../src/cli/json-outputs.js';
 import { VERSION } from '../../src/version.js';
-import { BIN, DATASET, SAMPLES, demoEmulator, ensureBuilt, envFor, lastJson, spawnBin, tempDir } from './helpers.js';
+import { BIN, DATASET, SAMPLES, cli, demoEmulator, ensureBuilt, envFor, lastJson, spawnBin, tempDir } from './helpers.js';
 
 let emulator: Emulator;
 let env: Record<string, string | undefined>;
@@ -35,43 +44,40 @@ describe('the spawned bin', () => {
     expect(h.out).toContain('Usage: encord-meta');
   });
 
-  it('demo works with no key, no domain and no network', async () => {
-    const r = await spawnBin(['demo', '--rows', '2'], { HOME: tempDir() });
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('600 data units written, 0 failed');
-  });
-
-  it('schema push refuses without a terminal and without --yes, then pushes with --yes; pull, verify, check, infer', async () => {
+  it('schema push refuses without a terminal and without --yes (spawned, exit 2), then pushes with --yes; pull, verify (a mismatch exits 3), check, infer', async () => {
     const schema = join(SAMPLES, 'schema.json');
     const refused = await spawnBin(['schema', 'push', schema], env);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('pass --yes');
-    expect((await spawnBin(['schema', 'push', schema, '--yes'], env)).code).toBe(0);
-    const pull = await spawnBin(['schema', 'pull', '--json'], env);
+    const inProcess = (argv: string[]) => cli(argv, { url: emulator.url, env });
+    expect((await inProcess(['schema', 'push', schema, '--yes'])).code).toBe(0);
+    const pull = await inProcess(['schema', 'pull', '--json']);
     expect(pull.code).toBe(0);
     expect(SchemaPullOutput.parse(lastJson(pull.out)).keys).toBe(6);
-    expect((await spawnBin(['schema', 'verify', schema], env)).code).toBe(0);
-    expect((await spawnBin(['schema', 'verify', join(SAMPLES, 'encord-guide-schema.json')], env)).code).toBe(3);
-    expect((await spawnBin(['schema', 'check', join(SAMPLES, 'metadata.parquet')], env)).code).toBe(0);
-    const infer = await spawnBin(['schema', 'infer', join(SAMPLES, 'metadata.csv')], env);
+    expect((await inProcess(['schema', 'verify', schema])).code).toBe(0);
+    expect((await inProcess(['schema', 'verify', join(SAMPLES, 'encord-guide-schema.json')])).code).toBe(3);
+    expect((await inProcess(['schema', 'check', join(SAMPLES, 'metadata.parquet')])).code).toBe(0);
+    const infer = await inProcess(['schema', 'infer', join(SAMPLES, 'metadata.csv')]);
     expect(infer.code).toBe(0);
     expect(JSON.parse(infer.out)).toMatchObject({ dark: 'boolean' });
   });
 
   it('import, list, set, rollback', async () => {
-    const imported = await spawnBin(['import', join(SAMPLES, 'metadata.csv'), '--dataset', DATASET, '--state-dir', dir], env);
+    const inProcess = (argv: string[]) => cli(argv, { url: emulator.url, env });
+    const imported = await inProcess(['import', join(SAMPLES, 'metadata.csv'), '--dataset', DATASET, '--state-dir', dir]);
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toContain('written 300');
-    // Under cron: plain progress lines, no control characters.
+    // Not a terminal: plain progress lines, no control characters (and so for the built bin under cron,
+    // cron.test.ts).
     expect(imported.err).not.toMatch(/[\r\x1b]/);
-    const listed = await spawnBin(['list', '--dataset', DATASET, '--format', 'csv'], env);
+    const listed = await inProcess(['list', '--dataset', DATASET, '--format', 'csv']);
     expect(listed.code).toBe(0);
     expect(listed.out.trimEnd().split('\n')).toHaveLength(601);
-    const set = await spawnBin(['set', '--dataset', DATASET, '--index', '0', 'city=Porto', '--json', '--state-dir', dir], env);
+    const set = await inProcess(['set', '--dataset', DATASET, '--index', '0', 'city=Porto', '--json', '--state-dir', dir]);
     expect(set.code, set.err).toBe(0);
     const journal = SetOutput.parse(lastJson(set.out)).journalPath!;
     expect(emulator.state.rows(DATASET)[0]!.metadata['city']).toBe('Porto');
-    const rb = await spawnBin(['rollback', journal], env);
+    const rb = await inProcess(['rollback', journal]);
     expect(rb.code).toBe(0);
     expect(emulator.state.rows(DATASET)[0]!.metadata['city']).toBe('Lisbon');
   });

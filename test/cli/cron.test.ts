@@ -75,7 +75,12 @@ describe('samples/cron', () => {
     const files = readdirSync(join(home, 'nightly', nights[0]!));
     const summary = files.find((f) => f.startsWith('summary-'))!;
     expect(JSON.parse(readFileSync(join(home, 'nightly', nights[0]!, summary), 'utf8'))).toMatchObject({ written: 300, failed: 0 });
-    expect(files.some((f) => f.startsWith('run-') && f.endsWith('.log'))).toBe(true);
+    const log = files.find((f) => f.startsWith('run-') && f.endsWith('.log'));
+    expect(log).toBeDefined();
+    // The bin's stdout and stderr, piped to the log: plain progress lines, no control characters.
+    const logText = readFileSync(join(home, 'nightly', nights[0]!, log!), 'utf8');
+    expect(logText).toContain('written 300');
+    expect(logText).not.toMatch(/[\r\x1b]/);
     expect(files).toContain('undo-journal.jsonl');
     expect(readFileSync(join(home, 'nightly', 'nightly.log'), 'utf8')).toMatch(/: ok \(exit 0, log /);
     expect(existsSync(join(home, 'mail.txt'))).toBe(false);

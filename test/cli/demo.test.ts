@@ -5,17 +5,20 @@ import { bufferIo } from '../../src/cli/io.js';
 import { DemoOutput } from '../../src/cli/json-outputs.js';
 import { DEMO_DATASET_HASH } from '../../src/cli/demo-data.js';
 import { displayPath } from '../../src/cli/commands/demo.js';
-import { ROOT, lastJson, tempDir } from './helpers.js';
+import { ROOT, ensureBuilt, lastJson, spawnBin, tempDir } from './helpers.js';
 
 /** The demo needs nothing from the environment: no key, no domain, no network. */
 const bareEnv = (): Record<string, string> => ({ HOME: tempDir('encord-meta-demo-home-') });
 
 describe('demo', () => {
-  it('runs the whole job on a fresh machine and shows the imported metadata', async () => {
-    const io = bufferIo({ env: bareEnv(), cwd: ROOT });
-    const code = await runCli(['demo'], io);
-    expect(code, io.err()).toBe(0);
-    const out = io.out();
+  // The built bin, spawned with nothing in its environment but HOME: a whole demo is seconds of CPU, and
+  // this one run is both this test and the proof that the bin runs the demo (CSV, Parquet and Excel
+  // readers, a listing) from dist/ with no key, no domain and no network (bin.test.ts spawns the rest).
+  it('runs the whole job on a fresh machine and shows the imported metadata (the built bin, spawned)', async () => {
+    ensureBuilt();
+    const r = await spawnBin(['demo'], bareEnv());
+    expect(r.code, r.err).toBe(0);
+    const out = r.out;
     expect(out).toContain('signing with the TEST-ONLY key samples/keys/demo-test-key');
     expect(out).toContain(`dataset ${DEMO_DATASET_HASH} "Dashcam demo (600 data units)": 600 data units`);
     expect(out).toContain('2. encord-meta schema push samples/schema.json --yes');

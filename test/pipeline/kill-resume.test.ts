@@ -1,7 +1,8 @@
 /**
  * Crash safety: an import killed with SIGKILL at a random point, then rerun with the same command,
  * ends with exactly the expected state; an in-process abort (Ctrl-C) stops cleanly and resumes too.
- * The killed process is the real bin (dist/), talking to an emulator in this process.
+ * The killed process is the real bin (dist/), talking to an emulator in this process; the reruns after the
+ * kills run the same command line in-process.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Metadata } from '../../src/encord/protocol/types.js';
 import { runImport } from '../../src/pipeline/run-import.js';
+import { cli } from '../cli/helpers.js';
 import { DATASET, KEY_PATH, SCHEMA, startHarness, type Harness } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -72,12 +74,14 @@ describe('crash safety', () => {
     const partial = [...expected.keys()].filter((k) => h!.metadataOf(k)['city'] !== undefined).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(N);
-    const final = runBin(args, env);
-    expect(await final.done).toBe(0);
+    // The rerun and the one after it run in-process: the same command line, state dir and HOME. The kills
+    // need real processes; resuming from what they left does not (a spawn is a second of CPU).
+    const final = await cli(args, { url: h.emulator.url, env });
+    expect(final.code, final.err).toBe(0);
     for (const [dataHash, want] of expected) expect(h.metadataOf(dataHash)).toEqual(want);
     // Nothing is written twice: a further rerun sends no write at all.
     const before = h.emulator.counters()['v2:patch-bulk']?.requests ?? 0;
-    expect(await runBin(args, env).done).toBe(0);
+    expect((await cli(args, { url: h.emulator.url, env })).code).toBe(0);
     expect(h.emulator.counters()['v2:patch-bulk']?.requests ?? 0).toBe(before);
   });
 

@@ -65,7 +65,7 @@ function randomFile(seed: number): { bytes: string; delimiter: string; eol: stri
 describe('the CSV reader yields exactly what csv-parse yields (random RFC 4180 files)', () => {
   it('200 seeded files, several chunk sizes: same cells, right start lines', async () => {
     const dir = tempDir();
-    for (let seed = 1; seed <= 200; seed++) {
+    const check = async (seed: number): Promise<void> => {
       const file = randomFile(seed);
       const path = writeTemp(dir, `f${seed}.csv`, file.bytes);
       const expected = parse(file.bytes, { bom: true, delimiter: file.delimiter, relax_quotes: false, skip_empty_lines: true }) as string[][];
@@ -80,6 +80,9 @@ describe('the CSV reader yields exactly what csv-parse yields (random RFC 4180 f
         expect(got.map((r) => header!.map((c) => r.values[c])), `seed ${seed} chunk ${chunkSize}`).toEqual(records);
         expect(got.map((r) => r.line), `seed ${seed} chunk ${chunkSize}: start lines`).toEqual(file.expectedLines);
       }
-    }
+    };
+    // Eight files at a time: reading in 2-byte chunks is one file-system round trip per 2 bytes, mostly
+    // waiting; overlapping them keeps the CPU busy instead of the clock.
+    for (let seed = 1; seed <= 200; seed += 8) await Promise.all(Array.from({ length: Math.min(8, 201 - seed) }, (_, k) => check(seed + k)));
   }, 120_000);
 });

@@ -117,3 +117,19 @@ describe('CsvRecordSplitter: bytes are checked a chunk at a time, and still a ba
     for (let size = 1; size <= bytes.length; size += 1) expect(shape(split(bytes, size)), `chunk size ${size}`).toEqual(expected);
   });
 });
+
+describe('CsvRecordSplitter: a long record spanning many chunks', () => {
+  // A cell of many short quoted lines (each byte read once, not once per chunk), and a bad byte deep in a
+  // later long record: that record alone fails, the cell comes back exact, at several chunk sizes.
+  const cell = '1\n"'.repeat(20_000);
+  const quoted = `"${cell.replaceAll('"', '""')}"`;
+  const badCell = Buffer.concat([Buffer.from(`"${'ok\n'.repeat(5000)}`), Buffer.from([0xff]), Buffer.from(`${'ok\n'.repeat(5000)}"`)]);
+  const bytes = Buffer.concat([Buffer.from(`a,b\n1,${quoted}\n2,`), badCell, Buffer.from(`\n3,"x\ny"\n`)]);
+  it('gives the cell exactly and fails only the record with the bad byte', () => {
+    for (const size of [4096, 65_536, bytes.length]) {
+      const events = split(bytes, size);
+      expect(shape(events), `chunk size ${size}`).toEqual([[1, 'ok'], [2, 'ok'], [20_003, 30_003, 'SOURCE_INVALID_UTF8'], [30_004, 'ok']]);
+      expect(events[1]!.fields?.[1] === cell, `chunk size ${size}: the cell`).toBe(true);
+    }
+  });
+});

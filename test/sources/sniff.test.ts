@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, formatFromPath, looksLikeParquet } from '../../src/sources/sniff.js';
+import { detectDelimiter, formatFromPath, looksLikeParquet, readHead } from '../../src/sources/sniff.js';
 import { escapeInvalidUtf8, firstInvalidUtf8, sequenceLength } from '../../src/sources/csv/byte-check.js';
-import { CSV_FIXTURES, PARQUET_FIXTURES } from './helpers.js';
+import { CSV_FIXTURES, PARQUET_FIXTURES, tempDir, writeTemp } from './helpers.js';
 
 describe('detectDelimiter', () => {
   it.each([
@@ -68,5 +68,18 @@ describe('UTF-8 byte checks', () => {
   it('shows undecodable bytes as \\xHH and a backslash as \\\\, valid text as is', () => {
     const bytes = Buffer.concat([Buffer.from('Z'), Buffer.from([0xfc]), Buffer.from('rich \\ 東京'), Buffer.from([0xe6, 0x9d])]);
     expect(escapeInvalidUtf8(bytes)).toBe('Z\\xFCrich \\\\ 東京\\xE6\\x9D');
+  });
+});
+
+describe('readHead', () => {
+  it('gives the first bytes of a file: all of a short one, exactly the asked count of a long one, past its stat size too', async () => {
+    const dir = tempDir();
+    const text = Array.from({ length: 3000 }, (_, i) => `${i},x`).join('\n');
+    const path = writeTemp(dir, 'head.csv', text);
+    expect((await readHead(path, 1024 * 1024)).toString()).toBe(text);
+    expect((await readHead(path, 10_000)).toString()).toBe(text.slice(0, 10_000));
+    expect((await readHead(writeTemp(dir, 'empty.csv', ''), 1024)).length).toBe(0);
+    // A device's stat size is 0: the buffer grows as it reads.
+    expect(await readHead('/dev/zero', 20_000)).toEqual(Buffer.alloc(20_000));
   });
 });
