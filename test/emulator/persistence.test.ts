@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, STATE_FILE } from '../../src/emulator/index.js';
+import { ensureBuilt } from '../cli/helpers.js';
 import { call, pyJson, v1Body } from './helpers.js';
 
 const DS = '0f0f0f0f-5555-4555-8555-000000000001';
@@ -111,7 +112,8 @@ describe('state directory', () => {
   });
 
   it('SIGKILL during writes and flushes leaves a loadable state', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'emulator-child.ts')], {
+    ensureBuilt();
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'emulator-child.mjs')], {
       env: { ...process.env, EMU_OPTIONS: JSON.stringify({ stateDir: dir, seedRows: 20_000, flushDelayMs: 0 }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
