@@ -81,6 +81,9 @@ describe('runSet on one data unit', () => {
     const allowed = await set({ target: { index: 1 }, assignments: ['note=hello'], unknownKeys: 'allow' });
     expect(allowed.written).toBe(1);
     expect(h.metadataOf(hashOf(1))).toEqual({ note: 'hello' });
+    // KEY=VALUE for a key the schema lacks is text, as the README says: 5 is the string "5".
+    await set({ target: { index: 1 }, assignments: ['count=5'], unknownKeys: 'allow' });
+    expect(h.metadataOf(hashOf(1))).toEqual({ note: 'hello', count: '5' });
   });
 
   it('takes typed JSON values: types must match, null and --unset remove keys', async () => {
