@@ -1,7 +1,8 @@
 /**
  * string (varchar) and text: any scalar as text, kept exactly as written (no trimming: leading spaces may
  * matter). Parquet numbers, bigints and booleans are written as JS prints them (`12.5`, `true`, and `-0`);
- * a NaN or infinite float is refused. A list is not a string. varchar counts characters as the SDK does (Unicode code points) against `maxLength`.
+ * a NaN or infinite float is refused. A list is not a string. varchar counts characters as the SDK does
+ * (Unicode code points) against `maxLength`.
  */
 import type { Cell } from '../sources/source.js';
 import { type CoerceResult, describeCell, EMPTY, fail, isBlank, quote, value } from './coerce-result.js';

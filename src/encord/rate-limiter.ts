@@ -366,7 +366,6 @@ export class AdaptiveRateLimiter {
    */
   #lowerBound(now: number): { rate: number; spanMs: number; width: number } | undefined {
     this.#trim(now);
-    while (this.#emptyAt.length > 0 && this.#emptyAt[0]! < now - RETAIN_MS) this.#emptyAt.shift();
     let best: { rate: number; spanMs: number; width: number } | undefined;
     const okNow = this.#firstIndexAfter(now);
     for (const at of this.#emptyAt) {
@@ -415,9 +414,10 @@ export class AdaptiveRateLimiter {
     this.#setRate(next, 'rate-limited');
   }
 
-  /** Successes are kept for `windowMs`, and for a minute at least (the search phase's measurement). */
+  /** Successes (and 429s) are kept for `windowMs`, and for a minute at least (the search phase's measurement). */
   #trim(now: number): void {
     const from = now - Math.max(this.#o.windowMs, RETAIN_MS);
+    while (this.#emptyAt.length > 0 && this.#emptyAt[0]! < from) this.#emptyAt.shift();
     while (this.#okHead < this.#okTimes.length && this.#okTimes[this.#okHead]! < from) this.#okHead += 1;
     if (this.#okHead > 4096 && this.#okHead * 2 > this.#okTimes.length) {
       this.#okTimes = this.#okTimes.slice(this.#okHead);

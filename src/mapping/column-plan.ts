@@ -42,8 +42,8 @@ export type UnknownKeyPolicy = Extract<UnknownColumnPolicy, 'json' | 'string'>;
 
 export type PlannedField =
   | { readonly kind: 'cell'; readonly key: string; readonly column: string; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
-  /** `typed`: `raw` is the config's JSON value as such (a key the schema lacks), not text to read. */
-  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly typed?: boolean; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
+  /** With `unknown` (a key the schema lacks), `raw` is the config's JSON value as such, not text to read. */
+  | { readonly kind: 'constant'; readonly key: string; readonly raw: Cell; readonly spec: FieldSpec; readonly unknown?: UnknownKeyPolicy }
   | {
       readonly kind: 'geo';
       readonly key: string;
@@ -233,7 +233,8 @@ class ColumnPlanner {
       // A schema key reads the constant as it reads a cell (its text); a key the schema lacks takes it as
       // the typed JSON value the config gives, so "5" stays the string "5" (as a cell, it would be 5).
       const unknown = this.unknownOf(key);
-      this.fields.push({ kind: 'constant', key, raw: unknown.unknown !== undefined || typeof raw === 'string' ? raw : String(raw), typed: unknown.unknown !== undefined, spec, ...unknown });
+      const asText = unknown.unknown === undefined && typeof raw !== 'string';
+      this.fields.push({ kind: 'constant', key, raw: asText ? String(raw) : raw, spec, ...unknown });
     }
   }
 

@@ -59,7 +59,8 @@ export class RowPreparer {
     const { plan, coercion } = this.input;
     if (field.kind === 'geo') return combineGeo(row.values[field.latitude] ?? null, row.values[field.longitude] ?? null, coercion);
     const cell = field.kind === 'cell' ? (row.values[field.column] ?? null) : field.raw;
-    if (field.kind === 'constant' && field.typed === true && typeof cell === 'string') return coerceUnknownText(cell, options);
+    // A job-config constant for a key the schema lacks is a typed JSON value: its string stays a string.
+    if (field.kind === 'constant' && field.unknown && typeof cell === 'string') return coerceUnknownText(cell, options);
     if (field.unknown) return coerceUnknownCell(cell, field.key, units, field.unknown, options);
     if (plan.fromListing && field.kind === 'cell') {
       // A listing's unedited cell keeps the stored value, even an off-type one.
