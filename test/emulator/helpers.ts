@@ -15,12 +15,15 @@ import {
 export const TEST_SEED_HEX = '8a78632b3b2adb90db3546930c4f915c081e3996b15721e6c57407348a3c10cb';
 export const TEST_PUB_HEX = '1e982bba926e94e4fb141458328f6b2c432bd9ff017976a4218d4fc3b9b88d00';
 
+let testKey: KeyObject | undefined;
+/** The TEST-ONLY private key, decoded once (from PKCS#8 DER, independently of the client's JWK import). */
 export function testPrivateKey(): KeyObject {
-  return createPrivateKey({
+  testKey ??= createPrivateKey({
     key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(TEST_SEED_HEX, 'hex')]),
     format: 'der',
     type: 'pkcs8',
   });
+  return testKey;
 }
 
 /** A second, unregistered key pair. */

@@ -5,7 +5,6 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { MetaError } from '../../errors.js';
-import { ED25519_SPKI_PREFIX } from './signing.js';
 
 export interface ParsedPublicKey {
   /** The 32 raw key bytes as lowercase hex: Encord's v1 key part and v2 `keyid`. */
@@ -19,12 +18,12 @@ export interface ParsedPublicKey {
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const SSH_ED25519 = 'ssh-ed25519';
 
-/** A key object from the 32 raw public key bytes. */
+/** A key object from the 32 raw public key bytes (as a JWK: OpenSSL's SPKI decoder is ~6× slower). */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) {
     throw new MetaError('KEY_INVALID', `Invalid Ed25519 public key: expected 32 bytes, got ${raw.length}`);
   }
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
 
 /**
