@@ -1,16 +1,4 @@
-/** The package version, read once from package.json (works from src/ under tsx and from dist/). */
-import { readFileSync } from 'node:fs';
+/** The package version, read once from package.json (from src/ under tsx, dist/, or the bundled bin). */
+import { packageVersion } from './package-root.js';
 
-function readVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'encord-meta' && pkg.version) return pkg.version;
-    } catch {
-      // try the next location
-    }
-  }
-  return '0.0.0';
-}
-
-export const VERSION: string = readVersion();
+export const VERSION: string = packageVersion();

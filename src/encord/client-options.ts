@@ -2,7 +2,7 @@
  * Options of `EncordClient`: the user type (everything optional but `auth`, with TSDoc defaults), the
  * resolved type, and `resolveClientOptions()`, which validates and fails fast before any I/O.
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../package-root.js';
 import type { EncordAuth } from './auth.js';
 import type { ClientEvent } from './client-events.js';
 import { EncordConfigError } from './errors.js';
@@ -235,19 +235,6 @@ export function resolveDomain(domain: string | undefined): string {
   return url.origin;
 }
 
-let cachedVersion: string | undefined;
-/** This package's version, read from package.json next to src/ or dist/. */
-export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
-}
 
 /** Validate options and fill in defaults. Throws `EncordConfigError` (`USAGE_OPTION`) on the first problem. */
 export function resolveClientOptions(options: EncordClientOptions): ResolvedClientOptions {

@@ -7,7 +7,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createEncordClient, type EncordClient } from '../../encord/client.js';
 import { loadCredentials } from '../../encord/key-source.js';
@@ -22,12 +21,13 @@ import { formatSchemaDiff, loadSchemaFile } from '../../schema/index.js';
 import type { CommandContext } from '../context.js';
 import { DEMO_CSV_ROWS, DEMO_UNITS, DEMO_XLSX_ROWS, demoDatasetSeed } from '../demo-data.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { packageDir } from '../../package-root.js';
 import { DemoOutput } from '../json-outputs.js';
 import { intOption } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
-/** The shipped samples: `samples/` next to `src/` (tsx) or `dist/` (the built bin). */
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../samples/', import.meta.url));
+/** The shipped samples: `samples/` beside `src/` and `dist/`. */
+export const SAMPLES_DIR = join(packageDir(), 'samples');
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
