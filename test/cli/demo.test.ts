@@ -32,42 +32,44 @@ describe('demo', () => {
     expect(out).toContain('600 data units written, 0 failed');
   });
 
-  // One run for both (a whole demo is seconds of CPU): the --json document, with a proxy in the environment.
-  it('--json: one document matching its schema; a proxy in the environment never stands between demo and its own loopback emulator', async () => {
+  // One in-process run for three promises (a whole demo is seconds of CPU): the --json document; a proxy in
+  // the environment never stands in the way; --keep-running leaves the emulator up for other commands.
+  it('--json --keep-running: one document matching its schema, a proxy in the environment never stands between demo and its own loopback emulator, and the emulator stays up for other commands until interrupted', async () => {
     const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], HTTPS_PROXY: process.env['HTTPS_PROXY'] };
-    process.env['HTTP_PROXY'] = 'http://127.0.0.1:9'; // nothing listens there: a request through it fails
-    process.env['HTTPS_PROXY'] = 'http://127.0.0.1:9';
-    const io = bufferIo({ env: { ...bareEnv(), HTTP_PROXY: 'http://127.0.0.1:9' }, cwd: ROOT });
-    try {
-      expect(await runCli(['--json', 'demo', '--rows', '3'], io), io.err()).toBe(0);
-    } finally {
+    const restore = (): void => {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+    };
+    process.env['HTTP_PROXY'] = 'http://127.0.0.1:9'; // nothing listens there: a request through it fails
+    process.env['HTTPS_PROXY'] = 'http://127.0.0.1:9';
+    const controller = new AbortController();
+    const io = bufferIo({ env: { ...bareEnv(), HTTP_PROXY: 'http://127.0.0.1:9' }, cwd: ROOT, signal: controller.signal });
+    let done: Promise<number>;
+    try {
+      done = runCli(['--json', 'demo', '--rows', '3', '--keep-running'], io);
+      await Promise.race([io.until('err', (t) => t.includes('keeps running')), done.then((code) => Promise.reject(new Error(`demo exited ${code}: ${io.err()}`)))]);
+    } finally {
+      restore();
     }
     const json = DemoOutput.parse(lastJson(io.out()));
-    expect(json).toMatchObject({ datasetHash: DEMO_DATASET_HASH, units: 600, keptRunning: false, schema: { outcome: 'pushed' } });
+    expect(json).toMatchObject({ datasetHash: DEMO_DATASET_HASH, units: 600, keptRunning: true, schema: { outcome: 'pushed' } });
     expect(json.imports.map((s) => [s.written, s.failed])).toEqual([[300, 0], [300, 0], [0, 0]]);
     expect(json.listed).toHaveLength(3);
     expect(json.listed[4 - 4]!.metadata).toMatchObject({ city: 'Lisbon', weather: 'sunny', dark: false });
-  });
 
-  it('--keep-running leaves the emulator up for other commands until interrupted', async () => {
-    const controller = new AbortController();
-    const io = bufferIo({ env: bareEnv(), cwd: ROOT, signal: controller.signal });
-    const done = runCli(['demo', '--keep-running', '-q'], io);
-    await Promise.race([io.until('err', (t) => t.includes('keeps running')), done.then((code) => Promise.reject(new Error(`demo exited ${code}: ${io.err()}`)))]);
     const url = /keeps running on (\S+)/.exec(io.err())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(json.emulatorUrl).toBe(url);
     expect(io.err()).toContain('export ENCORD_DOMAIN=');
     // The key text, not the shipped 0644 file: key files readable by others are refused.
     expect(io.err()).toContain('ENCORD_SSH_KEY="$(cat samples/keys/demo-test-key)"');
-    const other = bufferIo({ env: { ...bareEnv(), ENCORD_DOMAIN: url, ENCORD_SSH_KEY: readFileSync(`${ROOT}samples/keys/demo-test-key`, 'utf8') }, cwd: ROOT });
+    const other = bufferIo({ env: { ...bareEnv(), ENCORD_DOMAIN: url!, ENCORD_SSH_KEY: readFileSync(`${ROOT}samples/keys/demo-test-key`, 'utf8') }, cwd: ROOT });
     expect(await runCli(['list', '--dataset', DEMO_DATASET_HASH, '--format', 'jsonl', '--limit', '1'], other)).toBe(0);
     expect(JSON.parse(other.out())).toMatchObject({ index: 0, metadata: { city: 'Lisbon' } });
     controller.abort();
-    expect(await done).toBe(0);
+    expect(await done!).toBe(0);
   });
 });
 
