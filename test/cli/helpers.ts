@@ -72,10 +72,11 @@ export function lastJson(out: string): unknown {
 /** The built bin (`ENCORD_META_TEST_BIN` points the spawned tests at another build). */
 export const BIN = process.env['ENCORD_META_TEST_BIN'] ?? join(ROOT, 'dist', 'cli', 'main.js');
 
-/** Build dist/ once if it is missing (CI builds before tests). */
+/** Build dist/ once if it is missing, as `npm run build` does (CI builds before tests). */
 export function ensureBuilt(): void {
   if (existsSync(BIN)) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build', 'bundle-cli.mjs')], { stdio: 'inherit' });
 }
 
 /** Spawn the built bin, as a user (or cron) would. */

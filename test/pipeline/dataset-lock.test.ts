@@ -51,7 +51,7 @@ describe('acquireDatasetLock', () => {
   });
 
   it('a lock left by a process that is gone (on this host) is taken over', () => {
-    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const dead = spawnSync('true').pid; // a process that has exited (true(1): no Node start-up to pay)
     const path = machineLockPath(DOMAIN, DATASET);
     acquireDatasetLock({ domain: DOMAIN, datasetHash: DATASET }).release(); // creates the directory
     writeFileSync(path, JSON.stringify({ pid: dead, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }), { mode: 0o600 });

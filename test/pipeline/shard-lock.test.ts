@@ -65,7 +65,7 @@ describe('acquireDatasetLock with a shard', () => {
   });
 
   it('a lock left by a dead shard worker does not block anyone', () => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = spawnSync('true').pid!; // a process that has exited (true(1): no Node start-up to pay)
     const path = machineLockPath(DOMAIN, DATASET, { index: 2, count: 4 });
     writeFileSync(path, JSON.stringify({ pid: dead, host: hostname(), startedAt: '2026-12-01T00:00:00.000Z' }), { mode: 0o600 });
     acquireDatasetLock({ domain: DOMAIN, datasetHash: DATASET }).release();
