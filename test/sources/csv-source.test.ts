@@ -242,21 +242,24 @@ describe('CsvSource early exit and abort', () => {
   it('releases the file when the consumer breaks, and reads again from the start', async () => {
     const source = new CsvSource(fixture('lines-crlf.csv'), { chunkSize: 8 });
     await source.open();
-    const before = openFds();
+    const before = openFds(source.path);
+    let whileReading: number | undefined;
     for (let k = 0; k < 20; k++) {
       for await (const item of source.items()) {
         expect(item.kind).toBe('row');
+        whileReading = openFds(source.path);
         break;
       }
     }
-    expect(openFds()).toBe(before);
+    if (before !== undefined) expect(whileReading).toBe(before + 1); // the count sees the reader's descriptor
+    expect(openFds(source.path)).toBe(before);
     expect(rows(await collect(source)).map((r) => r.line)).toEqual([2, 3, 6, 9]);
   });
 
   it('throws the abort reason, releases the file, and can read again', async () => {
     const source = new CsvSource(fixture('lines-lf.csv'), { chunkSize: 4 });
     await source.open();
-    const before = openFds();
+    const before = openFds(source.path);
     const controller = new AbortController();
     const seen: number[] = [];
     await expect(
@@ -268,7 +271,7 @@ describe('CsvSource early exit and abort', () => {
       })(),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual([2]);
-    expect(openFds()).toBe(before);
+    expect(openFds(source.path)).toBe(before);
     expect(rows(await collect(source))).toHaveLength(4);
   });
 

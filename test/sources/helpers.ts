@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +36,23 @@ export function writeTemp(dir: string, name: string, content: string | Buffer): 
   return path;
 }
 
-/** Open file descriptors of this process (Linux), to check that reads release theirs. */
-export function openFds(): number | undefined {
-  return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined;
+/**
+ * Open file descriptors of this process on `path` (Linux), to check that reads release theirs. Only that
+ * file's: a count of all descriptors would also see another test file's streams and sockets closing in
+ * the same worker.
+ */
+export function openFds(path: string): number | undefined {
+  if (!existsSync('/proc/self/fd')) return undefined;
+  const target = realpathSync(path);
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === target) n += 1;
+    } catch {
+      // closed while we looked
+    }
+  }
+  return n;
 }
 
 /** Expect a promise to reject with a MetaError of `code`; returns its message. */

@@ -156,7 +156,7 @@ describe('ParquetSource early exit and abort', () => {
     const source = new ParquetSource(fixture('rows-5000.parquet'));
     await source.open();
     await collect(source); // warm up: DuckDB's first use loads what it keeps for the process
-    const before = openFds();
+    const before = openFds(fixture('rows-5000.parquet'));
     for (let k = 0; k < 10; k++) {
       let n = 0;
       for await (const item of source.items()) {
@@ -164,7 +164,7 @@ describe('ParquetSource early exit and abort', () => {
         if (++n === 3000) break;
       }
     }
-    expect(openFds()).toBe(before);
+    expect(openFds(fixture('rows-5000.parquet'))).toBe(before);
     expect(await collect(source)).toHaveLength(5000);
   });
 
@@ -172,7 +172,7 @@ describe('ParquetSource early exit and abort', () => {
     const source = new ParquetSource(fixture('rows-5000.parquet'));
     await source.open();
     await collect(source);
-    const before = openFds();
+    const before = openFds(fixture('rows-5000.parquet'));
     const controller = new AbortController();
     let seen = 0;
     await expect(
@@ -183,7 +183,7 @@ describe('ParquetSource early exit and abort', () => {
       })(),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toBe(100);
-    expect(openFds()).toBe(before);
+    expect(openFds(fixture('rows-5000.parquet'))).toBe(before);
     expect(await collect(source)).toHaveLength(5000);
   });
 
