@@ -8,7 +8,17 @@ import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import { JsonArrayExtractor } from './json-array-extractor.js';
-import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+// undici's index loads all of undici (fetch, WebSocket, caches, cookies, HTTP/2 and more): ~120 ms of CPU
+// at every start of the bin, a sixth of a short command. We use a Pool, a ProxyAgent and `request`, so we
+// load those modules and put the request API on Dispatcher.prototype as the index does (undici is pinned
+// to an exact version: these paths are checked by every test that sends a request).
+import Pool from 'undici/lib/dispatcher/pool.js';
+import ProxyAgent from 'undici/lib/dispatcher/proxy-agent.js';
+import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
+import undiciApi from 'undici/lib/api/index.js';
+
+Object.assign(DispatcherClass.prototype, undiciApi);
 import { EncordApiError, type RequestContext } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
