@@ -6,11 +6,12 @@ import { defineConfig } from 'vitest/config';
  * - `integration` (and `integration-isolated`): the pipeline and the client against the emulator, the CLI
  *   in-process and spawned;
  * - `soak`: 20k rows through faults and SIGKILLs (minutes), run by CI beside `npm test`, not inside it.
- * `npm test` runs unit + integration; `npm run test:soak` the soak (see package.json and README).
+ * `npm test` runs unit + integration in one pool of workers (vitest.suite.config.ts: faster than the two
+ * projects one after the other); `npm run test:unit` / `test:integration` / `test:soak` one project each.
  *
  * Files share their worker's module cache (`isolate: false`): a fresh process per file cost about a second
  * of CPU each, the biggest single cost of the suite on 2 cores. A file that mocks a module (`vi.mock`) or
- * otherwise depends on the whole process being its own goes in `INTEGRATION_ISOLATED` (unit or not), which
+ * otherwise depends on the whole process being its own goes in `ISOLATED` (unit or not), which
  * keep a fresh process per file.
  * A new file is integration unless it is listed as unit: the safe default.
  */
@@ -56,22 +57,30 @@ const UNIT = [
  * Files that need a process of their own: `vi.mock('node:fs')` must be in place before src/ is imported.
  * (The readers' release checks count only the descriptors on their own file, so they share a worker.)
  */
-const INTEGRATION_ISOLATED = ['test/pipeline/journal-sync.test.ts'];
+export const ISOLATED = ['test/pipeline/journal-sync.test.ts'];
 const SOAK = ['test/soak/**/*.test.ts'];
+/** Every test file but the soak: `npm test` (vitest.suite.config.ts). */
+export const ALL = ['test/**/*.test.ts'];
+export const NOT_IN_SUITE = SOAK;
+
+/** Shared by both configs. */
+export const COMMON = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks',
+  // Much of an integration file's time is waiting (the emulator's latency, child processes): three files
+  // at once on 2 cores keeps both busy.
+  maxWorkers: 3,
+  reporters: ['default'],
+} as const;
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    // Much of an integration file's time is waiting (the emulator's latency, child processes): three files
-    // at once on 2 cores keeps both busy.
-    maxWorkers: 3,
-    reporters: ['default'],
+    ...COMMON,
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...INTEGRATION_ISOLATED, ...SOAK], isolate: false } },
-      { extends: true, test: { name: 'integration-isolated', include: INTEGRATION_ISOLATED } },
+      { extends: true, test: { name: 'integration', include: ALL, exclude: [...UNIT, ...ISOLATED, ...SOAK], isolate: false } },
+      { extends: true, test: { name: 'integration-isolated', include: ISOLATED } },
       { extends: true, test: { name: 'soak', include: SOAK } },
     ],
   },
