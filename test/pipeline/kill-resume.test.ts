@@ -15,7 +15,7 @@ import { cli } from '../cli/helpers.js';
 import { DATASET, KEY_PATH, SCHEMA, startHarness, type Harness } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const N = 600;
+const N = 300;
 
 function rows(): { dataHash: string; title: string; metadata: Metadata }[] {
   return Array.from({ length: N }, (_, i) => ({
@@ -63,7 +63,7 @@ describe('crash safety', () => {
     h = await startHarness({ latency: { ms: 15 } }, rows());
     const { text, expected } = csv();
     const file = h.write('big.csv', text);
-    const args = ['--domain', h.emulator.url, '--ssh-key', KEY_PATH, '--quiet', 'import', file, '--dataset', DATASET, '--batch-size', '20', '--concurrency', '2', '--state-dir', join(h.dir, 'state'), '--rate-limit', '1000'];
+    const args = ['--domain', h.emulator.url, '--ssh-key', KEY_PATH, '--quiet', 'import', file, '--dataset', DATASET, '--batch-size', '10', '--concurrency', '2', '--state-dir', join(h.dir, 'state'), '--rate-limit', '1000'];
     const env = { HOME: h.dir };
     for (const at of [2, 9, 17]) {
       const run = runBin(args, env);
