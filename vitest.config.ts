@@ -68,6 +68,7 @@ export const COMMON = {
   testTimeout: 60_000,
   hookTimeout: 60_000,
   pool: 'forks',
+  globalSetup: ['test/global-setup.ts'],
   // Much of an integration file's time is waiting (the emulator's latency, child processes): three files
   // at once on 2 cores keeps both busy.
   maxWorkers: 3,

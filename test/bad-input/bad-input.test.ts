@@ -12,8 +12,7 @@
  * (for the report and the summary); refusals and no-ops through the CLI (`runCli`, in-process: runImport
  * plus the exit code and the one-line `encord-meta: error [CODE]: …` message).
  */
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -38,18 +37,19 @@ import {
   type CorpusCase,
   unpackLargeCases,
 } from '../../scripts/fixtures/make-bad-corpus.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 /** A 0600 copy of the TEST-ONLY key (a key file readable by others is refused; the committed one is 0644). */
-const KEY = join(mkdtempSync(join(tmpdir(), 'encord-meta-corpus-key-')), 'test-key');
+const KEY = join(makeTempDir('encord-meta-corpus-key-'), 'test-key');
 writeFileSync(KEY, readFileSync(fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url)), 'utf8'), { mode: 0o600 });
 const WRITE_ROUTES = ['v1:datarow:POST', 'v2:patch-bulk', 'v2:item:PATCH'] as const;
 /** Loaded once: the corpus is about data files (key files are the CLI cases below, loaded per run). */
 const { auth: AUTH } = await loadCredentials({ sshKeyPath: KEY, env: {} });
 
 const committed = readManifest();
-const largeDir = mkdtempSync(join(tmpdir(), 'encord-meta-bad-large-'));
+const largeDir = makeTempDir('encord-meta-bad-large-');
 const large = unpackLargeCases(largeDir);
-const work = mkdtempSync(join(tmpdir(), 'encord-meta-bad-'));
+const work = makeTempDir('encord-meta-bad-');
 afterAll(() => {
   rmSync(largeDir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
@@ -236,7 +236,7 @@ describe('bad-input corpus: files that are not data (journals for rollback, key 
         for (const x of out.conflicts) expect(x.code).toBe('ROLLBACK_CONFLICT');
         expect(readFileSync(report, 'utf8')).toContain('ROLLBACK_CONFLICT');
       } else {
-        const key = join(mkdtempSync(join(tmpdir(), 'encord-meta-corpus-badkey-')), 'key');
+        const key = join(makeTempDir('encord-meta-corpus-badkey-'), 'key');
         copyFileSync(join(CORPUS_DIR, c.file), key);
         chmodSync(key, c.mode ?? 0o644);
         code = await runCli(['--domain', emu.url, '--ssh-key', key, 'list', '--dataset', CORPUS_DATASET, '--format', 'csv'], io);

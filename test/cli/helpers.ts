@@ -3,14 +3,14 @@
  * key as ENCORD_SSH_KEY, and `cli(argv)` running the whole command line in-process.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { DEMO_DATASET_HASH, demoDatasetSeed } from '../../src/cli/demo-data.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLES = join(ROOT, 'samples');
@@ -39,7 +39,7 @@ export interface CliEnv {
 
 /** A fresh state dir per test file, so locks and journals never collide. */
 export function tempDir(prefix = 'encord-meta-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function envFor(url: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {

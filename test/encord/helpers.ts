@@ -1,17 +1,17 @@
 /** Shared fixtures of the encord client tests: the spec's TEST-ONLY keys, a fake clock, a loopback server. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../temp-dirs.js';
 
 const keysDir = fileURLToPath(new URL('../fixtures/keys/', import.meta.url));
 export const KEY_PASSPHRASE_PATH = `${keysDir}test-key-passphrase`;
 export const PUB_PATH = `${keysDir}test-key.pub`;
 export const TEST_KEY = readFileSync(`${keysDir}test-key`, 'utf8');
 /** A 0600 copy of the TEST-ONLY key: a key file readable by others is refused (the committed one is 0644). */
-export const KEY_PATH = join(mkdtempSync(join(tmpdir(), 'encord-test-key-')), 'test-key');
+export const KEY_PATH = join(makeTempDir('encord-test-key-'), 'test-key');
 writeFileSync(KEY_PATH, TEST_KEY, { mode: 0o600 });
 export const TEST_KEY_PASSPHRASE = readFileSync(KEY_PASSPHRASE_PATH, 'utf8');
 export const TEST_PUB = readFileSync(PUB_PATH, 'utf8').trim();

@@ -3,8 +3,7 @@
  * `unreachableAfterMs`, calls stop with the fatal SERVICE_UNREACHABLE; an import then exits 1 and lists the
  * rows it did not attempt (NOT_ATTEMPTED) apart from failed rows. A mistyped domain fails at once.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEncordClient, type EncordClient } from '../../src/encord/client.js';
@@ -14,6 +13,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { runImport } from '../../src/pipeline/run-import.js';
 import { cli, envFor } from '../cli/helpers.js';
 import { fakeTime, KEY_PATH } from './helpers.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const DS = '22222222-3333-4444-8555-666666666666';
 const ITEM = (n: number): string => `bbbbbbbb-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -77,7 +77,7 @@ describe('outage ≠ bad data (issue 11 point 3)', () => {
     const c = await makeClient(e.url, { now: time.now, sleep: time.sleep });
     // The listing works, then every storage call dies without an answer.
     e.faults.set([{ route: 'v2:get-bulk', action: { type: 'reset' } }]);
-    const dir = mkdtempSync(join(tmpdir(), 'outage-'));
+    const dir = makeTempDir('outage-');
     const file = join(dir, 'in.csv');
     writeFileSync(file, `data_hash,label\n${Array.from({ length: 40 }, (_, i) => `${ROW(i + 1)},x${i + 1}`).join('\n')}\n`);
     const reportPath = join(dir, 'report.csv');
@@ -92,7 +92,7 @@ describe('outage ≠ bad data (issue 11 point 3)', () => {
   it('CLI: an import against a dead service exits 1, says unreachable, and does not blame the cells', async () => {
     const e = await rowsEmulator(5);
     e.faults.set([{ route: 'v2:get-bulk', action: { type: 'reset' } }]);
-    const dir = mkdtempSync(join(tmpdir(), 'outage-cli-'));
+    const dir = makeTempDir('outage-cli-');
     const file = join(dir, 'in.csv');
     writeFileSync(file, `data_hash,label\n${Array.from({ length: 5 }, (_, i) => `${ROW(i + 1)},x${i + 1}`).join('\n')}\n`);
     const run = await cli(['--unreachable-after', '1', 'import', file, '--dataset', DS, '--unknown-columns', 'string', '--state-dir', join(dir, 'state')], {
@@ -139,7 +139,7 @@ describe('429s: a time budget, not a count (issue 11 point 4)', () => {
 
   it('CLI: --max-retry-wait N, and maxRetryWaitSeconds in the job config, cap a longer Retry-After at N s (-v says the wait)', async () => {
     const e = await rowsEmulator(3);
-    const dir = mkdtempSync(join(tmpdir(), 'retry-wait-cli-'));
+    const dir = makeTempDir('retry-wait-cli-');
     const config = join(dir, 'job.json');
     writeFileSync(config, JSON.stringify({ maxRetryWaitSeconds: 1 }));
     const where = { url: e.url, env: envFor(e.url, { ENCORD_SSH_KEY: readFileSync(KEY_PATH, 'utf8') }) };

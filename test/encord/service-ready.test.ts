@@ -13,6 +13,7 @@ import type { EmulatorOptions } from '../../src/emulator/options.js';
 import type { DatasetSeed } from '../../src/emulator/state.js';
 import { forbiddenBudget } from '../../src/encord/storage-items.js';
 import { KEY_PATH } from './helpers.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const DS = '22222222-3333-4444-8555-666666666666';
 const OTHER = '22222222-3333-4444-8555-777777777777';
@@ -231,7 +232,7 @@ describe('partial storage permissions through the pipeline (issue 11 point 1)', 
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { client, emulator } = await setup(dataset(), { forbiddenFolders: [SECRET_FOLDER] });
-    const dir = mkdtempSync(join(tmpdir(), 'svc-ready-'));
+    const dir = makeTempDir('svc-ready-');
     const file = join(dir, 'in.csv');
     writeFileSync(file, `data_hash,label\n${Array.from({ length: 30 }, (_, i) => `${ROW(i + 1)},x${i + 1}`).join('\n')}\n`);
     const r = await runImport({ file, datasetHash: DS, store: client, unknownColumns: 'string', stateDir: join(dir, 'state') });
@@ -247,7 +248,7 @@ describe('partial storage permissions through the pipeline (issue 11 point 1)', 
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { client, emulator } = await setup(dataset(), { forbiddenFolders: [SECRET_FOLDER] });
-    const journalPath = join(mkdtempSync(join(tmpdir(), 'svc-ready-')), 'set.jsonl');
+    const journalPath = join(makeTempDir('svc-ready-'), 'set.jsonl');
     const set = await runSet({ store: client, datasetHash: DS, target: { all: true }, values: { tag: 'new' }, unknownKeys: 'allow', journalPath });
     expect(set.written).toBe(28);
     expect(set.failed.map((f) => [f.dataHash, f.code])).toEqual([

@@ -3,16 +3,17 @@
  * whatever state directory or HOME each run uses; a lock left by a dead process is taken over.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireDatasetLock, machineLockDir, machineLockPath } from '../../src/checkpoint/dataset-lock.js';
 import { RunLock } from '../../src/checkpoint/run-lock.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const DOMAIN = `https://lock-test-${process.pid}-${Date.now()}.example`;
 const DATASET = 'f0f0f0f0-0000-4000-8000-000000000001';
-const stateDir = (): string => mkdtempSync(join(tmpdir(), 'encord-meta-lock-'));
+const stateDir = (): string => makeTempDir('encord-meta-lock-');
 
 describe('acquireDatasetLock', () => {
   it('a second acquisition for the same domain and dataset is refused (LOCKED), even with another state dir or none', () => {

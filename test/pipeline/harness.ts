@@ -3,8 +3,7 @@
  * dataset whose rows cover every case (backed rows, a legacy row, two rows sharing one item, duplicate
  * titles, pre-existing keys including the reserved `keyframes`), and a client signed with the TEST-ONLY key.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEncordClient, type EncordClient } from '../../src/encord/client.js';
@@ -12,11 +11,12 @@ import { loadCredentials } from '../../src/encord/key-source.js';
 import type { Metadata, WireTypedSchema } from '../../src/encord/protocol/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { EmulatorOptions } from '../../src/emulator/options.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const FIXTURE_KEY = fileURLToPath(new URL('../fixtures/keys/test-key', import.meta.url));
 export const TEST_KEY_TEXT = readFileSync(FIXTURE_KEY, 'utf8');
 /** A private copy with mode 600: git checks files out 644, which would (rightly) print a warning. */
-export const KEY_PATH = join(mkdtempSync(join(tmpdir(), 'encord-meta-key-')), 'test-key');
+export const KEY_PATH = join(makeTempDir('encord-meta-key-'), 'test-key');
 writeFileSync(KEY_PATH, TEST_KEY_TEXT, { mode: 0o600 });
 
 export const SCHEMA: WireTypedSchema = {
@@ -76,7 +76,7 @@ export async function startHarness(options: EmulatorOptions = {}, rows: readonly
   });
   const { auth } = await loadCredentials({ sshKeyPath: KEY_PATH, env: {} });
   const client = createEncordClient({ auth, domain: emulator.url, retryBaseDelayMs: 5, retryMaxDelayMs: 40, maxRetryAfterMs: 50, maxRequestsPerSecond: 1000, startRequestsPerSecond: 1000, maxRetries: 8 });
-  const dir = mkdtempSync(join(tmpdir(), 'encord-meta-test-'));
+  const dir = makeTempDir('encord-meta-test-');
   return {
     emulator,
     client,

@@ -3,13 +3,13 @@
  * day/month order, null words), it is suggested first and the key is not retyped; a key most of whose
  * cells fit is never proposed for retyping; a day/month order is suggested only when the dates say which.
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSchemaCheck } from '../../src/pipeline/run-schema-check.js';
 import { checkFixes } from '../../src/cli/commands/schema-data.js';
 import { createMetaSchema } from '../../src/schema/index.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const schema = createMetaSchema([
   ['speed', { type: 'number', format: 'F64' }],
@@ -20,7 +20,7 @@ const schema = createMetaSchema([
 ]);
 
 function file(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'encord-meta-advice-')), 'f.csv');
+  const path = join(makeTempDir('encord-meta-advice-'), 'f.csv');
   writeFileSync(path, text);
   return path;
 }

@@ -4,15 +4,16 @@
  * shard, shards of different N) are refused.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireDatasetLock, machineLockPath, type DatasetLock } from '../../src/checkpoint/dataset-lock.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 const DOMAIN = `https://shard-lock-test-${process.pid}-${Date.now()}.example`;
 const DATASET = 'f0f0f0f0-0000-4000-8000-0000000000aa';
-const stateDir = (): string => mkdtempSync(join(tmpdir(), 'encord-meta-shard-lock-'));
+const stateDir = (): string => makeTempDir('encord-meta-shard-lock-');
 const locked = expect.objectContaining({ code: 'LOCKED' });
 
 function holding(locks: DatasetLock[], body: () => void): void {

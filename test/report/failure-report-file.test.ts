@@ -3,15 +3,15 @@
  * every cell, recognised as ours when read back (cells exact), and replaced, not doubled, by the report
  * of a run that reads such a report.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailureReport, reportFileColumn } from '../../src/report/failure-report.js';
 import { openSource } from '../../src/sources/open-source.js';
 import type { RawRow } from '../../src/sources/source.js';
+import { makeTempDir } from '../temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'encord-meta-report-file-'));
+const dir = makeTempDir('encord-meta-report-file-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function rowsOf(path: string): Promise<{ columns: readonly string[]; rows: RawRow[] }> {

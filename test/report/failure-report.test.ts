@@ -4,14 +4,14 @@
  * escaped, CSV quoting), that nothing is written without a failure or a path, and that every cell reads
  * back exactly through `openSource`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailureReport, reportFileColumn, type FailedRow, type ReportFileColumn } from '../../src/report/failure-report.js';
 import { openSource } from '../../src/sources/open-source.js';
+import { makeTempDir } from '../temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'encord-meta-failure-report-'));
+const dir = makeTempDir('encord-meta-failure-report-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => join(dir, `sub-${++n}`, 'report.csv');

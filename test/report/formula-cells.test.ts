@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSource } from '../../src/sources/open-source.js';
 import { escapeFormula, unescapeFormula, writtenByEncordMeta } from '../../src/formula-cells.js';
 import { neutraliseFormula, safeCsvLine } from '../../src/report/csv-writer.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 describe('escapeFormula / unescapeFormula (spreadsheet-safe cells)', () => {
   const FORMULAS = ['=1+2', '+A1', '-A1', '-2+3', '@SUM(A1)', '\tx', '\rx', '=', '-', '+', '@'];
@@ -48,7 +48,7 @@ describe('escapeFormula / unescapeFormula (spreadsheet-safe cells)', () => {
 
 describe('openSource undoes the escape only in files encord-meta wrote (what import, schema check and schema infer read)', () => {
   async function cells(text: string): Promise<{ columns: readonly string[]; rows: Record<string, unknown>[]; bad: unknown[] }> {
-    const dir = mkdtempSync(join(tmpdir(), 'encord-meta-formula-'));
+    const dir = makeTempDir('encord-meta-formula-');
     const path = join(dir, 'f.csv');
     writeFileSync(path, text);
     const source = await openSource(path);

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { longFunctions } from '../../scripts/check/function-length.js';
+import { makeTempDir } from '../temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'function-length-'));
+const dir = makeTempDir('function-length-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, text: string): string {

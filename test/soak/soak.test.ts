@@ -5,11 +5,11 @@
  * exactly the expected one, a rerun must write nothing, and no secret may appear anywhere. The full-size
  * run is `npx tsx scripts/soak/soak.ts` (1M rows; see BENCHMARKS.md).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, findSecrets, runSoak, soakLine } from '../../scripts/soak/soak-core.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`build first: ${BIN} is missing (npm run build)`);
@@ -34,7 +34,7 @@ describe('soak (CI size)', () => {
   it(
     '20k rows through faults and three SIGKILLs end in exactly the expected state, with no secret anywhere',
     async () => {
-      const workDir = mkdtempSync(join(tmpdir(), 'encord-meta-soak-ci-'));
+      const workDir = makeTempDir('encord-meta-soak-ci-');
       const lines: string[] = [];
       const result = await runSoak({
         rows: 20_000,

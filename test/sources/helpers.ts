@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import type { BadRecord, RawRow, SourceItem, TabularSource } from '../../src/sources/source.js';
+import { makeTempDir } from '../temp-dirs.js';
 
 export const CSV_FIXTURES = fileURLToPath(new URL('../fixtures/csv/', import.meta.url));
 export const PARQUET_FIXTURES = fileURLToPath(new URL('../fixtures/parquet/', import.meta.url));
@@ -25,7 +25,7 @@ export function bads(items: readonly SourceItem[]): BadRecord[] {
 
 /** A temp dir removed after the test file. */
 export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'encord-meta-sources-'));
+  const dir = makeTempDir('encord-meta-sources-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
