@@ -235,7 +235,6 @@ export function resolveDomain(domain: string | undefined): string {
   return url.origin;
 }
 
-
 /** Validate options and fill in defaults. Throws `EncordConfigError` (`USAGE_OPTION`) on the first problem. */
 export function resolveClientOptions(options: EncordClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);

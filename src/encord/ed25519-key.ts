@@ -1,6 +1,7 @@
 /**
- * An Ed25519 signing key held as a node:crypto `KeyObject` built from its 32-byte seed. The private key object sits in a private field: it never shows in `JSON.stringify`, `console.log`
- * or `util.inspect`, and signing goes through the shared byte-level helpers of protocol/signing.ts.
+ * An Ed25519 signing key held as a node:crypto `KeyObject` built from its 32-byte seed. The private key
+ * object sits in a private field: it never shows in `JSON.stringify`, `console.log` or `util.inspect`, and
+ * signing goes through the shared byte-level helpers of protocol/signing.ts.
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';

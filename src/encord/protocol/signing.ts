@@ -84,5 +84,3 @@ export function verifyEd25519(publicKey: KeyObject, message: Uint8Array, sig: Ui
 
 /** DER prefix of a PKCS#8 Ed25519 private key; followed by the 32-byte seed. */
 export const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-/** DER prefix of an SPKI Ed25519 public key; followed by the 32 raw bytes. */
-export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
