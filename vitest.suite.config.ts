@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { ALL, COMMON, ISOLATED, NOT_IN_SUITE } from './vitest.config.ts';
+import { ALL, COMMON, ISOLATED, SOAK } from './vitest.config.ts';
 
 /**
  * `npm test`: the unit and integration files of vitest.config.ts in one pool of workers. As two projects
@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     ...COMMON,
     projects: [
-      { extends: true, test: { name: 'unit+integration', include: ALL, exclude: [...ISOLATED, ...NOT_IN_SUITE], isolate: false } },
+      { extends: true, test: { name: 'unit+integration', include: ALL, exclude: [...ISOLATED, ...SOAK], isolate: false } },
       { extends: true, test: { name: 'isolated', include: ISOLATED } },
     ],
   },

@@ -9,8 +9,9 @@
  * and a file without the column (or with its cell emptied) is not checked.
  *
  * The stamp is the first 96 bits of SHA-256 over the metadata as canonical JSON (object keys sorted at
- * every level, top-level keys holding null left out), in base64url: 16 characters. Shared by `report/` (the list writers) and `pipeline/` (the
- * writer), which is why it lives at the top of `src/`, like `formula-cells.ts`.
+ * every level, top-level keys holding null left out), in base64url: 16 characters. Shared by `report/`
+ * (the list writers) and `pipeline/` (the writer), which is why it lives at the top of `src/`, like
+ * `formula-cells.ts`.
  */
 import { createHash } from 'node:crypto';
 import { setOwn } from './own.js';

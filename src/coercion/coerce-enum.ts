@@ -1,7 +1,7 @@
 /**
  * enum: one of the spec's values: the cell as written, else trimmed (so `"Fog "` is the value `"Fog "` when
- * the enum has one, never `"Fog"`). A value that differs only in case is
- * refused with a "did you mean" (Encord compares exactly). An enum without values (simple form) accepts
+ * the enum has one, never `"Fog"`). A value that differs only in case is refused with a "did you mean"
+ * (Encord compares exactly). An enum without values (simple form) accepts
  * any text. Parquet numbers and booleans are compared as their text.
  */
 import type { SpecOf } from '../schema/field-spec.js';

@@ -22,8 +22,8 @@
  *   The largest over the 429s of the last minute is where the rate settles, if it is known to within 5 %
  *   (and the climb did not leave the bucket time to fill up, which hides tokens and makes the bound low);
  *   else the search climbs again from it, once, and settles at the next 429. A search that meets no 429 for
- *   30 s goes back to slow start (slow start's 429 was a passing storm, not the limit). At R = 5 this costs two or
- *   three 429s in a run and settles at 97–99 % of R (the old estimate from successes per second,
+ *   30 s goes back to slow start (slow start's 429 was a passing storm, not the limit). At R = 5 this costs
+ *   two or three 429s in a run and settles at 97–99 % of R (the old estimate from successes per second,
  *   overcounting the tokens a server saves, settled above R and cost four or five).
  * - a later 429 (a storm, or a limit that moved): 429s close together since a chain began measure the
  *   server's rate (successes over the time since, × 0.97); otherwise the successes of the last `windowMs`,

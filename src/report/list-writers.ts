@@ -86,7 +86,10 @@ export function listColumnName(key: string): string {
   return isReservedMetadataKey(key) ? `_${key}` : key;
 }
 
-/** The header of a CSV / Parquet listing: id columns, keys, and the stamp of each unit's metadata (listed-stamp.ts). */
+/**
+ * The header of a CSV / Parquet listing: id columns, keys, and the stamp of each unit's metadata
+ * (listed-stamp.ts).
+ */
 export function listColumns(result: ListingView): string[] {
   return [...(result.idColumns?.names ?? LIST_ID_COLUMNS), ...result.keys.map(listColumnName), LISTED_COLUMN];
 }
